@@ -1,0 +1,355 @@
+"""The config language as frozen pydantic models.
+
+This module states the shape of a config and checks each value on its own
+(units, ranges, one distribution per spec). Checks that need the whole model
+(unknown node names, routes summing to 1, cycles with no exit) live in
+``config.checks``. Times are minutes and rates are per minute once validated.
+
+The reference for users is docs/config.md.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    field_validator,
+    model_validator,
+)
+
+from ..units import parse_duration, parse_rate
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+Rate = Annotated[float, BeforeValidator(parse_rate)]
+NonNegInt = Annotated[int, Field(ge=0, strict=True)]
+Probability = Annotated[float, Field(ge=0.0, le=1.0)]
+Weight = Annotated[float, Field(ge=0.0)]
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+SETTINGS = ("primary", "ed", "acute", "community", "social_care")
+BUILTIN_EXITS = ("home", "died", "transferred", "elsewhere")
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# ----------------------------------------------------------------- distributions
+class FixedP(Frozen):
+    value: Duration
+
+
+class ExponentialP(Frozen):
+    mean: Duration
+
+
+class UniformP(Frozen):
+    min: Duration
+    max: Duration
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.min <= self.max:
+            raise ValueError(f"expected min <= max, found min={self.min:g} min > max={self.max:g} min")
+        return self
+
+
+class TriangularP(Frozen):
+    min: Duration
+    mode: Duration
+    max: Duration
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not (self.min <= self.mode <= self.max and self.min < self.max):
+            raise ValueError("expected min <= mode <= max and min < max")
+        return self
+
+
+class NormalP(Frozen):
+    """Normal truncated to [min, max] (min defaults to 0: durations are never negative)."""
+
+    mean: Duration
+    sd: Duration
+    min: Duration = 0.0
+    max: Duration = math.inf
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.sd <= 0:
+            raise ValueError("expected sd > 0, found 0")
+        if not self.min < self.max:
+            raise ValueError("expected min < max")
+        return self
+
+
+class LognormalP(Frozen):
+    """Lognormal given by its mean and sd (as NHS data are reported)."""
+
+    mean: Duration
+    sd: Duration
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.mean <= 0:
+            raise ValueError("expected mean > 0, found 0")
+        if self.sd <= 0:
+            raise ValueError("expected sd > 0, found 0")
+        return self
+
+
+class GammaP(Frozen):
+    mean: Duration
+    sd: Duration
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.mean <= 0:
+            raise ValueError("expected mean > 0, found 0")
+        if self.sd <= 0:
+            raise ValueError("expected sd > 0, found 0")
+        return self
+
+
+class WeibullP(Frozen):
+    shape: Annotated[float, Field(gt=0)]
+    scale: Duration
+
+    @field_validator("scale")
+    @classmethod
+    def _scale(cls, v):
+        if v <= 0:
+            raise ValueError("expected scale > 0")
+        return v
+
+
+class EmpiricalP(Frozen):
+    values: Annotated[list[Duration], Field(min_length=1)]
+    weights: list[Weight] | None = None
+
+    @model_validator(mode="after")
+    def _check(self):
+        if self.weights is not None:
+            if len(self.weights) != len(self.values):
+                raise ValueError(
+                    f"expected as many weights as values ({len(self.values)}), found {len(self.weights)}"
+                )
+            if sum(self.weights) <= 0:
+                raise ValueError("expected weights with a positive sum")
+        return self
+
+
+DIST_NAMES = ("fixed", "exponential", "uniform", "triangular", "normal", "lognormal", "gamma", "weibull", "empirical")
+
+
+class Dist(Frozen):
+    """Exactly one of the fields is set: ``{lognormal: {mean: 3 h, sd: 2 h}}``."""
+
+    fixed: FixedP | None = None
+    exponential: ExponentialP | None = None
+    uniform: UniformP | None = None
+    triangular: TriangularP | None = None
+    normal: NormalP | None = None
+    lognormal: LognormalP | None = None
+    gamma: GammaP | None = None
+    weibull: WeibullP | None = None
+    empirical: EmpiricalP | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        given = [n for n in DIST_NAMES if getattr(self, n) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "expected exactly one distribution (one of " + ", ".join(DIST_NAMES) + f"), found {len(given)}"
+            )
+        return self
+
+    @property
+    def name(self) -> str:
+        return next(n for n in DIST_NAMES if getattr(self, n) is not None)
+
+    @property
+    def params(self) -> BaseModel:
+        return getattr(self, self.name)
+
+
+def _dist_or_cohorts(v: Any) -> str:
+    if isinstance(v, dict) and v and all(k in DIST_NAMES for k in v):
+        return "dist"
+    if isinstance(v, (Dist,)):
+        return "dist"
+    return "cohorts"
+
+
+# A duration that may differ by cohort: either one distribution, or a mapping
+# from cohort name (or ``default``) to a distribution.
+DistSpec = Annotated[
+    Union[Annotated[Dist, Tag("dist")], Annotated[dict[str, Dist], Tag("cohorts")]],
+    Discriminator(_dist_or_cohorts),
+]
+
+
+# ----------------------------------------------------------------------- routing
+class Route(Frozen):
+    to: str
+    p: Probability
+    blocking: bool = False
+
+
+def _routes_or_cohorts(v: Any) -> str:
+    return "cohorts" if isinstance(v, dict) else "list"
+
+
+RouteSpec = Annotated[
+    Union[Annotated[list[Route], Tag("list")], Annotated[dict[str, list[Route]], Tag("cohorts")]],
+    Discriminator(_routes_or_cohorts),
+]
+
+
+# ---------------------------------------------------------------------- services
+class Schedule(Frozen):
+    """Servers for each hour of the day, optionally different on some weekdays."""
+
+    hours: Annotated[list[NonNegInt], Field(min_length=24, max_length=24)]
+    weekdays: dict[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"],
+                   Annotated[list[NonNegInt], Field(min_length=24, max_length=24)]] = {}
+
+
+class WhenFull(Frozen):
+    to: str
+    queue_limit: NonNegInt = 0
+
+
+class OpeningHours(Frozen):
+    open: Duration = 8 * 60.0
+    close: Duration = 18 * 60.0 + 30
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not 0 <= self.open < self.close <= 1440:
+            raise ValueError("expected 0 h <= open < close <= 24 h")
+        return self
+
+
+class Elsewhere(Frozen):
+    """A patient offered a slot later than ``after`` goes to ``to`` with probability ``p``."""
+
+    after: Duration
+    p: Probability
+    to: str
+
+
+class Slots(Frozen):
+    mon: NonNegInt = 0
+    tue: NonNegInt = 0
+    wed: NonNegInt = 0
+    thu: NonNegInt = 0
+    fri: NonNegInt = 0
+    sat: NonNegInt = 0
+    sun: NonNegInt = 0
+
+    def as_list(self) -> list[int]:
+        return [getattr(self, d) for d in WEEKDAYS]
+
+
+class ServiceBase(Frozen):
+    setting: Literal["primary", "ed", "acute", "community", "social_care"]
+    bed: bool = False
+    duration: DistSpec
+    routes: RouteSpec
+    source: str | None = None
+
+
+class QueueService(ServiceBase):
+    kind: Literal["queue"]
+    servers: NonNegInt | None = None
+    schedule: Schedule | None = None
+    priority: dict[str, int] = {}
+    patience: DistSpec | None = None
+    when_full: WhenFull | None = None
+
+    @model_validator(mode="after")
+    def _servers(self):
+        if (self.servers is None) == (self.schedule is None):
+            raise ValueError("expected exactly one of 'servers' or 'schedule' for a queue service")
+        return self
+
+
+class BookingService(ServiceBase):
+    kind: Literal["booking"]
+    slots: Slots
+    hours: OpeningHours = OpeningHours()
+    elsewhere: Elsewhere | None = None
+
+
+class DelayService(ServiceBase):
+    kind: Literal["delay"]
+
+
+Service = Annotated[Union[QueueService, BookingService, DelayService], Field(discriminator="kind")]
+
+
+# ----------------------------------------------------------------------- sources
+class Source(Frozen):
+    to: str
+    rate: Rate | None = None
+    rate_by_hour: Annotated[list[Weight], Field(min_length=24, max_length=24)] | None = None
+    by_hour: Annotated[list[Weight], Field(min_length=24, max_length=24)] | None = None
+    by_weekday: Annotated[list[Weight], Field(min_length=7, max_length=7)] | None = None
+    cohorts: dict[str, Weight] | None = None
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _rate(self):
+        if (self.rate is None) == (self.rate_by_hour is None):
+            raise ValueError("expected exactly one of 'rate' or 'rate_by_hour'")
+        if self.rate_by_hour is not None and self.by_hour is not None:
+            raise ValueError("'by_hour' weights apply to 'rate'; with 'rate_by_hour' leave 'by_hour' out")
+        for name in ("by_hour", "by_weekday"):
+            w = getattr(self, name)
+            if w is not None and sum(w) <= 0:
+                raise ValueError(f"expected '{name}' weights with a positive sum")
+        return self
+
+
+# --------------------------------------------------------------------- the model
+class Run(Frozen):
+    horizon: Duration = 365 * 1440.0
+    warm_up: Duration = 0.0
+    replications: Annotated[int, Field(ge=1, strict=True)] = 1
+    seed: Annotated[int, Field(ge=0, strict=True)] = 0
+    engine: Literal["simpy", "compiled", "auto"] = "simpy"
+
+    @model_validator(mode="after")
+    def _window(self):
+        if not self.warm_up < self.horizon:
+            raise ValueError("expected warm_up < horizon (the horizon is the end of the run, warm-up included)")
+        return self
+
+
+class Costs(Frozen):
+    per_day: dict[str, Weight] = {}
+    per_visit: dict[str, Weight] = {}
+    ed_attendance: Weight = 0.0
+
+
+class Config(Frozen):
+    name: str
+    description: str | None = None
+    run: Run = Run()
+    cohorts: Annotated[list[str], Field(min_length=1)] = ["general"]
+    exits: list[str] = []
+    sources: Annotated[dict[str, Source], Field(min_length=1)]
+    services: Annotated[dict[str, Service], Field(min_length=1)]
+    costs: Costs = Costs()
+
+    @property
+    def exit_names(self) -> list[str]:
+        return list(BUILTIN_EXITS) + [e for e in self.exits if e not in BUILTIN_EXITS]
