@@ -1,0 +1,254 @@
+"""Config -> Network: the model as plain numpy arrays.
+
+Engines and metrics read only a Network, never the config objects, so that a
+compiled engine can take the same arrays. Node i is ``node_names[i]``; a
+destination code ``d >= 0`` is a node, ``d < 0`` is exit ``-(d + 1)``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .config.schema import WEEKDAYS, BookingService, Config, QueueService
+from .distributions import MAX_PARAMS, dist_arrays
+
+__all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
+
+QUEUE, BOOKING, DELAY = 0, 1, 2
+KIND_CODES = {"queue": QUEUE, "booking": BOOKING, "delay": DELAY}
+SETTING_CODES = {"primary": 0, "ed": 1, "acute": 2, "community": 3, "social_care": 4}
+ED, ACUTE = SETTING_CODES["ed"], SETTING_CODES["acute"]
+NO_NODE = -1_000_000      # "no destination" (e.g. no when_full rule)
+UNLIMITED = 2**31 - 1     # servers of a delay node
+HOURS_PER_WEEK = 168
+
+
+@dataclass(frozen=True)
+class Network:
+    """A validated model as arrays. N nodes, C cohorts, S sources, R routes."""
+
+    name: str
+    node_names: tuple[str, ...]
+    exit_names: tuple[str, ...]
+    cohorts: tuple[str, ...]
+    source_names: tuple[str, ...]
+    horizon: float
+    warm_up: float
+    # nodes
+    kind: np.ndarray            # (N,) int8: QUEUE, BOOKING, DELAY
+    setting: np.ndarray         # (N,) int8: SETTING_CODES
+    bed: np.ndarray             # (N,) bool
+    capacity: np.ndarray        # (N, 168) int64 servers by hour of week (UNLIMITED for delay)
+    scheduled: np.ndarray       # (N,) bool: capacity changes during the week
+    priority: np.ndarray        # (N, C) int64, lower is served first
+    dur_code: np.ndarray        # (N, C) int8 distribution codes
+    dur_params: np.ndarray      # (N, C, MAX_PARAMS) float64
+    has_patience: np.ndarray    # (N,) bool
+    pat_code: np.ndarray        # (N, C) int8
+    pat_params: np.ndarray      # (N, C, MAX_PARAMS)
+    full_to: np.ndarray         # (N,) int64 destination when full on arrival, or NO_NODE
+    queue_limit: np.ndarray     # (N,) int64 queue length tolerated before when_full applies
+    # routes: for node n and cohort c, routes route_start[n, c] .. + route_len[n, c]
+    route_start: np.ndarray     # (N, C) int64
+    route_len: np.ndarray       # (N, C) int64
+    route_dest: np.ndarray      # (R,) int64 destination codes
+    route_cum: np.ndarray       # (R,) float64 cumulative probability within its set
+    route_block: np.ndarray     # (R,) bool
+    # booking nodes
+    slots: np.ndarray           # (N, 7) int64 slots per weekday
+    open_at: np.ndarray         # (N,) float64 minute of day the first slot starts
+    close_at: np.ndarray        # (N,) float64 minute of day the day's slots end
+    elsewhere_after: np.ndarray  # (N,) float64 (inf when no rule)
+    elsewhere_p: np.ndarray     # (N,) float64
+    elsewhere_to: np.ndarray    # (N,) int64 destination code or NO_NODE
+    # sources
+    source_to: np.ndarray       # (S,) int64 entry node
+    source_rate: np.ndarray     # (S, 168) float64 arrivals per minute by hour of week
+    source_cohort_cum: np.ndarray  # (S, C) float64 cumulative cohort mix
+    # empirical distributions: values/cumulative weights, indexed by params[0]
+    emp_values: tuple[np.ndarray, ...]
+    emp_cum: tuple[np.ndarray, ...]
+    # costs
+    cost_per_day: np.ndarray    # (N,)
+    cost_per_visit: np.ndarray  # (N,)
+    cost_ed_attendance: float
+    # visits to a node a patient can make: 1 unless the node lies on a cycle
+    revisit: np.ndarray         # (N,) bool
+
+    @property
+    def n_nodes(self) -> int:
+        return len(self.node_names)
+
+    def dest_name(self, code: int) -> str:
+        return self.node_names[code] if code >= 0 else self.exit_names[-code - 1]
+
+
+def _dest(name: str, nodes: dict[str, int], exits: dict[str, int]) -> int:
+    return nodes[name] if name in nodes else -(1 + exits[name])
+
+
+def _by_cohort(spec, cohorts):
+    """A per-cohort spec (dict) or one value for all cohorts -> list, one per cohort."""
+    if isinstance(spec, dict):
+        return [spec.get(c, spec.get("default")) for c in cohorts]
+    return [spec] * len(cohorts)
+
+
+def _weekly_capacity(svc) -> np.ndarray:
+    cap = np.empty(HOURS_PER_WEEK, dtype=np.int64)
+    if isinstance(svc, QueueService):
+        if svc.schedule is None:
+            cap[:] = svc.servers
+        else:
+            for d, day in enumerate(WEEKDAYS):
+                cap[d * 24:(d + 1) * 24] = svc.schedule.weekdays.get(day, svc.schedule.hours)
+    else:
+        cap[:] = UNLIMITED
+    return cap
+
+
+def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
+    """Nodes that can reach themselves again."""
+    succ = [set() for _ in range(n_nodes)]
+    for a, b in edges:
+        succ[a].add(b)
+    out = np.zeros(n_nodes, dtype=bool)
+    for s in range(n_nodes):
+        seen, stack = set(), list(succ[s])
+        while stack:
+            v = stack.pop()
+            if v == s:
+                out[s] = True
+                break
+            if v not in seen:
+                seen.add(v)
+                stack.extend(succ[v])
+    return out
+
+
+def weekly_rate(src) -> np.ndarray:
+    """Arrivals per minute for each hour of the week (Monday 00:00 first).
+
+    ``rate`` is scaled by hour-of-day and day-of-week weights normalised to mean
+    1, so the weekly total equals ``rate`` x 7 days; ``rate_by_hour`` gives the
+    hourly rate directly (per hour), still scaled by normalised weekday weights.
+    """
+    if src.rate_by_hour is not None:
+        hourly = np.asarray(src.rate_by_hour, dtype=float) / 60.0
+    else:
+        h = np.ones(24) if src.by_hour is None else np.asarray(src.by_hour, dtype=float)
+        hourly = src.rate * h / h.mean()
+    w = np.ones(7) if src.by_weekday is None else np.asarray(src.by_weekday, dtype=float)
+    w = w / w.mean()
+    return np.concatenate([hourly * w[d] for d in range(7)])
+
+
+def build_network(cfg: Config) -> Network:
+    """Turn a validated Config into a Network of arrays."""
+    names = list(cfg.services)
+    nodes = {n: i for i, n in enumerate(names)}
+    exit_names = cfg.exit_names
+    exits = {e: i for i, e in enumerate(exit_names)}
+    cohorts = list(cfg.cohorts)
+    N, C = len(names), len(cohorts)
+
+    kind = np.array([KIND_CODES[s.kind] for s in cfg.services.values()], dtype=np.int8)
+    setting = np.array([SETTING_CODES[s.setting] for s in cfg.services.values()], dtype=np.int8)
+    bed = np.array([s.bed for s in cfg.services.values()], dtype=bool)
+    capacity = np.stack([_weekly_capacity(s) for s in cfg.services.values()])
+    scheduled = np.array([capacity[i].min() != capacity[i].max() for i in range(N)], dtype=bool)
+
+    priority = np.zeros((N, C), dtype=np.int64)
+    dur_code = np.zeros((N, C), dtype=np.int8)
+    dur_params = np.zeros((N, C, MAX_PARAMS))
+    has_patience = np.zeros(N, dtype=bool)
+    pat_code = np.zeros((N, C), dtype=np.int8)
+    pat_params = np.zeros((N, C, MAX_PARAMS))
+    full_to = np.full(N, NO_NODE, dtype=np.int64)
+    queue_limit = np.zeros(N, dtype=np.int64)
+    route_start = np.zeros((N, C), dtype=np.int64)
+    route_len = np.zeros((N, C), dtype=np.int64)
+    r_dest, r_cum, r_block = [], [], []
+    slots = np.zeros((N, 7), dtype=np.int64)
+    open_at = np.zeros(N)
+    close_at = np.full(N, 1440.0)
+    elsewhere_after = np.full(N, np.inf)
+    elsewhere_p = np.zeros(N)
+    elsewhere_to = np.full(N, NO_NODE, dtype=np.int64)
+    emp_values: list[np.ndarray] = []
+    emp_cum: list[np.ndarray] = []
+    edges: list[tuple[int, int]] = []
+
+    for i, (name, svc) in enumerate(cfg.services.items()):
+        for c, d in enumerate(_by_cohort(svc.duration, cohorts)):
+            dur_code[i, c], dur_params[i, c] = dist_arrays(d, emp_values, emp_cum)
+        for c, routes in enumerate(_by_cohort(svc.routes, cohorts)):
+            route_start[i, c] = len(r_dest)
+            route_len[i, c] = len(routes)
+            acc = 0.0
+            for r in routes:
+                acc += r.p
+                code = _dest(r.to, nodes, exits)
+                r_dest.append(code)
+                r_cum.append(acc)
+                r_block.append(r.blocking)
+                if code >= 0:
+                    edges.append((i, code))
+            if routes:
+                r_cum[-1] = 1.0  # guard against rounding: the last route takes the remainder
+        if isinstance(svc, QueueService):
+            for c, coh in enumerate(cohorts):
+                priority[i, c] = svc.priority.get(coh, 0)
+            if svc.patience is not None:
+                has_patience[i] = True
+                for c, d in enumerate(_by_cohort(svc.patience, cohorts)):
+                    pat_code[i, c], pat_params[i, c] = dist_arrays(d, emp_values, emp_cum)
+            if svc.when_full is not None:
+                full_to[i] = _dest(svc.when_full.to, nodes, exits)
+                queue_limit[i] = svc.when_full.queue_limit
+                if full_to[i] >= 0:
+                    edges.append((i, int(full_to[i])))
+        elif isinstance(svc, BookingService):
+            slots[i] = svc.slots.as_list()
+            open_at[i] = svc.hours.open
+            close_at[i] = svc.hours.close
+            if svc.elsewhere is not None:
+                elsewhere_after[i] = svc.elsewhere.after
+                elsewhere_p[i] = svc.elsewhere.p
+                elsewhere_to[i] = _dest(svc.elsewhere.to, nodes, exits)
+                if elsewhere_to[i] >= 0:
+                    edges.append((i, int(elsewhere_to[i])))
+
+    S = len(cfg.sources)
+    source_to = np.array([nodes[s.to] for s in cfg.sources.values()], dtype=np.int64)
+    source_rate = np.stack([weekly_rate(s) for s in cfg.sources.values()])
+    source_cohort_cum = np.zeros((S, C))
+    for s, src in enumerate(cfg.sources.values()):
+        mix = np.zeros(C)
+        if src.cohorts is None:
+            mix[0] = 1.0
+        else:
+            for coh, w in src.cohorts.items():
+                mix[cohorts.index(coh)] = w
+        source_cohort_cum[s] = np.cumsum(mix / mix.sum())
+        source_cohort_cum[s, -1] = 1.0
+
+    cost_per_day = np.array([cfg.costs.per_day.get(n, 0.0) for n in names])
+    cost_per_visit = np.array([cfg.costs.per_visit.get(n, 0.0) for n in names])
+
+    return Network(
+        name=cfg.name, node_names=tuple(names), exit_names=tuple(exit_names), cohorts=tuple(cohorts),
+        source_names=tuple(cfg.sources), horizon=float(cfg.run.horizon), warm_up=float(cfg.run.warm_up),
+        kind=kind, setting=setting, bed=bed, capacity=capacity, scheduled=scheduled, priority=priority,
+        dur_code=dur_code, dur_params=dur_params, has_patience=has_patience, pat_code=pat_code,
+        pat_params=pat_params, full_to=full_to, queue_limit=queue_limit, route_start=route_start,
+        route_len=route_len, route_dest=np.array(r_dest, dtype=np.int64),
+        route_cum=np.array(r_cum, dtype=float), route_block=np.array(r_block, dtype=bool),
+        slots=slots, open_at=open_at, close_at=close_at, elsewhere_after=elsewhere_after,
+        elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
+        source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
+        cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
+        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=_on_cycle(N, edges),
+    )
