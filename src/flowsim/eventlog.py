@@ -116,38 +116,47 @@ class EventLogBuilder:
         return EventLog(**cols, horizon=horizon, patients=patients, meta=dict(meta or {}))
 
 
-def write_eventlog(log: EventLog, path: str | Path, node_names, cohort_names, exit_names) -> None:
-    """Write the log as Parquet (``.parquet``) or CSV (``.csv``), with names resolved."""
+def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_names, exit_names) -> None:
+    """Write event logs (one per replication) as Parquet or CSV, chosen by the suffix.
+
+    Names are resolved (node, cohort, outcome, destination) and a ``replication``
+    column comes first. The file is written to a temporary name and renamed, so a
+    failed write never leaves half a file.
+    """
+    import os
+
     import pyarrow as pa
 
     path = Path(path)
-    names = np.array(list(node_names) + ["-"], dtype=object)
-    exits = list(exit_names)
-
-    def dest_name(d: int) -> str:
-        if d >= 0:
-            return node_names[d]
-        if d == NO_DEST:
-            return ""
-        return exits[-d - 1]
-
-    table = pa.table({
-        "patient": log.patient,
-        "cohort": np.array(cohort_names, dtype=object)[log.cohort],
-        "node": names[log.node],
-        "prev": names[np.where(log.prev < 0, len(node_names), log.prev)],
-        "arrive": log.arrive, "start": log.start, "end": log.end, "depart": log.depart,
-        "outcome": np.array(OUTCOME_NAMES, dtype=object)[log.outcome],
-        "dest": np.array([dest_name(int(d)) for d in log.dest], dtype=object),
-    })
     suffix = path.suffix.lower()
-    if suffix == ".parquet":
-        import pyarrow.parquet as pq
-        pq.write_table(table, path)
-    elif suffix == ".csv":
-        import pyarrow.csv as pacsv
-        pacsv.write_csv(table, path)
-    else:
+    if suffix not in (".parquet", ".csv"):
         from .errors import ConfigError
         raise ConfigError(f"expected an event log path ending in .parquet or .csv, found {str(path)!r}",
                           path="--events")
+    names = np.array(list(node_names) + [""], dtype=object)
+    dests = np.array([""] + list(exit_names)[::-1] + list(node_names), dtype=object)
+    n_exit = len(exit_names)
+    tables = []
+    for r, log in enumerate(logs):
+        dest = log.dest.astype(np.int64)
+        # code d >= 0 -> node d; d = -(1+e) -> exit e; NO_DEST -> ""
+        idx = np.where(dest == NO_DEST, 0, dest + n_exit + 1)
+        tables.append(pa.table({
+            "replication": np.full(len(log), r, dtype=np.int32),
+            "patient": log.patient,
+            "cohort": np.array(cohort_names, dtype=object)[log.cohort],
+            "node": names[log.node],
+            "prev": names[np.where(log.prev < 0, len(node_names), log.prev)],
+            "arrive": log.arrive, "start": log.start, "end": log.end, "depart": log.depart,
+            "outcome": np.array(OUTCOME_NAMES, dtype=object)[log.outcome],
+            "dest": dests[idx],
+        }))
+    table = pa.concat_tables(tables)
+    tmp = path.with_name(path.name + ".tmp")
+    if suffix == ".parquet":
+        import pyarrow.parquet as pq
+        pq.write_table(table, tmp)
+    else:
+        import pyarrow.csv as pacsv
+        pacsv.write_csv(table, tmp)
+    os.replace(tmp, path)

@@ -34,7 +34,7 @@ Weight = Annotated[float, Field(ge=0.0)]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SETTINGS = ("primary", "ed", "acute", "community", "social_care")
-BUILTIN_EXITS = ("home", "died", "transferred", "elsewhere")
+BUILTIN_EXITS = ("home", "died", "transferred", "elsewhere", "left_without_being_seen")
 
 
 class Frozen(BaseModel):

@@ -1,0 +1,33 @@
+"""Engines turn a Network and its Draws into an EventLog.
+
+``simpy`` is the reference engine. Both engines (the compiled one joins later)
+write the same EventLog, and metrics never depend on which engine ran.
+"""
+
+from __future__ import annotations
+
+from ..draws import Draws
+from ..errors import ConfigError
+from ..eventlog import EventLog
+from ..network import Network
+
+__all__ = ["ENGINES", "run_engine", "resolve_engine"]
+
+ENGINES = ("simpy",)
+
+
+def resolve_engine(name: str) -> str:
+    """The engine that will run for a requested name (``auto`` picks the best available)."""
+    if name == "auto":
+        return "simpy"
+    if name not in ENGINES:
+        raise ConfigError(f"expected an engine among {', '.join(ENGINES + ('auto',))}, found {name!r}",
+                          path="run.engine")
+    return name
+
+
+def run_engine(net: Network, draws: Draws, engine: str = "simpy") -> EventLog:
+    """Run one replication on the named engine."""
+    engine = resolve_engine(engine)
+    from .simpy_engine import run_simpy
+    return run_simpy(net, draws)

@@ -1,0 +1,172 @@
+"""The command line: ``flowsim run``, ``flowsim validate``, ``flowsim init``.
+
+Every FlowsimError becomes a one-line message on stderr and exit status 2, with
+no traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import shutil
+import sys
+from importlib import resources
+from pathlib import Path
+
+from . import __version__
+from .errors import ConfigError, FlowsimError
+
+__all__ = ["main", "default_config_path"]
+
+EXIT_USAGE = 2
+
+
+def default_config_path() -> Path:
+    """The bundled default health economy (ships inside the package)."""
+    return Path(str(resources.files("flowsim") / "data" / "configs" / "default.yaml"))
+
+
+def _duration_arg(flag: str):
+    def parse(text: str) -> float:
+        from .units import parse_duration
+        try:
+            return parse_duration(text)
+        except ValueError as e:
+            raise ConfigError(str(e), path=flag) from None
+    return parse
+
+
+def _jsonable(x):
+    if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
+        return None
+    if isinstance(x, dict):
+        return {k: _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    return x
+
+
+def _load(path: str | None):
+    from .config import load_config
+    return load_config(path if path else default_config_path())
+
+
+def _with_run(cfg, args):
+    """Apply --warm-up/--horizon/--seed/--replications/--engine to the config's run section."""
+    update = {}
+    if args.warm_up is not None:
+        update["warm_up"] = _duration_arg("--warm-up")(args.warm_up)
+    if args.horizon is not None:
+        update["horizon"] = _duration_arg("--horizon")(args.horizon)
+    run = cfg.run.model_copy(update=update)
+    if not run.warm_up < run.horizon:
+        raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
+                          f"horizon {run.horizon / 1440:g} days", path="--warm-up/--horizon")
+    if args.replications is not None and args.replications < 1:
+        raise ConfigError(f"expected a whole number >= 1, found {args.replications}", path="--replications")
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    return cfg.model_copy(update={"run": run})
+
+
+def run_document(cfg, res, config_label: str) -> dict:
+    """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
+    from .stats import summarise_all
+    return {
+        "config": config_label,
+        "seed": res.seed,
+        "replications": len(res.metrics),
+        "engine": res.engine,
+        "warm_up_days": cfg.run.warm_up / 1440.0,
+        "horizon_days": cfg.run.horizon / 1440.0,
+        "metrics": summarise_all(res.metrics),
+        "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients},
+    }
+
+
+def cmd_run(args) -> int:
+    from .eventlog import write_eventlog
+    from .report.table import render_run_table
+    from .simulate import run_model
+
+    cfg = _with_run(_load(args.config), args)
+    if args.events and Path(args.events).suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(f"expected a path ending in .parquet or .csv, found {args.events!r}", path="--events")
+    res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
+                    keep_logs=bool(args.events))
+    label = args.config or f"{default_config_path().name} (bundled default)"
+    doc = run_document(cfg, res, label)
+    if args.events:
+        net = res.network
+        write_eventlog(res.logs, args.events, net.node_names, net.cohorts, net.exit_names)
+    if args.format == "json":
+        print(json.dumps(_jsonable(doc), indent=1))
+    else:
+        print(f"{cfg.name}")
+        print(render_run_table(doc, list(res.network.node_names)))
+        if args.events:
+            print(f"event log written to {args.events}")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .network import build_network
+    cfg = _load(args.config)
+    net = build_network(cfg)
+    print(f"{args.config or default_config_path()}: OK ({cfg.name}: {len(net.node_names)} services, "
+          f"{len(net.source_names)} sources, {len(net.cohorts)} cohorts)")
+    return 0
+
+
+def cmd_init(args) -> int:
+    dest = Path(args.path)
+    if dest.exists() and not args.force:
+        raise ConfigError(f"{dest} already exists; pass --force to overwrite it", path="init")
+    shutil.copyfile(default_config_path(), dest)
+    print(f"wrote the default health economy to {dest}; edit it, then: flowsim run {dest}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="flowsim", description="Patient-flow simulation across health and social care.")
+    p.add_argument("--version", action="version", version=f"flowsim {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    r = sub.add_parser("run", help="run a model and print its summary")
+    r.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")
+    r.add_argument("--replications", type=int, help="number of replications (overrides run.replications)")
+    r.add_argument("--seed", type=int, help="experiment seed (overrides run.seed)")
+    r.add_argument("--warm-up", dest="warm_up", help="warm-up, e.g. '60 days' (overrides run.warm_up)")
+    r.add_argument("--horizon", help="end of the run, warm-up included, e.g. '425 days'")
+    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.add_argument("--events", help="write the per-patient event log to PATH (.parquet or .csv)")
+    r.add_argument("--engine", choices=("simpy", "auto"), help="simulation engine (overrides run.engine)")
+    r.set_defaults(func=cmd_run)
+
+    v = sub.add_parser("validate", help="check a config without running it")
+    v.add_argument("config", nargs="?")
+    v.set_defaults(func=cmd_validate)
+
+    i = sub.add_parser("init", help="write the default config as a starting point")
+    i.add_argument("path")
+    i.add_argument("--force", action="store_true")
+    i.set_defaults(func=cmd_init)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except FlowsimError as e:
+        print(f"flowsim: error: {e}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("flowsim: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,164 @@
+"""Network + seed -> Draws: every random number a replication will use, drawn up front.
+
+The randomness contract (DESIGN.md): a patient's draws are a function of
+(replication, stream, patient) only. A patient is identified by its source and
+its arrival number k within that source; the arrival table of all sources is
+merged by time (ties by source order, then k) and row p of every per-node
+array belongs to patient p of that table.
+
+For node n, visit j of a patient (its j-th arrival at n, counted from 0) uses
+``dur[n][p, j]``, ``route_u[n][p, j]``, ``patience[n][p, j]`` and
+``elsewhere_u[n][p, j]``. Column j of node n for the patients of source s and
+cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
+(and likewise ``route:``, ``patience:``, ``elsewhere:``), drawn as one block in
+arrival order. So capacities, other patients and the engine never change a
+patient's numbers, and a longer horizon only appends patients.
+
+Nodes on a cycle can be visited many times; they start with a few columns and
+``extend`` adds more on demand, column by column, without changing the ones
+already drawn.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .arrivals import arrival_times, cohort_of
+from .distributions import sample
+from .network import Network
+from .random import stream
+
+__all__ = ["Draws", "make_draws", "FIRST_VISITS_ON_CYCLE"]
+
+FIRST_VISITS_ON_CYCLE = 4
+
+
+@dataclass
+class Draws:
+    """Per-patient random variates of one replication (see module docstring)."""
+
+    seed: int
+    replication: int
+    arrive: np.ndarray          # (P,) arrival minute, sorted
+    source: np.ndarray          # (P,) int16 source index
+    cohort: np.ndarray          # (P,) int16 cohort index
+    rank: np.ndarray            # (P,) int64 arrival number within its source
+    thin_u: np.ndarray          # (P,) uniform per patient, for interventions that thin a source
+    dur: list[np.ndarray]       # per node: (P, K_n) service durations in minutes
+    route_u: list[np.ndarray]   # per node: (P, K_n) uniforms for the routing decision
+    patience: list[np.ndarray]  # per node: (P, K_n) patience in minutes (inf if none)
+    elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
+    net: Network
+
+    @property
+    def n_patients(self) -> int:
+        return len(self.arrive)
+
+    def extend(self, node: int) -> None:
+        """Double the visits drawn for ``node`` (called when a patient needs visit K_n)."""
+        k_old = self.dur[node].shape[1]
+        cols = [_node_columns(self, node, j) for j in range(k_old, 2 * k_old)]
+        for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
+            arrs = getattr(self, name)
+            arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
+
+
+def _reachable(net: Network) -> np.ndarray:
+    """(S, N) bool: which nodes the patients of each source can reach."""
+    N = net.n_nodes
+    succ = [set() for _ in range(N)]
+    for n in range(N):
+        for c in range(len(net.cohorts)):
+            a = net.route_start[n, c]
+            for d in net.route_dest[a:a + net.route_len[n, c]]:
+                if d >= 0:
+                    succ[n].add(int(d))
+        for d in (net.full_to[n], net.elsewhere_to[n]):
+            if d >= 0:
+                succ[n].add(int(d))
+    out = np.zeros((len(net.source_names), N), dtype=bool)
+    for s, entry in enumerate(net.source_to):
+        stack = [int(entry)]
+        while stack:
+            v = stack.pop()
+            if not out[s, v]:
+                out[s, v] = True
+                stack.extend(succ[v])
+    return out
+
+
+def _node_columns(d: Draws, n: int, j: int):
+    """Column j (visit j) of node n for every patient: duration, route, patience, elsewhere."""
+    net = d.net
+    name = net.node_names[n]
+    P = d.n_patients
+    dur = np.full(P, np.nan)
+    route = np.full(P, np.nan)
+    pat = np.full(P, np.inf)
+    other = np.full(P, np.nan)
+    reach = d._reach
+    for s, src in enumerate(net.source_names):
+        if not reach[s, n]:
+            continue
+        rows_s = d._rows_by_source[s]
+        route[rows_s] = stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(len(rows_s))
+        if net.elsewhere_p[n] > 0:
+            other[rows_s] = stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(len(rows_s))
+        for c, coh in enumerate(net.cohorts):
+            rows = rows_s[d.cohort[rows_s] == c]
+            if len(rows) == 0:
+                continue
+            g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
+            dur[rows] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows),
+                               net.emp_values, net.emp_cum)
+            if net.has_patience[n]:
+                g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
+                pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
+                                   net.emp_values, net.emp_cum)
+    return dur, route, pat, other
+
+
+def make_draws(net: Network, seed: int, replication: int) -> Draws:
+    """Draw every random number of one replication.
+
+    Parameters
+    ----------
+    net : Network
+        The model; its horizon bounds the arrivals.
+    seed : int
+        The experiment seed.
+    replication : int
+        Replication number, from 0.
+
+    Returns
+    -------
+    Draws
+    """
+    times, srcs, cohorts, ranks, thin = [], [], [], [], []
+    for s, src in enumerate(net.source_names):
+        t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
+        n = len(t)
+        times.append(t)
+        srcs.append(np.full(n, s, dtype=np.int16))
+        u = stream(seed, replication, f"cohort:{src}").random(n)
+        cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
+        ranks.append(np.arange(n, dtype=np.int64))
+        thin.append(stream(seed, replication, f"thin:{src}").random(n))
+    t_all = np.concatenate(times) if times else np.empty(0)
+    order = np.argsort(t_all, kind="stable")  # ties: source order, then arrival number
+    d = Draws(seed=seed, replication=replication, arrive=t_all[order],
+              source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
+              rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
+              dur=[], route_u=[], patience=[], elsewhere_u=[], net=net)
+    d._reach = _reachable(net)
+    d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
+    for n in range(net.n_nodes):
+        k = FIRST_VISITS_ON_CYCLE if net.revisit[n] else 1
+        cols = [_node_columns(d, n, j) for j in range(k)]
+        d.dur.append(np.stack([c[0] for c in cols], axis=1))
+        d.route_u.append(np.stack([c[1] for c in cols], axis=1))
+        d.patience.append(np.stack([c[2] for c in cols], axis=1))
+        d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
+    return d

@@ -1,0 +1,251 @@
+"""The reference engine: SimPy processes moving patients through a Network.
+
+One process per patient, one source process feeding the pre-drawn arrivals and
+one roster process per node whose capacity follows a schedule. Every random
+number comes from ``Draws``; the engine only decides what happens when.
+
+Semantics (DESIGN.md "Model semantics"):
+
+- queue node: take a free server, or wait by (priority, arrival order). On arrival,
+  if every server is busy and at least ``queue_limit`` patients already wait,
+  a node with ``when_full`` sends the patient on at once (DIVERTED). A waiting
+  patient with patience leaves when it runs out (RENEGED, to the exit
+  ``left_without_being_seen``); patients holding a bed upstream never renege.
+- booking node: the request takes the first free slot at or after its arrival;
+  slots of a day are spread evenly from ``open_at`` to ``close_at``. If that slot
+  is more than ``elsewhere_after`` away, the patient goes to ``elsewhere_to``
+  with probability ``elsewhere_p`` (ELSEWHERE) and the slot stays free.
+- delay node: service starts on arrival.
+- after service the route is chosen with the patient's route uniform; a blocking
+  route to a queue or delay node keeps the current server until the patient
+  starts at the next node (a delayed discharge).
+
+Ties: events at the same minute run in the order SimPy scheduled them.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import simpy
+
+from ..draws import Draws
+from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
+from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
+from .servers import ServerPool
+
+__all__ = ["run_simpy"]
+
+NAN = math.nan
+
+
+class _Booking:
+    """The slot calendar of one booking node."""
+
+    __slots__ = ("slots", "open_at", "close_at", "taken")
+
+    def __init__(self, slots, open_at, close_at):
+        self.slots = [int(s) for s in slots]
+        self.open_at = float(open_at)
+        self.close_at = float(close_at)
+        self.taken: dict[int, int] = {}
+
+    def first_free(self, t: float) -> tuple[int, int, float]:
+        """(day, slot index, slot minute) of the first free slot at or after ``t``."""
+        if sum(self.slots) == 0:
+            return -1, -1, math.inf
+        day = int(t // 1440.0)
+        while True:
+            k = self.slots[day % 7]
+            if k > 0:
+                gap = (self.close_at - self.open_at) / k
+                base = day * 1440.0 + self.open_at
+                i = max(0, math.ceil((t - base) / gap), self.taken.get(day, 0))
+                if i < k:
+                    return day, i, base + i * gap
+            day += 1
+
+    def take(self, day: int, i: int) -> None:
+        self.taken[day] = i + 1
+
+
+class _Engine:
+    def __init__(self, net: Network, draws: Draws):
+        self.env = simpy.Environment()
+        self.net = net
+        self.draws = draws
+        self.log = EventLogBuilder(capacity=max(1024, 3 * draws.n_patients))
+        self.pools = [ServerPool(self.env, int(net.capacity[n, 0])) if net.kind[n] == QUEUE else None
+                      for n in range(net.n_nodes)]
+        self.bookings = [_Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
+                         else None for n in range(net.n_nodes)]
+        self.visits: dict[tuple[int, int], int] = {}
+        self.state: dict[int, list] = {}
+        self.lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
+        # plain Python lists: indexing numpy scalars in the hot loop is slow
+        self.kind = net.kind.tolist()
+        self.full_to = net.full_to.tolist()
+        self.queue_limit = net.queue_limit.tolist()
+        self.priority = net.priority.tolist()
+        self.has_patience = net.has_patience.tolist()
+        self.revisit = net.revisit.tolist()
+        self.route_start = net.route_start.tolist()
+        self.route_len = net.route_len.tolist()
+        self.route_dest = net.route_dest.tolist()
+        self.route_cum = net.route_cum.tolist()
+        self.route_block = net.route_block.tolist()
+        self.cohort = draws.cohort.tolist()
+
+    # --------------------------------------------------------------- processes
+    def source(self):
+        env = self.env
+        entry = self.net.source_to.tolist()
+        src = self.draws.source.tolist()
+        for p, t in enumerate(self.draws.arrive.tolist()):
+            yield env.timeout(t - env.now)
+            env.process(self.patient(p, entry[src[p]]))
+
+    def roster(self, n: int):
+        env, cap, pool = self.env, self.net.capacity[n].tolist(), self.pools[n]
+        h = 0
+        while True:
+            nxt = h + 1
+            while cap[nxt % 168] == cap[h % 168]:
+                nxt += 1
+            yield env.timeout(nxt * 60.0 - env.now)
+            h = nxt
+            pool.set_capacity(cap[h % 168])
+
+    def visit_number(self, p: int, node: int) -> int:
+        if not self.revisit[node]:
+            return 0
+        key = (p, node)
+        j = self.visits.get(key, 0)
+        self.visits[key] = j + 1
+        while j >= self.draws.dur[node].shape[1]:
+            self.draws.extend(node)
+        return j
+
+    def choose_route(self, node: int, c: int, u: float) -> int:
+        a = self.route_start[node][c]
+        cum = self.route_cum
+        for r in range(a, a + self.route_len[node][c] - 1):
+            if u < cum[r]:
+                return r
+        return a + self.route_len[node][c] - 1
+
+    def patient(self, p: int, node: int):
+        env, log, draws = self.env, self.log, self.draws
+        kind, pools = self.kind, self.pools
+        c = self.cohort[p]
+        prev = -1
+        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST]
+        self.state[p] = st
+        while node >= 0:
+            arrive = env.now
+            j = self.visit_number(p, node)
+            st[0], st[1], st[2], st[3] = node, prev, arrive, NAN
+            k = kind[node]
+            if k == QUEUE:
+                pool = pools[node]
+                to = self.full_to[node]
+                if (to != NO_NODE and pool.busy >= pool.capacity
+                        and pool.waiting >= self.queue_limit[node]):
+                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to)
+                    prev, node = node, to
+                    continue
+                if not pool.try_acquire():
+                    entry = pool.enqueue(self.priority[node][c])
+                    if self.has_patience[node] and st[4] < 0:
+                        timer = env.timeout(draws.patience[node][p, j])
+                        yield entry[2] | timer
+                        if not entry[2].triggered:
+                            pool.cancel(entry)
+                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs)
+                            del self.state[p]
+                            return
+                    else:
+                        yield entry[2]
+                start = env.now
+                self.release_held(p, c, st, start, node)
+            elif k == DELAY:
+                start = arrive
+                self.release_held(p, c, st, start, node)
+            else:
+                book = self.bookings[node]
+                day, i, slot_t = book.first_free(arrive)
+                if slot_t - arrive > self.net.elsewhere_after[node] and \
+                        draws.elsewhere_u[node][p, j] < self.net.elsewhere_p[node]:
+                    to = int(self.net.elsewhere_to[node])
+                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to)
+                    prev, node = node, to
+                    continue
+                self.release_held(p, c, st, arrive, node)
+                if math.isinf(slot_t):
+                    return  # a node with no slots at all: the request is never served
+                book.take(day, i)
+                yield env.timeout(slot_t - arrive)
+                start = slot_t
+            st[3] = start
+            yield env.timeout(draws.dur[node][p, j])
+            end = env.now
+            r = self.choose_route(node, c, draws.route_u[node][p, j])
+            dest = self.route_dest[r]
+            if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
+                st[4:10] = [node, prev, arrive, start, end, dest]
+            else:
+                log.add(p, c, node, prev, arrive, start, end, end, SERVED, dest)
+                if k == QUEUE:
+                    pools[node].release()
+            prev, node = node, dest
+        self.release_held(p, c, st, env.now, node)
+        del self.state[p]
+
+    def release_held(self, p: int, c: int, st: list, t: float, at: int) -> None:
+        """The patient has room at ``at`` (or left): free the bed it kept upstream."""
+        held = st[4]
+        if held < 0:
+            return
+        self.log.add(p, c, held, st[5], st[6], st[7], st[8], t, SERVED, st[9])
+        st[4] = -1
+        if self.kind[held] == QUEUE:
+            self.pools[held].release()
+
+    # --------------------------------------------------------------- horizon
+    def censor(self) -> None:
+        """Log every patient still in the system at the horizon (never dropped)."""
+        for p in sorted(self.state):
+            st = self.state[p]
+            c = self.cohort[p]
+            if st[4] >= 0:
+                self.log.add(p, c, st[4], st[5], st[6], st[7], st[8], NAN, IN_SYSTEM, NO_DEST)
+            self.log.add(p, c, st[0], st[1], st[2], st[3], NAN, NAN, IN_SYSTEM, NO_DEST)
+
+
+def run_simpy(net: Network, draws: Draws) -> EventLog:
+    """Run one replication on SimPy.
+
+    Parameters
+    ----------
+    net : Network
+    draws : Draws
+        The replication's random numbers (``make_draws``).
+
+    Returns
+    -------
+    EventLog
+        Rows of finished visits in the order they finished, then the patients
+        still in the system at the horizon, by patient id.
+    """
+    eng = _Engine(net, draws)
+    env = eng.env
+    env.process(eng.source())
+    for n in range(net.n_nodes):
+        if net.kind[n] == QUEUE and net.scheduled[n]:
+            env.process(eng.roster(n))
+    env.run(until=net.horizon)
+    eng.censor()
+    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left"))
+    return eng.log.build(horizon=net.horizon, patients=n_arrived, meta={"engine": "simpy"})

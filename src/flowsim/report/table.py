@@ -1,0 +1,95 @@
+"""Terminal tables of run summaries."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["render_run_table", "fmt_value"]
+
+_HEADLINE = [
+    ("patients", "Patients arrived (whole run)", "n"),
+    ("bed_days", "Bed days", "f1"),
+    ("delayed_bed_days", "Delayed bed days", "f1"),
+    ("delayed_bed_share", "Share of acute bed days delayed", "pct"),
+    ("acute_occupancy", "Acute bed occupancy", "pct"),
+    ("ed_attendances", "ED attendances", "n"),
+    ("four_hour_breaches", "Four-hour breaches", "n"),
+    ("four_hour_performance", "Seen within four hours", "pct"),
+    ("twelve_hour_waits", "Twelve-hour waits in ED", "n"),
+    ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
+    ("admissions", "Emergency admissions", "n"),
+    ("left_without_being_seen", "Left without being seen", "n"),
+    ("cost_total", "Total cost (GBP)", "money"),
+]
+
+_NODE_COLS = [
+    ("arrivals", "arrivals", "n"),
+    ("wait_mean", "wait mean", "dur"),
+    ("wait_p95", "wait p95", "dur"),
+    ("utilisation", "util", "pct"),
+    ("mean_occupancy", "occupancy", "f1"),
+    ("diverted", "diverted", "n"),
+    ("reneged", "LWBS", "n"),
+    ("bed_days", "bed days", "f1"),
+    ("delayed_bed_days", "delayed", "f1"),
+]
+
+
+def fmt_value(x: float, style: str) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "-"
+    if style == "pct":
+        return f"{100 * x:.1f}%"
+    if style == "n":
+        return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
+    if style == "money":
+        return f"{x:,.0f}"
+    if style == "dur":
+        if x >= 2880:
+            return f"{x / 1440:.1f} d"
+        if x >= 120:
+            return f"{x / 60:.1f} h"
+        return f"{x:.0f} min"
+    return f"{x:,.1f}"
+
+
+def _cell(summary: dict, style: str, with_ci: bool) -> str:
+    s = fmt_value(summary["mean"], style)
+    lo, hi = summary["ci95"]
+    if with_ci and not (math.isnan(lo) or math.isnan(hi)):
+        s += f"  [{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
+    return s
+
+
+def render_run_table(doc: dict, node_names: list[str]) -> str:
+    """The summary of ``flowsim run`` as text (means, with 95% CI when replications > 1)."""
+    m = doc["metrics"]
+    reps = doc["replications"]
+    with_ci = reps > 1
+    lines = [f"{doc['config']}",
+             f"engine {doc['engine']}, seed {doc['seed']}, {reps} replication(s), "
+             f"window {doc['warm_up_days']:g}-{doc['horizon_days']:g} days "
+             f"(warm-up {doc['warm_up_days']:g} days discarded)", ""]
+    title = "mean [95% CI]" if with_ci else "value"
+    width = max(len(label) for _, label, _ in _HEADLINE)
+    lines.append(f"{'Metric':<{width}}  {title}")
+    lines.append("-" * (width + 2 + 30))
+    for key, label, style in _HEADLINE:
+        if key in m:
+            lines.append(f"{label:<{width}}  {_cell(m[key], style, with_ci)}")
+    lines.append("")
+    nw = max(8, max(len(n) for n in node_names))
+    header = f"{'Service':<{nw}}" + "".join(f"{h:>11}" for _, h, _ in _NODE_COLS)
+    lines.append(header)
+    lines.append("-" * len(header))
+    for n in node_names:
+        row = f"{n:<{nw}}"
+        for key, _, style in _NODE_COLS:
+            s = m.get(f"node.{n}.{key}")
+            row += f"{fmt_value(s['mean'], style) if s else '-':>11}"
+        lines.append(row)
+    t = doc["timing"]
+    lines.append("")
+    pps = sum(t["patients"]) / max(sum(t["replication_s"]), 1e-9)
+    lines.append(f"{sum(t['patients']):,} patients in {t['wall_s']:.2f} s ({pps:,.0f} patients/s)")
+    return "\n".join(lines)
