@@ -298,7 +298,9 @@ def _problem(err: dict, data: Any) -> checks.Problem:
         what = "a whole number" if isinstance(value, int) and not isinstance(value, bool) else "a number"
         if loc and loc[-1] == "p":
             what = "a probability"
-        return checks.Problem(path, f"expected {what} {op} {ctx.get(key)}, found {_describe(value)}")
+        bound = ctx.get(key)
+        bound = f"{bound:g}" if isinstance(bound, (int, float)) else bound
+        return checks.Problem(path, f"expected {what} {op} {bound}, found {_describe(value)}")
     if kind in ("too_short", "too_long"):
         n, actual = ctx.get("min_length" if kind == "too_short" else "max_length"), ctx.get("actual_length")
         word = "at least" if kind == "too_short" else "at most"
