@@ -197,6 +197,12 @@ def test_first_error_in_file_order_and_count_of_others():
     assert str(err).endswith("expected a whole number >= 0, found -7 (and 2 more errors)")
 
 
+def test_yes_is_not_a_probability():
+    # YAML 1.1 reads `yes` as true; it must not pass as p = 1.
+    err = error_for(replace("{to: home, p: 0.7}", "{to: home, p: yes}"))
+    assert str(err) == "model.yaml:17:23: services.ed.routes.1.p: expected a number, found true"
+
+
 # ----------------------------------------------------------- model problems
 def test_routes_not_summing_to_one():
     err = error_for(replace("{to: home, p: 0.7}", "{to: home, p: 0.65}"))
