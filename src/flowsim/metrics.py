@@ -176,7 +176,7 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         booked = count((day >= d0) & (day < d1))
         booking = net.kind == BOOKING
         util[booking] = booked[booking] / offered[booking]
-    util[net.kind == DELAY] = np.nan
+    util[(net.kind == DELAY) | ~np.isfinite(util)] = np.nan  # no capacity offered: undefined
     out["utilisation"] = util
     out["capacity_minutes"] = np.where(net.kind == DELAY, np.nan, cap_minutes)
     return out
@@ -255,7 +255,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
         ``utilisation`` is, for queue nodes, server-minutes held (blocked time
         included) / capacity-minutes in the window; for booking nodes, appointments
         started / slots offered, both over the whole days inside the window; NaN for
-        delay nodes.
+        delay nodes and where no capacity was offered in the window.
 
     Raises
     ------
@@ -327,8 +327,15 @@ def hourly_occupancy(log: EventLog, net: Network, node: int | str) -> np.ndarray
         float64, one value per hour from minute 0 to ``log.horizon`` (warm-up
         included, for MSER-5); a last, partial hour is averaged over its own length.
         A visit holds a server from ``start`` to ``depart`` (the horizon if NaN).
+
+    Raises
+    ------
+    ValueError
+        If ``node`` is a name the network does not have.
     """
     if isinstance(node, str):
+        if node not in net.node_names:
+            raise ValueError(f"unknown node {node!r}; nodes are {', '.join(net.node_names)}")
         node = net.node_names.index(node)
     horizon = float(log.horizon)
     H = int(np.ceil(horizon / 60.0))
