@@ -147,9 +147,10 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         return np.bincount(node, weights=weights, minlength=N)
 
     depart = _until(log.depart, horizon)
-    busy = total(_overlap(log.start, depart, lo, hi))
+    held = _overlap(log.start, depart, lo, hi)
+    busy = total(held)
     bed_row = net.bed[node]
-    bed = total(np.where(bed_row, _overlap(log.start, depart, lo, hi), 0.0))
+    bed = total(np.where(bed_row, held, 0.0))
     delayed = total(np.where(bed_row, _overlap(log.end, depart, lo, hi), 0.0))
 
     out = {
