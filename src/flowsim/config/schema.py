@@ -343,6 +343,8 @@ class Costs(Frozen):
 
 
 class Config(Frozen):
+    """A whole model: run settings, cohorts, exits, arrival sources, services and costs."""
+
     name: str
     description: str | None = None
     run: Run = Run()
