@@ -451,9 +451,10 @@ def test_hourly_occupancy_rejects_an_unknown_node():
         hourly_occupancy(make_log([]), make_net(), "wrad_a")
 
 
-# Consistent pathways: each patient walks a path of nodes, arriving at the next
-# node when it departs the last; a visit may be diverted (never starts); times
-# past the horizon become NaN and the path stops, as an engine would log it.
+# Consistent pathways, logged as the engines log them: a patient reaches the next
+# node when its service ends; after a blocking route it keeps its bed (``depart``
+# stays open) until it starts at a later node. A visit may be diverted (never
+# starts); times past the horizon become NaN and the path stops there.
 
 @st.composite
 def pathway_logs(draw):
@@ -462,21 +463,35 @@ def pathway_logs(draw):
     for patient in range(draw(st.integers(0, 12))):
         t = draw(st.floats(0, horizon - 1))
         prev = -1
-        for node in draw(st.lists(st.integers(0, SELF_CARE), min_size=1, max_size=5)):
+        held = None  # index in visits of a blocked visit still holding its bed
+        path = draw(st.lists(st.integers(0, SELF_CARE), min_size=1, max_size=5))
+        for k, node in enumerate(path):
             arrive = t
             if draw(st.integers(0, 4)) == 0:
-                visits.append((patient, node, prev, arrive, NaN, NaN, arrive, DIVERTED, 0))
+                visits.append([patient, node, prev, arrive, NaN, NaN, arrive, DIVERTED, 0])
             else:
                 start = arrive + draw(st.sampled_from([0.0, 30.0, 90.0, 200.0]))
                 end = start + draw(st.sampled_from([0.0, 40.0, 150.0, 250.0, 800.0]))
-                depart = end + draw(st.sampled_from([0.0, 0.0, 60.0, 500.0]))
-                if depart >= horizon:
-                    visits.append((patient, node, prev, arrive, start if start < horizon else NaN,
-                                   end if end < horizon else NaN, NaN, IN_SYSTEM, NO_DEST))
+                if start >= horizon or end >= horizon:
+                    visits.append([patient, node, prev, arrive, start if start < horizon else NaN,
+                                   NaN, NaN, IN_SYSTEM, NO_DEST])
+                    if held is not None:
+                        visits[held][6:9] = [NaN, IN_SYSTEM, NO_DEST]
                     break
-                visits.append((patient, node, prev, arrive, start, end, depart, SERVED, 0))
-                t = depart
+                if held is not None:
+                    visits[held][6] = start
+                    held = None
+                blocking = k + 1 < len(path) and draw(st.booleans())
+                visits.append([patient, node, prev, arrive, start, end, NaN if blocking else end, SERVED, 0])
+                if blocking:
+                    held = len(visits) - 1
+                t = end
             prev = node
+        if held is not None and not math.isnan(visits[held][6]):
+            held = None
+        if held is not None:  # the path ended on diversions while still holding a bed
+            visits[held][6] = t
+    visits = [tuple(v) for v in visits]
     # destinations, then the engines' row order: by the time each visit ended
     rows = []
     for i, v in enumerate(visits):

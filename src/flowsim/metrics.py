@@ -12,7 +12,9 @@ started (diverted, reneged, still queueing) holds nothing.
 
 Consecutive visits of one patient are linked by sorting rows by
 (patient, arrive, row order) and joining a row to the next when the next row's
-``prev`` is this row's node and it arrived when this row departed. Runs of linked
+``prev`` is this row's node and it arrived when this row's service ended (or,
+for a visit without service, when it departed): a blocked patient reaches the
+next node at the end of its service while still holding its bed. Runs of linked
 visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
 through acute bed-holding nodes).
 
@@ -87,8 +89,13 @@ def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     linked = np.zeros(n, dtype=bool)
     if n > 1:
         p, nd, pv = log.patient[order], log.node[order], log.prev[order]
-        arr, dep = log.arrive[order], log.depart[order]
-        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == dep[:-1])
+        arr = log.arrive[order]
+        # a patient moves on when its service ends (a blocked one keeps its bed until
+        # it starts at the next node, so ``depart`` is later); without service
+        # (diverted, went elsewhere) it moves on at ``depart``
+        end, dep = log.end[order], log.depart[order]
+        left = np.where(np.isnan(end), dep, end)
+        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == left[:-1])
     return order, linked
 
 
