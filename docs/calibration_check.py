@@ -1,7 +1,9 @@
 """Calibration check: run replications of a config and print targets + stability."""
-import sys, json, numpy as np
+import json
+import sys
+
+import numpy as np
 from concurrent.futures import ProcessPoolExecutor
-sys.path.insert(0, 'src')
 from flowsim.config import load_config
 from flowsim.network import build_network
 from flowsim.simulate import run_replication
