@@ -452,7 +452,7 @@ def test_hourly_occupancy_rejects_an_unknown_node():
 
 
 # Consistent pathways: each patient walks a path of nodes, arriving at the next
-# node when it departs the last; a visit may be diverted (never starts); times
+# node when its service at the last ends (and departing the last later when blocked); a visit may be diverted (never starts); times
 # past the horizon become NaN and the path stops, as an engine would log it.
 
 @st.composite
@@ -469,13 +469,16 @@ def pathway_logs(draw):
             else:
                 start = arrive + draw(st.sampled_from([0.0, 30.0, 90.0, 200.0]))
                 end = start + draw(st.sampled_from([0.0, 40.0, 150.0, 250.0, 800.0]))
-                depart = end + draw(st.sampled_from([0.0, 0.0, 60.0, 500.0]))
+                # blocked (depart > end): as the engine logs it, the patient joins the next
+                # node when its service ends and keeps this server until later
+                blocked = end > arrive and draw(st.sampled_from([False, False, True, True]))
+                depart = end + (draw(st.sampled_from([60.0, 500.0])) if blocked else 0.0)
                 if depart >= horizon:
                     visits.append((patient, node, prev, arrive, start if start < horizon else NaN,
                                    end if end < horizon else NaN, NaN, IN_SYSTEM, NO_DEST))
                     break
                 visits.append((patient, node, prev, arrive, start, end, depart, SERVED, 0))
-                t = depart
+                t = end
             prev = node
     # destinations, then the engines' row order: by the time each visit ended
     rows = []

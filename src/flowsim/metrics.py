@@ -12,7 +12,10 @@ started (diverted, reneged, still queueing) holds nothing.
 
 Consecutive visits of one patient are linked by sorting rows by
 (patient, arrive, row order) and joining a row to the next when the next row's
-``prev`` is this row's node and it arrived when this row departed. Runs of linked
+``prev`` is this row's node and it arrived when this row handed the patient on: at
+this row's ``end`` (a blocked patient joins the next node when its service ends and
+keeps its bed until it starts there, so ``depart`` is later), or at its ``depart``
+when it has no ``end`` (diverted, went elsewhere). Runs of linked
 visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
 through acute bed-holding nodes).
 
@@ -87,8 +90,11 @@ def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     linked = np.zeros(n, dtype=bool)
     if n > 1:
         p, nd, pv = log.patient[order], log.node[order], log.prev[order]
-        arr, dep = log.arrive[order], log.depart[order]
-        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == dep[:-1])
+        arr, end, dep = log.arrive[order], log.end[order], log.depart[order]
+        # blocked rows depart when the patient starts at the next node, but it joined
+        # that node (``arrive``) when its service ended: hand-over is ``end``
+        handover = np.where(np.isnan(end), dep, end)
+        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == handover[:-1])
     return order, linked
 
 
