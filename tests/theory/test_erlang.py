@@ -64,10 +64,10 @@ def test_mmc_mean_wait_matches_erlang_c(rho, record_property):
     lam = rho * c / mean_s                      # per minute
     expected = mmc_wq(c, lam, mean_s)           # rho 0.7: 15.11 min, rho 0.9: 91.50 min
     waits = [simulate(mmc_yaml(c, lam * 1440, mean_s), seed=20260, replication=r)[2]["node.q.wait_mean"]
-             for r in range(12)]
+             for r in range(30)]
     mean, lo, hi = t_interval(waits, LEVEL)
     record_property("theory", f"M/M/{c} rho={rho}: Wq expected {expected:.3f} min, "
-                              f"simulated {mean:.3f} [{lo:.3f}, {hi:.3f}] (99% CI, 12 reps x 380 days)")
+                              f"simulated {mean:.3f} [{lo:.3f}, {hi:.3f}] (99% CI, 30 reps x 380 days)")
     print(f"M/M/{c} rho={rho}: expected {expected:.3f}, simulated {mean:.3f} [{lo:.3f}, {hi:.3f}]")
     assert lo <= expected <= hi
 
@@ -95,12 +95,12 @@ def test_mgcc_diverted_share_matches_erlang_b(record_property):
     lam = a / mean_s
     expected = erlang_b(c, a)                   # 0.12166
     shares = []
-    for r in range(10):
+    for r in range(20):
         _, _, m = simulate(loss_yaml(c, lam * 1440, mean_s, 2 * mean_s), seed=4711, replication=r)
         shares.append(m["node.q.diverted"] / m["node.q.arrivals"])
     mean, lo, hi = t_interval(shares, LEVEL)
     record_property("theory", f"M/G/{c}/{c} a={a}: diverted share expected {expected:.5f}, "
-                              f"simulated {mean:.5f} [{lo:.5f}, {hi:.5f}] (99% CI, 10 reps x 195 days)")
+                              f"simulated {mean:.5f} [{lo:.5f}, {hi:.5f}] (99% CI, 20 reps x 195 days)")
     print(f"M/G/{c}/{c}: expected {expected:.5f}, simulated {mean:.5f} [{lo:.5f}, {hi:.5f}]")
     assert lo <= expected <= hi
     # and the sensitivity the test would catch: Erlang C's waiting share is far outside
