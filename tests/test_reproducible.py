@@ -47,7 +47,7 @@ def default_net(**servers):
 
 
 def test_draws_do_not_depend_on_capacities():
-    base, other = default_net(), default_net(acute_medicine=150, reablement=10, care_home_d2a=0)
+    base, other = default_net(), default_net(acute_medicine=150, intermediate_care=10, care_home_d2a=0)
     assert not np.array_equal(base.capacity, other.capacity)
     a, b = make_draws(base, 7, 1), make_draws(other, 7, 1)
     for name in ("arrive", "source", "cohort", "rank", "thin_u"):
