@@ -29,8 +29,10 @@ from ..units import parse_duration, parse_rate
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
 NonNegInt = Annotated[int, Field(ge=0, strict=True)]
-Probability = Annotated[float, Field(ge=0.0, le=1.0)]
-Weight = Annotated[float, Field(ge=0.0)]
+# strict: YAML reads `yes`/`on` as true, which lax floats would take as 1.0, and a
+# quoted "0.5" is more likely a slip than a number. Whole numbers are still accepted.
+Probability = Annotated[float, Field(ge=0.0, le=1.0, strict=True)]
+Weight = Annotated[float, Field(ge=0.0, strict=True)]
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 SETTINGS = ("primary", "ed", "acute", "community", "social_care")

@@ -1,0 +1,355 @@
+"""EventLog -> Metrics: bed days, ED breaches, admissions, waits, occupancy, costs.
+
+Everything is measured over the window ``[net.warm_up, log.horizon)``; whatever
+happened during the warm-up is discarded, and whatever is still going on at the
+horizon is cut there (see DESIGN.md, "Metrics (exact definitions)").
+
+Times that did not happen by the horizon are NaN in the log. Throughout this
+module a visit *holds a server* (a cubicle, a bed, a place in a delay node) from
+``start`` to ``depart`` (or to the horizon when ``depart`` is NaN); blocked time
+(``end`` .. ``depart``, a delayed discharge) is part of it. A visit that never
+started (diverted, reneged, still queueing) holds nothing.
+
+Consecutive visits of one patient are linked by sorting rows by
+(patient, arrive, row order) and joining a row to the next when the next row's
+``prev`` is this row's node and it arrived when this row departed. Runs of linked
+visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
+through acute bed-holding nodes).
+
+All loops are over nodes or hours of the week, never over rows.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
+from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
+
+__all__ = ["measure", "hourly_occupancy", "FOUR_HOURS", "TWELVE_HOURS"]
+
+MINUTES_PER_DAY = 1440.0
+MINUTES_PER_WEEK = 10080.0
+FOUR_HOURS = 240.0
+TWELVE_HOURS = 720.0
+
+NAN = float("nan")
+
+
+# --- time helpers -------------------------------------------------------------------------
+
+def _overlap(a: np.ndarray, b: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Length of [a, b) inside [lo, hi); 0 where ``a`` is NaN (the interval never began)."""
+    length = np.minimum(b, hi) - np.maximum(a, lo)
+    return np.where(np.isnan(a), 0.0, np.maximum(length, 0.0))
+
+
+def _until(t: np.ndarray, horizon: float) -> np.ndarray:
+    """``t``, with NaN (did not happen by the horizon) read as the horizon."""
+    return np.where(np.isnan(t), horizon, t)
+
+
+def _in_window(t: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """``lo <= t < hi``; False for NaN."""
+    return (t >= lo) & (t < hi)
+
+
+def _capacity_minutes(capacity: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Server-minutes offered in [lo, hi) by each row of a (K, 168) weekly schedule.
+
+    Hour h of the week covers minutes [60 h, 60 (h + 1)), repeating every week, so the
+    integral from 0 to t is whole weeks plus a prefix sum of the current week.
+    """
+    cap = np.asarray(capacity, dtype=np.float64).reshape(-1, 168)
+    cum = np.concatenate([np.zeros((len(cap), 1)), np.cumsum(cap * 60.0, axis=1)], axis=1)
+
+    def integral(t: float) -> np.ndarray:
+        weeks, r = divmod(t, MINUTES_PER_WEEK)
+        h = min(int(r // 60.0), 167)
+        return weeks * cum[:, 168] + cum[:, h] + cap[:, h] * (r - 60.0 * h)
+
+    return integral(hi) - integral(lo)
+
+
+def _whole_days(lo: float, hi: float) -> tuple[int, int]:
+    """Days d (day 0 a Monday) with [1440 d, 1440 (d + 1)) inside [lo, hi): d0 <= d < d1."""
+    d0 = int(np.ceil(lo / MINUTES_PER_DAY))
+    d1 = int(np.floor(hi / MINUTES_PER_DAY))
+    return d0, max(d0, d1)
+
+
+# --- linking visits into episodes ------------------------------------------------------------
+
+def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
+    """Row order by (patient, arrive, row), and whether each sorted row continues the one before."""
+    n = len(log)
+    order = np.lexsort((np.arange(n), log.arrive, log.patient))
+    linked = np.zeros(n, dtype=bool)
+    if n > 1:
+        p, nd, pv = log.patient[order], log.node[order], log.prev[order]
+        arr, dep = log.arrive[order], log.depart[order]
+        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == dep[:-1])
+    return order, linked
+
+
+def _runs(member: np.ndarray, linked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """First and last sorted positions of each run of linked rows that are all members."""
+    cont = member.copy()
+    cont[0:1] = False
+    cont[1:] &= member[:-1] & linked[1:]
+    first = member & ~cont
+    nxt = np.zeros_like(cont)
+    nxt[:-1] = cont[1:]
+    last = member & ~nxt
+    return np.flatnonzero(first), np.flatnonzero(last)
+
+
+def _ed_attendances(log: EventLog, net: Network, order, linked):
+    """ED arrival time, time in ED and whether still in ED at the horizon, per attendance."""
+    is_ed = net.setting == ED
+    member = is_ed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
+    first, last = _runs(member, linked)
+    arrival = log.arrive[order][first]
+    leave = log.depart[order][last]
+    still_in = np.isnan(leave)
+    elapsed = np.where(still_in, log.horizon - arrival, leave - arrival)
+    return arrival, elapsed, still_in
+
+
+def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
+    """Start times of admissions: the first visit that took an acute bed in each acute stay."""
+    acute_bed = (net.setting == ACUTE) & net.bed
+    member = acute_bed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
+    first, _ = _runs(member, linked)
+    run_start = np.zeros(len(member), dtype=bool)
+    run_start[first] = True
+    run_id = np.cumsum(run_start)
+    start = log.start[order]
+    took_bed = member & ~np.isnan(start)
+    rid = run_id[took_bed]
+    is_first = np.ones(len(rid), dtype=bool)
+    is_first[1:] = rid[1:] != rid[:-1]
+    return start[took_bed][is_first]
+
+
+# --- per node --------------------------------------------------------------------------------
+
+def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np.ndarray]:
+    N = net.n_nodes
+    node, horizon = log.node, log.horizon
+    arrived = _in_window(log.arrive, lo, hi)
+    started = _in_window(log.start, lo, hi)
+
+    def count(mask):
+        return np.bincount(node[mask], minlength=N).astype(np.float64)
+
+    def total(weights):
+        return np.bincount(node, weights=weights, minlength=N)
+
+    depart = _until(log.depart, horizon)
+    busy = total(_overlap(log.start, depart, lo, hi))
+    bed_row = net.bed[node]
+    bed = total(np.where(bed_row, _overlap(log.start, depart, lo, hi), 0.0))
+    delayed = total(np.where(bed_row, _overlap(log.end, depart, lo, hi), 0.0))
+
+    out = {
+        "arrivals": count(arrived),
+        "served": count(started),
+        "diverted": count(arrived & ((log.outcome == DIVERTED) | (log.outcome == ELSEWHERE))),
+        "reneged": count(arrived & (log.outcome == RENEGED)),
+        "busy": busy,
+        "bed_days": bed / MINUTES_PER_DAY,
+        "delayed_bed_days": delayed / MINUTES_PER_DAY,
+        "mean_occupancy": busy / (hi - lo),
+    }
+    out.update(_waits(node[arrived], (log.start - log.arrive)[arrived], N))
+
+    util = np.full(N, np.nan)
+    cap_minutes = _capacity_minutes(net.capacity, lo, hi)
+    queue = net.kind == QUEUE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        util[queue] = busy[queue] / cap_minutes[queue]
+        d0, d1 = _whole_days(lo, hi)
+        weekday_counts = np.bincount(np.arange(d0, d1) % 7, minlength=7)
+        offered = net.slots @ weekday_counts
+        day = np.floor(log.start / MINUTES_PER_DAY)
+        booked = count((day >= d0) & (day < d1))
+        booking = net.kind == BOOKING
+        util[booking] = booked[booking] / offered[booking]
+    util[net.kind == DELAY] = np.nan
+    out["utilisation"] = util
+    out["capacity_minutes"] = np.where(net.kind == DELAY, np.nan, cap_minutes)
+    return out
+
+
+def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
+    """Mean, median and 95th centile of the waits of visits that started, by node."""
+    ok = ~np.isnan(wait)
+    node, wait = node[ok], wait[ok]
+    order = np.argsort(node, kind="stable")
+    node, wait = node[order], wait[order]
+    bounds = np.searchsorted(node, np.arange(N + 1))
+    mean, median, p95 = (np.full(N, np.nan) for _ in range(3))
+    for n in range(N):
+        w = wait[bounds[n]:bounds[n + 1]]
+        if len(w):
+            mean[n] = w.mean()
+            median[n], p95[n] = np.percentile(w, [50.0, 95.0])
+    return {"wait_mean": mean, "wait_median": median, "wait_p95": p95}
+
+
+# --- public ----------------------------------------------------------------------------------
+
+def measure(log: EventLog, net: Network) -> dict[str, float]:
+    """Metrics of one run over the window ``[net.warm_up, log.horizon)``.
+
+    Parameters
+    ----------
+    log : EventLog
+        The run's event log.
+    net : Network
+        The network the run used (kinds, settings, beds, capacities, slots, costs).
+
+    Returns
+    -------
+    dict[str, float]
+        Flat dotted names to plain floats; NaN where a ratio or a statistic has
+        nothing to measure. Totals:
+
+        - ``bed_days``, ``delayed_bed_days``: over bed-holding nodes, days a bed is
+          held (``start`` .. ``depart``) and the blocked part of it (``end`` ..
+          ``depart``) inside the window; a bed still held at the horizon counts
+          until the horizon.
+        - ``delayed_bed_share``: delayed / bed days over acute bed-holding nodes.
+        - ``acute_occupancy``: acute bed days / acute bed capacity-days in the window.
+        - ``ed_attendances``: ED attendances whose ED arrival lies in the window. An
+          attendance runs from entering an ed-setting node from outside ED through
+          consecutive (linked) ed-setting visits until the patient leaves the last
+          of them, time blocked waiting for a bed included.
+        - ``four_hour_breaches`` / ``twelve_hour_waits``: attendances whose time in ED
+          exceeds 240 / 720 minutes (strictly: exactly 240 is not a breach), including
+          those still in ED at the horizon once ``horizon - arrival`` exceeds it.
+        - ``ed_censored``: attendances still in ED at the horizon for 240 minutes or
+          less; neither breaches nor within four hours.
+        - ``four_hour_performance``: 1 - breaches / (attendances - censored).
+        - ``admissions``: acute stays begun in the window. A stay is a run of linked
+          visits to acute bed-holding nodes; its admission is its first visit that
+          took a bed (``start`` not NaN), counted when that start lies in the window.
+          So a transfer between acute wards is not an admission, a patient diverted
+          from a full ward to an outlier ward is admitted once (at the ward that took
+          them), and a patient still waiting for a bed at the horizon, or who never
+          got one, is not (yet) admitted.
+        - ``patients``: ``log.patients``; ``left_without_being_seen``: visits arriving
+          in the window that reneged.
+        - ``cost_total``: per node, ``cost_per_day`` x days a server is held in the
+          window + ``cost_per_visit`` x visits started in the window; plus
+          ``cost_ed_attendance`` x ``ed_attendances``.
+
+        Per node, ``node.<name>.``: ``arrivals`` (arrived in window), ``served``
+        (service started in window), ``diverted`` (DIVERTED or ELSEWHERE, arrived in
+        window), ``reneged``, ``wait_mean`` / ``wait_median`` / ``wait_p95`` (minutes,
+        ``start - arrive`` over visits arriving in the window that started; visits
+        still waiting at the horizon are not included), ``utilisation``,
+        ``mean_occupancy`` (server-minutes held in window / window length),
+        ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``.
+        ``utilisation`` is, for queue nodes, server-minutes held (blocked time
+        included) / capacity-minutes in the window; for booking nodes, appointments
+        started / slots offered, both over the whole days inside the window; NaN for
+        delay nodes.
+
+    Raises
+    ------
+    ValueError
+        If the window is empty (``log.horizon <= net.warm_up``).
+    """
+    lo, hi = float(net.warm_up), float(log.horizon)
+    if not hi > lo:
+        raise ValueError(f"empty measurement window: warm-up {lo} min is not before horizon {hi} min")
+    per = _per_node(log, net, lo, hi)
+    order, linked = _sorted_links(log)
+
+    out: dict[str, float] = {"patients": float(log.patients)}
+
+    acute = (net.setting == ACUTE) & net.bed
+    bed, delayed = per["bed_days"], per["delayed_bed_days"]
+    out["bed_days"] = float(bed.sum())
+    out["delayed_bed_days"] = float(delayed.sum())
+    acute_bed = float(bed[acute].sum())
+    out["delayed_bed_share"] = float(delayed[acute].sum()) / acute_bed if acute_bed > 0 else NAN
+    acute_capacity = float(per["capacity_minutes"][acute].sum()) / MINUTES_PER_DAY
+    out["acute_occupancy"] = acute_bed / acute_capacity if acute_capacity > 0 else NAN
+
+    arrival, elapsed, still_in = _ed_attendances(log, net, order, linked)
+    counted = _in_window(arrival, lo, hi)
+    elapsed, still_in = elapsed[counted], still_in[counted]
+    attendances = float(counted.sum())
+    breaches = float((elapsed > FOUR_HOURS).sum())
+    censored = float((still_in & (elapsed <= FOUR_HOURS)).sum())
+    out["ed_attendances"] = attendances
+    out["four_hour_breaches"] = breaches
+    out["ed_censored"] = censored
+    decided = attendances - censored
+    out["four_hour_performance"] = 1.0 - breaches / decided if decided > 0 else NAN
+    out["twelve_hour_waits"] = float((elapsed > TWELVE_HOURS).sum())
+
+    admitted = _admission_starts(log, net, order, linked)
+    out["admissions"] = float(_in_window(admitted, lo, hi).sum())
+    out["left_without_being_seen"] = float(per["reneged"].sum())
+
+    cost = (net.cost_per_day * per["busy"] / MINUTES_PER_DAY + net.cost_per_visit * per["served"]).sum()
+    out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
+
+    names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
+             "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
+    for i, node in enumerate(net.node_names):
+        for name in names:
+            out[f"node.{node}.{name}"] = float(per[name][i])
+        if net.kind[i] == BOOKING:
+            out[f"node.{node}.wait_mean_days"] = float(per["wait_mean"][i]) / MINUTES_PER_DAY
+    return out
+
+
+def hourly_occupancy(log: EventLog, net: Network, node: int | str) -> np.ndarray:
+    """Time-weighted mean number holding a server at ``node`` in each hour of the run.
+
+    Parameters
+    ----------
+    log : EventLog
+        The run's event log.
+    net : Network
+        Its network (to resolve a node name).
+    node : int or str
+        Node index or name.
+
+    Returns
+    -------
+    np.ndarray
+        float64, one value per hour from minute 0 to ``log.horizon`` (warm-up
+        included, for MSER-5); a last, partial hour is averaged over its own length.
+        A visit holds a server from ``start`` to ``depart`` (the horizon if NaN).
+    """
+    if isinstance(node, str):
+        node = net.node_names.index(node)
+    horizon = float(log.horizon)
+    H = int(np.ceil(horizon / 60.0))
+    rows = (log.node == node) & ~np.isnan(log.start)
+    a = np.clip(log.start[rows], 0.0, horizon)
+    b = np.clip(_until(log.depart[rows], horizon), 0.0, horizon)
+    keep = b > a
+    a, b = a[keep], b[keep]
+    # Each interval adds its partial first and last hours directly, and 60 minutes to
+    # every whole hour in between through a difference array.
+    ha = np.minimum((a // 60.0).astype(np.int64), H - 1)
+    hb = np.minimum((b // 60.0).astype(np.int64), H - 1)
+    same = ha == hb
+    minutes = np.zeros(H)  # not bincount's result: with no rows that comes back as int64
+    minutes += np.bincount(ha[same], weights=b[same] - a[same], minlength=H)
+    ha, hb, a, b = ha[~same], hb[~same], a[~same], b[~same]
+    minutes += np.bincount(ha, weights=60.0 * (ha + 1) - a, minlength=H)
+    minutes += np.bincount(hb, weights=b - 60.0 * hb, minlength=H)
+    diff = np.bincount(ha + 1, minlength=H + 1) - np.bincount(hb, minlength=H + 1)
+    minutes += 60.0 * np.cumsum(diff)[:H]
+    length = np.full(H, 60.0)
+    if H:
+        length[-1] = horizon - 60.0 * (H - 1)
+    return minutes / length
