@@ -437,3 +437,107 @@ def test_hourly_occupancy_matches_a_slow_reference(case, node):
         held = sum(_held(r, lo, hi, log.horizon) for r in _rows(log) if r["node"] == node)
         expected.append(held / (hi - lo))
     assert hourly_occupancy(log, net, node) == pytest.approx(expected, abs=1e-9)
+
+
+def test_utilisation_is_nan_without_capacity():
+    net = make_net(capacity={REABLEMENT: np.zeros(168)}, slots={GP: np.zeros(7)})
+    m = measure(make_log([served(0, REABLEMENT, -1, 0, 0, 100)]), net)
+    assert math.isnan(m["node.reablement.utilisation"])
+    assert math.isnan(m["node.gp.utilisation"])
+
+
+def test_hourly_occupancy_rejects_an_unknown_node():
+    with pytest.raises(ValueError, match="unknown node 'wrad_a'"):
+        hourly_occupancy(make_log([]), make_net(), "wrad_a")
+
+
+# Consistent pathways, logged as the engines log them: a patient reaches the next
+# node when its service ends; after a blocking route it keeps its bed (``depart``
+# stays open) until it starts at a later node. A visit may be diverted (never
+# starts); times past the horizon become NaN and the path stops there.
+
+@st.composite
+def pathway_logs(draw):
+    horizon = 3000.0
+    visits = []
+    for patient in range(draw(st.integers(0, 12))):
+        t = draw(st.floats(0, horizon - 1))
+        prev = -1
+        held = None  # index in visits of a blocked visit still holding its bed
+        path = draw(st.lists(st.integers(0, SELF_CARE), min_size=1, max_size=5))
+        for k, node in enumerate(path):
+            arrive = t
+            if draw(st.integers(0, 4)) == 0:
+                visits.append([patient, node, prev, arrive, NaN, NaN, arrive, DIVERTED, 0])
+            else:
+                start = arrive + draw(st.sampled_from([0.0, 30.0, 90.0, 200.0]))
+                end = start + draw(st.sampled_from([0.0, 40.0, 150.0, 250.0, 800.0]))
+                if start >= horizon or end >= horizon:
+                    visits.append([patient, node, prev, arrive, start if start < horizon else NaN,
+                                   NaN, NaN, IN_SYSTEM, NO_DEST])
+                    if held is not None:
+                        visits[held][6:9] = [NaN, IN_SYSTEM, NO_DEST]
+                    break
+                if held is not None:
+                    visits[held][6] = start
+                    held = None
+                blocking = k + 1 < len(path) and draw(st.booleans())
+                visits.append([patient, node, prev, arrive, start, end, NaN if blocking else end, SERVED, 0])
+                if blocking:
+                    held = len(visits) - 1
+                t = end
+            prev = node
+        if held is not None and not math.isnan(visits[held][6]):
+            held = None
+        if held is not None:  # the path ended on diversions while still holding a bed
+            visits[held][6] = t
+    visits = [tuple(v) for v in visits]
+    # destinations, then the engines' row order: by the time each visit ended
+    rows = []
+    for i, v in enumerate(visits):
+        nxt = visits[i + 1] if i + 1 < len(visits) and visits[i + 1][0] == v[0] else None
+        dest = v[8] if v[7] == IN_SYSTEM else (nxt[1] if nxt else HOME)
+        rows.append(v[:8] + (dest,))
+    order = sorted(range(len(rows)), key=lambda i: (math.inf if math.isnan(rows[i][6]) else rows[i][6]))
+    log = make_log([rows[i] for i in order], horizon=horizon)
+    warm_up = draw(st.sampled_from([0.0, 500.0, 1440.0]))
+    return log, make_net(warm_up=warm_up, horizon=horizon), visits
+
+
+@settings(max_examples=200, deadline=None)
+@given(pathway_logs())
+def test_ed_and_admissions_match_a_patient_by_patient_reference(case):
+    log, net, visits = case
+    lo, hi = net.warm_up, log.horizon
+    ed_nodes, acute_beds = {ED, ASSESS}, {WARD_A, WARD_B}
+    attendances = breaches = censored = twelve = admissions = 0
+    by_patient = {}
+    for v in visits:
+        by_patient.setdefault(v[0], []).append(v)
+    for path in by_patient.values():
+        ed_arrival, in_stay = None, False
+        for k, (_, node, prev, arrive, start, end, depart, outcome, _) in enumerate(path):
+            if node in ed_nodes and ed_arrival is None:
+                ed_arrival = arrive
+            leaving_ed = ed_arrival is not None and (k + 1 == len(path) or path[k + 1][1] not in ed_nodes)
+            if leaving_ed:
+                if lo <= ed_arrival < hi:
+                    attendances += 1
+                    still = math.isnan(depart)
+                    elapsed = (hi if still else depart) - ed_arrival
+                    breaches += elapsed > 240
+                    twelve += elapsed > 720
+                    censored += still and elapsed <= 240
+                ed_arrival = None
+            if node in acute_beds:
+                if not math.isnan(start):
+                    admissions += not in_stay and lo <= start < hi
+                    in_stay = True
+            else:
+                in_stay = False
+    m = measure(log, net)
+    assert m["ed_attendances"] == attendances
+    assert m["four_hour_breaches"] == breaches
+    assert m["twelve_hour_waits"] == twelve
+    assert m["ed_censored"] == censored
+    assert m["admissions"] == admissions

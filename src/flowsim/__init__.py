@@ -1,3 +1,24 @@
-"""flowsim: discrete-event simulation of patient flow across health and social care."""
+"""flowsim: discrete-event simulation of patient flow across health and social care.
+
+The public surface; everything else is private and may change::
+
+    cfg = flowsim.load_config("configs/default.yaml")
+    result = flowsim.run_model(cfg, replications=5)
+    result.metrics[0]["four_hour_performance"]
+"""
+
+from .config import Config, load_config, parse_config
+from .draws import Draws, make_draws
+from .errors import ConfigError, ExecutorError, FlowsimError, SimulationError
+from .eventlog import EventLog
+from .metrics import measure
+from .network import Network, build_network
+from .simulate import RunResult, run_model, run_replication
 
 __version__ = "0.1.0"
+
+__all__ = [
+    "Config", "ConfigError", "Draws", "EventLog", "ExecutorError", "FlowsimError", "Network",
+    "RunResult", "SimulationError", "build_network", "load_config", "make_draws", "measure",
+    "parse_config", "run_model", "run_replication", "__version__",
+]

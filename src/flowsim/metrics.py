@@ -12,7 +12,9 @@ started (diverted, reneged, still queueing) holds nothing.
 
 Consecutive visits of one patient are linked by sorting rows by
 (patient, arrive, row order) and joining a row to the next when the next row's
-``prev`` is this row's node and it arrived when this row departed. Runs of linked
+``prev`` is this row's node and it arrived when this row's service ended (or,
+for a visit without service, when it departed): a blocked patient reaches the
+next node at the end of its service while still holding its bed. Runs of linked
 visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
 through acute bed-holding nodes).
 
@@ -87,8 +89,13 @@ def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     linked = np.zeros(n, dtype=bool)
     if n > 1:
         p, nd, pv = log.patient[order], log.node[order], log.prev[order]
-        arr, dep = log.arrive[order], log.depart[order]
-        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == dep[:-1])
+        arr = log.arrive[order]
+        # a patient moves on when its service ends (a blocked one keeps its bed until
+        # it starts at the next node, so ``depart`` is later); without service
+        # (diverted, went elsewhere) it moves on at ``depart``
+        end, dep = log.end[order], log.depart[order]
+        left = np.where(np.isnan(end), dep, end)
+        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == left[:-1])
     return order, linked
 
 
@@ -147,9 +154,10 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         return np.bincount(node, weights=weights, minlength=N)
 
     depart = _until(log.depart, horizon)
-    busy = total(_overlap(log.start, depart, lo, hi))
+    held = _overlap(log.start, depart, lo, hi)
+    busy = total(held)
     bed_row = net.bed[node]
-    bed = total(np.where(bed_row, _overlap(log.start, depart, lo, hi), 0.0))
+    bed = total(np.where(bed_row, held, 0.0))
     delayed = total(np.where(bed_row, _overlap(log.end, depart, lo, hi), 0.0))
 
     out = {
@@ -176,7 +184,7 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         booked = count((day >= d0) & (day < d1))
         booking = net.kind == BOOKING
         util[booking] = booked[booking] / offered[booking]
-    util[net.kind == DELAY] = np.nan
+    util[(net.kind == DELAY) | ~np.isfinite(util)] = np.nan  # no capacity offered: undefined
     out["utilisation"] = util
     out["capacity_minutes"] = np.where(net.kind == DELAY, np.nan, cap_minutes)
     return out
@@ -255,7 +263,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
         ``utilisation`` is, for queue nodes, server-minutes held (blocked time
         included) / capacity-minutes in the window; for booking nodes, appointments
         started / slots offered, both over the whole days inside the window; NaN for
-        delay nodes.
+        delay nodes and where no capacity was offered in the window.
 
     Raises
     ------
@@ -327,8 +335,15 @@ def hourly_occupancy(log: EventLog, net: Network, node: int | str) -> np.ndarray
         float64, one value per hour from minute 0 to ``log.horizon`` (warm-up
         included, for MSER-5); a last, partial hour is averaged over its own length.
         A visit holds a server from ``start`` to ``depart`` (the horizon if NaN).
+
+    Raises
+    ------
+    ValueError
+        If ``node`` is a name the network does not have.
     """
     if isinstance(node, str):
+        if node not in net.node_names:
+            raise ValueError(f"unknown node {node!r}; nodes are {', '.join(net.node_names)}")
         node = net.node_names.index(node)
     horizon = float(log.horizon)
     H = int(np.ceil(horizon / 60.0))

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
-from .distributions import MAX_PARAMS, dist_arrays
+from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -187,17 +187,15 @@ def build_network(cfg: Config) -> Network:
         for c, routes in enumerate(_by_cohort(svc.routes, cohorts)):
             route_start[i, c] = len(r_dest)
             route_len[i, c] = len(routes)
-            acc = 0.0
+            if routes:
+                # exactly 1.0 from the last positive route on: a p=0 route is never chosen
+                r_cum.extend(cumulative_weights([r.p for r in routes]).tolist())
             for r in routes:
-                acc += r.p
                 code = _dest(r.to, nodes, exits)
                 r_dest.append(code)
-                r_cum.append(acc)
                 r_block.append(r.blocking)
-                if code >= 0:
+                if code >= 0 and r.p > 0:
                     edges.append((i, code))
-            if routes:
-                r_cum[-1] = 1.0  # guard against rounding: the last route takes the remainder
         if isinstance(svc, QueueService):
             for c, coh in enumerate(cohorts):
                 priority[i, c] = svc.priority.get(coh, 0)
@@ -232,8 +230,7 @@ def build_network(cfg: Config) -> Network:
         else:
             for coh, w in src.cohorts.items():
                 mix[cohorts.index(coh)] = w
-        source_cohort_cum[s] = np.cumsum(mix / mix.sum())
-        source_cohort_cum[s, -1] = 1.0
+        source_cohort_cum[s] = cumulative_weights(mix)
 
     cost_per_day = np.array([cfg.costs.per_day.get(n, 0.0) for n in names])
     cost_per_visit = np.array([cfg.costs.per_visit.get(n, 0.0) for n in names])

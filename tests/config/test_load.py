@@ -288,3 +288,13 @@ def test_blocking_route_to_booking_node():
     err = error_for(text)
     assert err.path == "services.ed.routes.1.blocking"
     assert "blocking routes need a queue or delay node" in str(err)
+
+
+def test_example_in_docs_loads():
+    from pathlib import Path
+
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "config.md").read_text()
+    example = doc.split("```yaml\n", 1)[1].split("```", 1)[0]
+    cfg = parse_config(example, "docs/config.md")
+    assert cfg.exit_names[-1] == "care_home"
+    assert cfg.services["ward"].routes["frail_elderly"][1].blocking is True

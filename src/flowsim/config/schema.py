@@ -92,8 +92,8 @@ class NormalP(Frozen):
         return self
 
 
-class LognormalP(Frozen):
-    """Lognormal given by its mean and sd (as NHS data are reported)."""
+class _PositiveMeanSd(Frozen):
+    """A positive distribution given by its mean and sd (as NHS data are reported)."""
 
     mean: Duration
     sd: Duration
@@ -107,17 +107,12 @@ class LognormalP(Frozen):
         return self
 
 
-class GammaP(Frozen):
-    mean: Duration
-    sd: Duration
+class LognormalP(_PositiveMeanSd):
+    """Lognormal given by its mean and sd."""
 
-    @model_validator(mode="after")
-    def _check(self):
-        if self.mean <= 0:
-            raise ValueError("expected mean > 0, found 0")
-        if self.sd <= 0:
-            raise ValueError("expected sd > 0, found 0")
-        return self
+
+class GammaP(_PositiveMeanSd):
+    """Gamma given by its mean and sd."""
 
 
 class WeibullP(Frozen):
@@ -343,6 +338,8 @@ class Costs(Frozen):
 
 
 class Config(Frozen):
+    """A whole model: run settings, cohorts, exits, arrival sources, services and costs."""
+
     name: str
     description: str | None = None
     run: Run = Run()

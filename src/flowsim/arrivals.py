@@ -1,0 +1,107 @@
+"""Arrivals: a weekly non-homogeneous Poisson process, and cohorts from uniforms.
+
+The rate is piecewise constant over the 168 hours of a week (per minute, time 0 is
+Monday 00:00) and repeats weekly. Arrival times are generated exactly by inversion:
+if E1, E2, ... are unit exponentials and S_k = E1 + ... + Ek, then
+T_k = Lambda^{-1}(S_k), where Lambda(t) is the integrated rate (piecewise linear).
+
+Exponentials are drawn in blocks of ``BLOCK`` until the horizon is passed, so the
+arrivals before any time T are the same for every horizon >= T from the same
+generator state (common random numbers across run lengths).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["arrival_times", "integrated_rate", "cohort_of", "BLOCK", "HOURS_PER_WEEK", "MINUTES_PER_WEEK"]
+
+HOURS_PER_WEEK = 168
+MINUTES_PER_WEEK = 10080.0
+BLOCK = 4096
+
+
+def _check_rate(rate_by_hour_of_week) -> np.ndarray:
+    rate = np.asarray(rate_by_hour_of_week, dtype=np.float64)
+    if rate.shape != (HOURS_PER_WEEK,):
+        raise ValueError(f"expected a rate for each of the {HOURS_PER_WEEK} hours of the week, found shape {rate.shape}")
+    if not np.all(np.isfinite(rate)) or np.any(rate < 0):
+        raise ValueError("expected finite rates >= 0 per minute, found " + str(rate[~(rate >= 0) | ~np.isfinite(rate)][:3]))
+    return rate
+
+
+def _hazard(rate: np.ndarray) -> np.ndarray:
+    """Integrated rate at the start of each hour of the week: (169,), H[0] = 0."""
+    return np.concatenate(([0.0], np.cumsum(rate * 60.0)))
+
+
+def integrated_rate(rate_by_hour_of_week, t) -> np.ndarray:
+    """Lambda(t): the expected number of arrivals in [0, t) (vectorised in t)."""
+    rate = _check_rate(rate_by_hour_of_week)
+    H = _hazard(rate)
+    t = np.asarray(t, dtype=np.float64)
+    weeks, r = np.divmod(t, MINUTES_PER_WEEK)
+    h = np.minimum((r // 60.0).astype(np.int64), HOURS_PER_WEEK - 1)
+    return weeks * H[-1] + H[h] + rate[h] * (r - 60.0 * h)
+
+
+def _invert(s: np.ndarray, rate: np.ndarray, H: np.ndarray) -> np.ndarray:
+    """Lambda^{-1}(s) for non-decreasing s; monotone, and never in a zero-rate hour."""
+    W = H[-1]
+    weeks = np.floor(s / W)
+    r = s - weeks * W
+    low, high = r < 0, r >= W  # rounding in s / W
+    weeks[low] -= 1
+    r[low] += W
+    weeks[high] += 1
+    r[high] -= W
+    r = np.clip(r, 0.0, np.nextafter(W, 0.0))
+    # hour h with H[h] <= r < H[h + 1]: side='right' skips zero-rate hours
+    h = np.searchsorted(H, r, side="right") - 1
+    base = weeks * MINUTES_PER_WEEK + 60.0 * h
+    t = base + (r - H[h]) / rate[h]
+    return np.minimum(t, np.nextafter(base + 60.0, -np.inf))  # stay inside hour h
+
+
+def arrival_times(rng: np.random.Generator, rate_by_hour_of_week, horizon: float) -> np.ndarray:
+    """Sorted arrival minutes in [0, horizon) of the weekly-periodic Poisson process.
+
+    ``rate_by_hour_of_week`` is (168,) arrivals per minute, Monday 00:00 first.
+    Hours of zero rate have no arrivals; an all-zero rate gives an empty array and
+    consumes no randomness. Otherwise ``rng`` is advanced by whole blocks of
+    ``BLOCK`` exponentials, as many as needed to pass the horizon.
+    """
+    rate = _check_rate(rate_by_hour_of_week)
+    if not horizon >= 0:
+        raise ValueError(f"expected a horizon >= 0, found {horizon}")
+    H = _hazard(rate)
+    if H[-1] <= 0 or horizon == 0:
+        return np.empty(0)
+    chunks = []
+    s_last = 0.0
+    while True:
+        s = s_last + np.cumsum(rng.standard_exponential(BLOCK))
+        s_last = s[-1]
+        t = _invert(s, rate, H)
+        if t[-1] >= horizon:
+            chunks.append(t[: np.searchsorted(t, horizon, side="left")])
+            break
+        chunks.append(t)
+    return np.concatenate(chunks)
+
+
+def cohort_of(u: np.ndarray, cohort_cum: np.ndarray) -> np.ndarray:
+    """Cohort index (int16) for each uniform ``u`` in [0, 1).
+
+    ``cohort_cum`` is the cumulative mix, exactly 1.0 from the last cohort of
+    positive weight on (as ``distributions.cumulative_weights`` builds it): with
+    ``side='right'`` a cohort of zero weight owns an empty interval and is never
+    chosen.
+    """
+    cum = np.asarray(cohort_cum, dtype=np.float64)
+    if cum.ndim != 1 or cum.size == 0 or cum[-1] != 1.0 or np.any(np.diff(cum) < 0):
+        raise ValueError(f"expected non-decreasing cumulative weights ending in exactly 1.0, found {cum.tolist()}")
+    u = np.asarray(u, dtype=np.float64)
+    if u.size and (u.min() < 0.0 or u.max() >= 1.0):
+        raise ValueError("expected uniforms in [0, 1)")
+    return np.searchsorted(cum, u, side="right").astype(np.int16)
