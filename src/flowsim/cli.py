@@ -141,7 +141,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--horizon", help="end of the run, warm-up included, e.g. '425 days'")
     r.add_argument("--format", choices=("table", "json"), default="table")
     r.add_argument("--events", help="write the per-patient event log to PATH (.parquet or .csv)")
-    r.add_argument("--engine", choices=("simpy", "auto"), help="simulation engine (overrides run.engine)")
+    r.add_argument("--engine", choices=("simpy", "compiled", "auto"),
+                   help="simulation engine (overrides run.engine; auto picks compiled)")
     r.set_defaults(func=cmd_run)
 
     v = sub.add_parser("validate", help="check a config without running it")

@@ -32,7 +32,7 @@ class RunResult:
     wall_s: float = 0.0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "simpy"):
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto"):
     """One replication: returns (metrics, event log, seconds)."""
     t0 = time.perf_counter()
     draws = make_draws(net, seed, replication)

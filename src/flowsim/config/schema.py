@@ -322,7 +322,7 @@ class Run(Frozen):
     warm_up: Duration = 0.0
     replications: Annotated[int, Field(ge=1, strict=True)] = 1
     seed: Annotated[int, Field(ge=0, strict=True)] = 0
-    engine: Literal["simpy", "compiled", "auto"] = "simpy"
+    engine: Literal["simpy", "compiled", "auto"] = "auto"
 
     @model_validator(mode="after")
     def _window(self):

@@ -1,0 +1,40 @@
+"""Engine suite: one replication of one simulated year, draws made outside the timing,
+compile excluded (warmed up first). Patients/s = patients arrived / median time."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowsim.draws import make_draws
+from flowsim.engines.compiled import run_compiled
+from flowsim.engines.simpy_engine import run_simpy
+
+from conftest import network
+import idiomatic_simpy
+
+MODELS = ["mmc", "ed_ward_reablement", "default"]
+
+
+def _bench(benchmark, fn, net, draws, rounds):
+    benchmark.extra_info["patients"] = draws.n_patients
+    benchmark.pedantic(fn, args=(net, draws), rounds=rounds, iterations=1, warmup_rounds=0)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_simpy_engine(benchmark, model):
+    benchmark.group = f"engine:{model}"
+    net = network(model)
+    _bench(benchmark, run_simpy, net, make_draws(net, 1, 0), 3)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_compiled_engine(benchmark, model, warm_compiled):
+    benchmark.group = f"engine:{model}"
+    net = network(model)
+    _bench(benchmark, run_compiled, net, make_draws(net, 1, 0), 15)
+
+
+def test_idiomatic_simpy(benchmark):
+    benchmark.group = "engine:ed_ward_reablement"
+    net = network("ed_ward_reablement")
+    _bench(benchmark, idiomatic_simpy.run, net, make_draws(net, 1, 0), 3)

@@ -1,0 +1,401 @@
+"""The compiled event loop: ``@njit`` kernels over plain arrays (see ``compiled.py``).
+
+One binary heap of events held in preallocated arrays, keyed by
+(time, sequence number of scheduling); servers, queues and per-patient state are
+arrays. The loop mirrors ``simpy_engine`` step for step: every place where the SimPy
+engine schedules an event that another patient's fate can depend on (a timeout, a
+grant, the next arrival, a roster change) pushes an event here in the same order,
+and every place where a SimPy process carries on without yielding is inline code.
+
+Nothing here grows: when the log, the heap or a booking calendar is full, or a
+patient needs a visit column its node has not drawn yet, the loop stops with a
+status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
+runs the replication again from the start. Draws are pure functions of
+(seed, replication, stream, patient), so the rerun gives the same result.
+"""
+
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+
+from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED
+from ..kernels import njit
+from ..network import BOOKING, DELAY, NO_NODE, QUEUE
+
+__all__ = ["Model", "State", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL"]
+
+# statuses
+OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
+# event kinds (low 3 bits of the payload; the rest is the patient or node)
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER = 0, 1, 2, 3, 4, 5
+# columns of the per-patient integer state S
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV = range(11)
+N_INT = 11
+# columns of the per-patient float state F
+ARR, START, HARR, HSTART, HEND, SLOT = range(6)
+N_FLOAT = 6
+# columns of the per-node model integers mi and floats mf
+KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K = range(9)
+N_MI = 9
+OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
+N_MF = 4
+# columns of the per-node state ns
+BUSY, CAP, NWAIT, RNEXT = range(4)
+N_NS = 4
+# counters ctr: heap size, next sequence number, status, status detail, log rows
+HN, SEQ, STATUS, DETAIL, ROWS = range(5)
+NAN = np.nan
+INF = np.inf
+
+# The model as arrays, plus the replication's draws packed flat: visit j of
+# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els).
+Model = namedtuple("Model", [
+    "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
+    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry",
+])
+# Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
+# by priority level, booking calendar taken), the heap (ht times; hi rows seq,
+# payload, token), the log (li rows patient, cohort, node, prev, outcome, dest;
+# lf rows arrive, start, end, depart) and the counters ctr.
+State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr"])
+
+# PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
+# of a tuple costs an atomic reference-count pair in Numba, which was >50% of the
+# loop's time (perf, blocking chain, 1 year: 230 ms -> 75 ms) when every helper
+# took the tuples. The small leaves are inlined at the Numba IR level (a further
+# ~20%); inlining everything made the first compile take 68 s instead of ~8 s.
+
+
+# ------------------------------------------------------------------------ heap
+@njit(inline=True)
+def _push(ht, hi, ctr, t, pay, tok):
+    n = ctr[HN]
+    if n >= len(ht):
+        ctr[STATUS] = HEAP_FULL
+        return
+    seq = ctr[SEQ]
+    ctr[SEQ] = seq + 1
+    ctr[HN] = n + 1
+    i = n
+    while i > 0:
+        up = (i - 1) >> 1
+        if ht[up] < t or (ht[up] == t and hi[up, 0] < seq):
+            break
+        ht[i] = ht[up]
+        hi[i, 0] = hi[up, 0]
+        hi[i, 1] = hi[up, 1]
+        hi[i, 2] = hi[up, 2]
+        i = up
+    ht[i] = t
+    hi[i, 0] = seq
+    hi[i, 1] = pay
+    hi[i, 2] = tok
+
+
+@njit(inline=True)
+def _pop(ht, hi, ctr):
+    t0, p0, k0 = ht[0], hi[0, 1], hi[0, 2]
+    n = ctr[HN] - 1
+    ctr[HN] = n
+    if n > 0:
+        t, q, pay, tok = ht[n], hi[n, 0], hi[n, 1], hi[n, 2]
+        i = 0
+        while True:
+            c = 2 * i + 1
+            if c >= n:
+                break
+            r = c + 1
+            if r < n and (ht[r] < ht[c] or (ht[r] == ht[c] and hi[r, 0] < hi[c, 0])):
+                c = r
+            if ht[c] < t or (ht[c] == t and hi[c, 0] < q):
+                ht[i] = ht[c]
+                hi[i, 0] = hi[c, 0]
+                hi[i, 1] = hi[c, 1]
+                hi[i, 2] = hi[c, 2]
+                i = c
+            else:
+                break
+        ht[i] = t
+        hi[i, 0] = q
+        hi[i, 1] = pay
+        hi[i, 2] = tok
+    return t0, p0, k0
+
+
+# ------------------------------------------------------------------------- log
+@njit(inline=True)
+def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest):
+    n = ctr[ROWS]
+    if n >= li.shape[1]:
+        ctr[STATUS] = LOG_FULL
+        return
+    li[0, n] = p
+    li[1, n] = c
+    li[2, n] = node
+    li[3, n] = prev
+    li[4, n] = outcome
+    li[5, n] = dest
+    lf[0, n] = arrive
+    lf[1, n] = start
+    lf[2, n] = end
+    lf[3, n] = depart
+    ctr[ROWS] = n + 1
+
+
+# ---------------------------------------------------------------- queues, pools
+@njit(inline=True)
+def _enqueue(S, ns, qh, qt, p, node, lv):
+    """Join the FIFO of priority level ``lv`` at ``node``."""
+    tail = qt[node, lv]
+    S[p, QNEXT] = -1
+    S[p, QPREV] = tail
+    if tail >= 0:
+        S[tail, QNEXT] = p
+    else:
+        qh[node, lv] = p
+    qt[node, lv] = p
+    ns[node, NWAIT] += 1
+    S[p, WAITING] = 1
+    S[p, WTOK] += 1
+
+
+@njit(inline=True)
+def _unlink(S, ns, qh, qt, p, node, lv):
+    a, b = S[p, QPREV], S[p, QNEXT]
+    if a >= 0:
+        S[a, QNEXT] = b
+    else:
+        qh[node, lv] = b
+    if b >= 0:
+        S[b, QPREV] = a
+    else:
+        qt[node, lv] = a
+    ns[node, NWAIT] -= 1
+    S[p, WAITING] = 0
+
+
+@njit
+def _grant(S, ns, qh, qt, ht, hi, ctr, node, now):
+    """Free servers go to waiting patients, best priority level first; each resumes by
+    an event at ``now`` (as a SimPy event succeeded on release)."""
+    lv = 0
+    while ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] > 0:
+        while qh[node, lv] < 0:
+            lv += 1
+        p = qh[node, lv]
+        _unlink(S, ns, qh, qt, p, node, lv)
+        ns[node, BUSY] += 1
+        _push(ht, hi, ctr, now, p * 8 + EV_GRANT, 0)
+
+
+@njit
+def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
+    """The patient has room downstream (or left): free the server it kept upstream."""
+    held = S[p, HELD]
+    if held < 0:
+        return
+    _log(li, lf, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
+         S[p, HDEST])
+    S[p, HELD] = -1
+    if mi[held, KIND] == QUEUE:
+        ns[held, BUSY] -= 1
+        _grant(S, ns, qh, qt, ht, hi, ctr, held, t)
+
+
+@njit
+def _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now):
+    """Service begins now: free any upstream server, then schedule the end of service."""
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    F[p, START] = now
+    _push(ht, hi, ctr, now + dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]], p * 8 + EV_END, 0)
+
+
+# ---------------------------------------------------------------------- booking
+@njit
+def _first_free(mf, slots, taken, ctr, node, t):
+    """(day, slot index, slot minute) of the first free slot at or after ``t``
+    (the arithmetic of ``simpy_engine._Booking.first_free``)."""
+    total = 0
+    for d in range(7):
+        total += slots[node, d]
+    if total == 0:
+        return -1, -1, INF
+    day = int(t // 1440.0)
+    while True:
+        k = slots[node, day % 7]
+        if k > 0:
+            if day >= taken.shape[1]:
+                ctr[STATUS] = DAYS_FULL
+                return -1, -1, INF
+            gap = (mf[node, CLOSE] - mf[node, OPEN]) / k
+            base = day * 1440.0 + mf[node, OPEN]
+            i = max(0, int(np.ceil((t - base) / gap)), taken[node, day])
+            if i < k:
+                return day, i, base + i * gap
+        day += 1
+
+
+# ---------------------------------------------------------------------- patients
+@njit
+def _enter(mi, mf, slots, level, dur, pat, els, cohort,
+           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, p, node, prev, now):
+    """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
+    as far as it can without waiting (the body of ``_Engine.patient``)."""
+    c = cohort[p]
+    while node >= 0:
+        arrive = now
+        j = 0
+        r = mi[node, REV]
+        if r >= 0:
+            j = visits[p, r]
+            visits[p, r] = j + 1
+            if j >= mi[node, D_K]:
+                ctr[STATUS] = NEED_EXTEND
+                ctr[DETAIL] = node
+                return
+        S[p, NODE] = node
+        S[p, PREV] = prev
+        S[p, J] = j
+        F[p, ARR] = arrive
+        F[p, START] = NAN
+        k = mi[node, KIND]
+        if k == QUEUE:
+            to = mi[node, FULL_TO]
+            if to != NO_NODE and ns[node, BUSY] >= ns[node, CAP] and ns[node, NWAIT] >= mi[node, QLIMIT]:
+                _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to)
+                prev = node
+                node = to
+                continue
+            if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
+                ns[node, BUSY] += 1
+                _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+            else:
+                _enqueue(S, ns, qh, qt, p, node, level[node, c])
+                if mi[node, HAS_PAT] and S[p, HELD] < 0:
+                    wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
+                    _push(ht, hi, ctr, now + wait, p * 8 + EV_RENEGE, S[p, WTOK])
+            return
+        if k == DELAY:
+            _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+            return
+        day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
+        if ctr[STATUS] != OK:
+            return
+        u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
+        if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
+            to = mi[node, ELSE_TO]
+            _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to)
+            prev = node
+            node = to
+            continue
+        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, arrive)
+        if slot_t == INF:
+            return  # a node with no slots at all: the request waits for ever
+        taken[node, day] = i + 1
+        F[p, SLOT] = slot_t
+        _push(ht, hi, ctr, now + (slot_t - arrive), p * 8 + EV_BOOK, 0)
+        return
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    S[p, ALIVE] = 0
+
+
+@njit(inline=True)
+def _choose_route(route_start, route_len, route_cum, node, c, u):
+    a = route_start[node, c]
+    last = a + route_len[node, c] - 1
+    for r in range(a, last):
+        if u < route_cum[r]:
+            return r
+    return last
+
+
+@njit(inline=True)
+def _next_change(cap_week, node, h):
+    nxt = h + 1
+    while cap_week[node, nxt % 168] == cap_week[node, h % 168]:
+        nxt += 1
+    return nxt
+
+
+# ------------------------------------------------------------------------- loop
+@njit
+def run_loop(m, s, horizon, lwbs):
+    """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``)."""
+    (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
+     dur, rte, pat, els, arrive, cohort, entry) = m
+    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
+    P = len(arrive)
+    if P > 0:
+        _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), 0 * 8 + EV_ARRIVE, 0)
+    for n in range(mi.shape[0]):
+        if mi[n, SCHED]:
+            nxt = _next_change(cap_week, n, 0)
+            ns[n, RNEXT] = nxt
+            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), n * 8 + EV_ROSTER, 0)
+    while ctr[HN] > 0 and ctr[STATUS] == OK:
+        if ht[0] >= horizon:
+            break
+        now, pay, tok = _pop(ht, hi, ctr)
+        ev = pay & 7
+        who = pay >> 3
+        if ev == EV_END:
+            # service ended: route, keep the server (blocking) or free it, move on
+            node = S[who, NODE]
+            c = cohort[who]
+            k = mi[node, KIND]
+            u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+            r = _choose_route(route_start, route_len, route_cum, node, c, u)
+            dest = route_dest[r]
+            if route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
+                S[who, HELD] = node
+                S[who, HPREV] = S[who, PREV]
+                S[who, HDEST] = dest
+                F[who, HARR] = F[who, ARR]
+                F[who, HSTART] = F[who, START]
+                F[who, HEND] = now
+            else:
+                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], now, now, SERVED, dest)
+                if k == QUEUE:
+                    ns[node, BUSY] -= 1
+                    _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
+            _enter(mi, mf, slots, level, dur, pat, els, cohort,
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, dest, node, now)
+        elif ev == EV_ARRIVE:
+            if who + 1 < P:
+                _push(ht, hi, ctr, now + (arrive[who + 1] - now), (who + 1) * 8 + EV_ARRIVE, 0)
+            S[who, ALIVE] = 1
+            S[who, HELD] = -1
+            _enter(mi, mf, slots, level, dur, pat, els, cohort,
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, entry[who], -1, now)
+        elif ev == EV_GRANT:
+            _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, S[who, NODE], now)
+        elif ev == EV_RENEGE:
+            if S[who, WAITING] == 1 and S[who, WTOK] == tok:
+                node = S[who, NODE]
+                _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
+                _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs)
+                S[who, ALIVE] = 0
+        elif ev == EV_BOOK:
+            node = S[who, NODE]
+            F[who, START] = F[who, SLOT]
+            _push(ht, hi, ctr, now + dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]], who * 8 + EV_END, 0)
+        else:  # EV_ROSTER
+            h = ns[who, RNEXT]
+            ns[who, CAP] = cap_week[who, h % 168]
+            _grant(S, ns, qh, qt, ht, hi, ctr, who, now)
+            nxt = _next_change(cap_week, who, h)
+            ns[who, RNEXT] = nxt
+            _push(ht, hi, ctr, now + (nxt * 60.0 - now), who * 8 + EV_ROSTER, 0)
+    if ctr[STATUS] != OK:
+        return ctr[STATUS]
+    # censor: the held row, then the current row, of every patient still in the system
+    for p in range(P):
+        if S[p, ALIVE] == 1:
+            c = cohort[p]
+            if S[p, HELD] >= 0:
+                _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                     IN_SYSTEM, NO_DEST)
+            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], NAN, NAN, IN_SYSTEM, NO_DEST)
+    return ctr[STATUS]
