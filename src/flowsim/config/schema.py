@@ -342,6 +342,10 @@ class Costs(Frozen):
     ed_attendance: Weight = 0.0
 
 
+# Imported here, not at the top: interventions.py builds on the types above.
+from .interventions import Intervention, Scenario  # noqa: E402
+
+
 class Config(Frozen):
     name: str
     description: str | None = None
@@ -351,6 +355,9 @@ class Config(Frozen):
     sources: Annotated[dict[str, Source], Field(min_length=1)]
     services: Annotated[dict[str, Service], Field(min_length=1)]
     costs: Costs = Costs()
+    interventions: dict[str, Intervention] = {}
+    active_interventions: list[str] = []   # switched on in the model as written (the baseline)
+    scenarios: dict[str, Scenario] = {}
 
     @property
     def exit_names(self) -> list[str]:

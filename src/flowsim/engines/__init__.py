@@ -9,6 +9,7 @@ from __future__ import annotations
 from ..draws import Draws
 from ..errors import ConfigError
 from ..eventlog import EventLog
+from ..interventions import uses_interventions
 from ..network import Network
 
 __all__ = ["ENGINES", "run_engine", "resolve_engine"]
@@ -16,9 +17,15 @@ __all__ = ["ENGINES", "run_engine", "resolve_engine"]
 ENGINES = ("simpy",)
 
 
-def resolve_engine(name: str) -> str:
-    """The engine that will run for a requested name (``auto`` picks the best available)."""
+def resolve_engine(name: str, net: Network | None = None) -> str:
+    """The engine that will run for a requested name (``auto`` picks the best available).
+
+    ``auto`` picks simpy for a network with active interventions: only the
+    reference engine applies them so far (``flowsim.interventions.uses_interventions``).
+    """
     if name == "auto":
+        if "compiled" in ENGINES and not (net is not None and uses_interventions(net)):
+            return "compiled"
         return "simpy"
     if name not in ENGINES:
         raise ConfigError(f"expected an engine among {', '.join(ENGINES + ('auto',))}, found {name!r}",
@@ -28,6 +35,6 @@ def resolve_engine(name: str) -> str:
 
 def run_engine(net: Network, draws: Draws, engine: str = "simpy") -> EventLog:
     """Run one replication on the named engine."""
-    engine = resolve_engine(engine)
+    engine = resolve_engine(engine, net)
     from .simpy_engine import run_simpy
     return run_simpy(net, draws)
