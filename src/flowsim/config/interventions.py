@@ -199,26 +199,23 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
 
 
 def _clashes(cfg) -> Iterator:
-    """Two interventions that change one route decision can never be on together."""
-    sets = [("active_interventions",), *[("scenarios", s, "interventions") for s in cfg.scenarios]]
-    for path in sets:
-        names = list(cfg.active_interventions)
-        if path[0] == "scenarios":
-            names += list(cfg.scenarios[path[1]].interventions)
-        seen: dict[tuple, str] = {}
-        for i, name in enumerate(names):
-            iv = cfg.interventions.get(name)
-            if iv is None or iv.at is None:
-                continue
-            for c in cohorts_of(iv, cfg.cohorts):
-                for what, on in (("route", iv.route_scale or iv.divert), ("assessment", iv.assessment)):
-                    if not on:
-                        continue
-                    key = (what, iv.at, c)
-                    if key in seen and seen[key] != name:
-                        j = i - len(cfg.active_interventions)
-                        where = path + (j,) if path[0] == "scenarios" and j >= 0 else ("active_interventions", i)
-                        yield _P.make(where, f"interventions '{seen[key]}' and '{name}' both change the {what} "
-                                      f"at '{iv.at}' for cohort '{c}'; switch on one of them")
-                        return
-                    seen[key] = name
+    """Two interventions that change one route decision can never be on together.
+
+    Checked on ``active_interventions``, which holds the interventions of the
+    scenario being applied (its entries point back at the scenario's list).
+    """
+    seen: dict[tuple, str] = {}
+    for i, name in enumerate(cfg.active_interventions):
+        iv = cfg.interventions.get(name)
+        if iv is None or iv.at is None:
+            continue
+        for c in cohorts_of(iv, cfg.cohorts):
+            for what, on in (("route", iv.route_scale or iv.divert), ("assessment", iv.assessment)):
+                if not on:
+                    continue
+                key = (what, iv.at, c)
+                if key in seen and seen[key] != name:
+                    yield _P.make(("active_interventions", i), f"interventions '{seen[key]}' and '{name}' both "
+                                  f"change the {what} at '{iv.at}' for cohort '{c}'; switch on one of them")
+                    return
+                seen[key] = name
