@@ -1,4 +1,4 @@
-"""The command line: ``flowsim run``, ``flowsim validate``, ``flowsim init``.
+"""The command line: ``flowsim run``, ``flowsim experiment``, ``flowsim validate``, ``flowsim init``.
 
 Every FlowsimError becomes a one-line message on stderr and exit status 2, with
 no traceback.
@@ -47,9 +47,9 @@ def _jsonable(x):
     return x
 
 
-def _load(path: str | None):
-    from .config import load_config
-    return load_config(path if path else default_config_path())
+def _load(path: str | None, scenario: str | None = None):
+    from .config.scenarios import BASELINE, load_scenario
+    return load_scenario(path if path else default_config_path(), scenario or BASELINE)
 
 
 def _with_run(cfg, args):
@@ -90,7 +90,7 @@ def cmd_run(args) -> int:
     from .report.table import render_run_table
     from .simulate import run_model
 
-    cfg = _with_run(_load(args.config), args)
+    cfg = _with_run(_load(args.config, args.scenario), args)
     if args.events and Path(args.events).suffix.lower() not in (".parquet", ".csv"):
         raise ConfigError(f"expected a path ending in .parquet or .csv, found {args.events!r}", path="--events")
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
@@ -108,6 +108,21 @@ def cmd_run(args) -> int:
         if args.events:
             print(f"event log written to {args.events}")
     return 0
+
+
+def cmd_experiment(args) -> int:
+    from .experiment import run_experiment
+    from .report.experiment_table import render_experiment_table
+
+    if args.seed is not None and args.seed < 0:
+        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
+                         scheduler=args.scheduler, out=args.out)
+    if args.format == "json":
+        print(json.dumps(_jsonable(doc), indent=1))
+    else:
+        print(render_experiment_table(doc))
+    return 1 if doc["failures"] else 0
 
 
 def cmd_validate(args) -> int:
@@ -144,6 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--engine", choices=("simpy", "compiled", "auto"),
                    help="simulation engine (overrides run.engine; auto picks compiled)")
     r.set_defaults(func=cmd_run)
+
+    r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")
+
+    e = sub.add_parser("experiment", help="run scenarios x replications into a resumable results store")
+    e.add_argument("file", help="experiment YAML (docs/experiments.md)")
+    e.add_argument("--replications", type=int, help="fixed number of replications (overrides the file)")
+    e.add_argument("--seed", type=int, help="experiment seed (overrides the file)")
+    e.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
+    e.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    e.add_argument("--out", help="results store (default: results/<experiment name>)")
+    e.add_argument("--format", choices=("table", "json"), default="table")
+    e.set_defaults(func=cmd_experiment)
 
     v = sub.add_parser("validate", help="check a config without running it")
     v.add_argument("config", nargs="?")

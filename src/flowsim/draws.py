@@ -78,6 +78,9 @@ def _reachable(net: Network) -> np.ndarray:
         for d in (net.full_to[n], net.elsewhere_to[n]):
             if d >= 0:
                 succ[n].add(int(d))
+    if net.interventions is not None:  # assessments and diversions, active or not
+        for a, b in net.interventions.extra_edges():
+            succ[a].add(b)
     out = np.zeros((len(net.source_names), N), dtype=bool)
     for s, entry in enumerate(net.source_to):
         stack = [int(entry)]

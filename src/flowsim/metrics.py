@@ -307,6 +307,8 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     cost = (net.cost_per_day * per["busy"] / MINUTES_PER_DAY + net.cost_per_visit * per["served"]).sum()
     out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
 
+    out.update(intervention_metrics(log, net))
+
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
     for i, node in enumerate(net.node_names):
@@ -314,6 +316,27 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
             out[f"node.{node}.{name}"] = float(per[name][i])
         if net.kind[i] == BOOKING:
             out[f"node.{node}.wait_mean_days"] = float(per["wait_mean"][i]) / MINUTES_PER_DAY
+    return out
+
+
+def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
+    """Avoided admissions and attendances and bed days saved, in total and per intervention.
+
+    The engine counts them inside the window (``log.meta["tally"]``, see
+    ``engines.effects``); every intervention the model defines is reported, 0
+    when it is off, so that all scenarios of a model have the same metrics. A
+    model without interventions reports none of these.
+    """
+    iv = net.interventions
+    if iv is None or not iv.names:
+        return {}
+    tally = log.meta.get("tally") or {}
+    out: dict[str, float] = {}
+    for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved"):
+        values = [float(v) for v in tally.get(key, [0.0] * len(iv.names))]
+        out[key] = float(sum(values))
+        for name, v in zip(iv.names, values):
+            out[f"{key}.{name}"] = v
     return out
 
 

@@ -13,6 +13,7 @@ import numpy as np
 
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
+from .interventions import Interventions, build_interventions
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -76,6 +77,8 @@ class Network:
     cost_ed_attendance: float
     # visits to a node a patient can make: 1 unless the node lies on a cycle
     revisit: np.ndarray         # (N,) bool
+    # interventions (see flowsim.interventions): every defined one, with its switch
+    interventions: Interventions | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -232,6 +235,10 @@ def build_network(cfg: Config) -> Network:
                 mix[cohorts.index(coh)] = w
         source_cohort_cum[s] = cumulative_weights(mix)
 
+    r_dest_a, r_cum_a = np.array(r_dest, dtype=np.int64), np.array(r_cum, dtype=float)
+    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a)
+    edges += iv.extra_edges()
+
     cost_per_day = np.array([cfg.costs.per_day.get(n, 0.0) for n in names])
     cost_per_visit = np.array([cfg.costs.per_visit.get(n, 0.0) for n in names])
 
@@ -241,11 +248,10 @@ def build_network(cfg: Config) -> Network:
         kind=kind, setting=setting, bed=bed, capacity=capacity, scheduled=scheduled, priority=priority,
         dur_code=dur_code, dur_params=dur_params, has_patience=has_patience, pat_code=pat_code,
         pat_params=pat_params, full_to=full_to, queue_limit=queue_limit, route_start=route_start,
-        route_len=route_len, route_dest=np.array(r_dest, dtype=np.int64),
-        route_cum=np.array(r_cum, dtype=float), route_block=np.array(r_block, dtype=bool),
+        route_len=route_len, route_dest=r_dest_a, route_cum=r_cum_a, route_block=np.array(r_block, dtype=bool),
         slots=slots, open_at=open_at, close_at=close_at, elsewhere_after=elsewhere_after,
         elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
-        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=_on_cycle(N, edges),
+        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=_on_cycle(N, edges), interventions=iv,
     )

@@ -58,7 +58,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     net = build_network(cfg)
     seed = cfg.run.seed if seed is None else seed
     reps = cfg.run.replications if replications is None else replications
-    engine = resolve_engine(cfg.run.engine if engine is None else engine)
+    engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
     for r in range(reps):
         metrics, log, secs = run_replication(net, seed, r, engine)

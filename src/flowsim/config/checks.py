@@ -59,6 +59,8 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_sums(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
+        from .interventions import find_problems as intervention_problems
+        problems += intervention_problems(cfg)
     return problems
 
 

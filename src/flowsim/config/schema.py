@@ -337,6 +337,10 @@ class Costs(Frozen):
     ed_attendance: Weight = 0.0
 
 
+# Imported here, not at the top: interventions.py builds on the types above.
+from .interventions import Intervention, Scenario  # noqa: E402
+
+
 class Config(Frozen):
     """A whole model: run settings, cohorts, exits, arrival sources, services and costs."""
 
@@ -348,6 +352,9 @@ class Config(Frozen):
     sources: Annotated[dict[str, Source], Field(min_length=1)]
     services: Annotated[dict[str, Service], Field(min_length=1)]
     costs: Costs = Costs()
+    interventions: dict[str, Intervention] = {}
+    active_interventions: list[str] = []   # switched on in the model as written (the baseline)
+    scenarios: dict[str, Scenario] = {}
 
     @property
     def exit_names(self) -> list[str]:

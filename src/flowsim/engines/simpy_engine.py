@@ -20,6 +20,20 @@ Semantics (DESIGN.md "Model semantics"):
   route to a queue or delay node keeps the current server until the patient
   starts at the next node (a delayed discharge).
 
+Interventions (``Network.interventions``; the functions are in ``engines.effects``):
+
+- a patient thinned on arrival (``Effects.thinned_by``) never enters the system.
+- a patient carries a bit mask of the interventions that apply to it; service
+  durations are scaled by ``Effects.duration``, route decisions are made by
+  ``Effects.route`` (same uniform with and without the intervention).
+- assessment: after service at node n, a patient of cohort c with
+  ``assess_of[n, c] = i`` keeps n's server and queues at ``assess_by[i]`` (FIFO by
+  priority, no patience, no when_full). It is logged there as a visit with
+  ``prev = n`` and ``dest = n``, arriving at the end of service at n. If it
+  started within ``within[i]`` of that moment, bit i joins the mask. Then n's
+  route decision is made with n's route uniform, and n's server is released (or
+  kept, on a blocking route) as after any service.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
@@ -33,6 +47,7 @@ import simpy
 from ..draws import Draws
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
+from .effects import Effects
 from .servers import ServerPool
 
 __all__ = ["run_simpy"]
@@ -96,14 +111,18 @@ class _Engine:
         self.route_cum = net.route_cum.tolist()
         self.route_block = net.route_block.tolist()
         self.cohort = draws.cohort.tolist()
+        self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
 
     # --------------------------------------------------------------- processes
     def source(self):
         env = self.env
         entry = self.net.source_to.tolist()
         src = self.draws.source.tolist()
+        eff = self.eff
         for p, t in enumerate(self.draws.arrive.tolist()):
             yield env.timeout(t - env.now)
+            if eff.on and eff.thinned_by(p, t) >= 0:
+                continue
             env.process(self.patient(p, entry[src[p]]))
 
     def roster(self, n: int):
@@ -140,6 +159,8 @@ class _Engine:
         kind, pools = self.kind, self.pools
         c = self.cohort[p]
         prev = -1
+        eff = self.eff
+        mask = eff.start_mask if eff.on else 0
         # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest]
         st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST]
         self.state[p] = st
@@ -189,10 +210,28 @@ class _Engine:
                 yield env.timeout(slot_t - arrive)
                 start = slot_t
             st[3] = start
-            yield env.timeout(draws.dur[node][p, j])
+            dur = draws.dur[node][p, j]
+            if mask:
+                dur = eff.duration(node, c, mask, dur, start)
+            yield env.timeout(dur)
             end = env.now
-            r = self.choose_route(node, c, draws.route_u[node][p, j])
-            dest = self.route_dest[r]
+            if not eff.on:
+                r = self.choose_route(node, c, draws.route_u[node][p, j])
+                dest = self.route_dest[r]
+            else:
+                i = eff.assess_of[node][c]
+                if i >= 0:
+                    st[4:10] = [node, prev, arrive, start, end, NO_DEST]  # keeps its server meanwhile
+                    timely = yield from self.assess(p, c, node, i, st)
+                    if timely:
+                        mask |= 1 << i
+                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room)
+                if i >= 0:
+                    st[9] = dest
+                    if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
+                        self.release_held(p, c, st, env.now, dest)
+                    prev, node = node, dest
+                    continue
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
             else:
@@ -202,6 +241,28 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+
+    def room(self, n: int) -> bool:
+        """A free server at queue node n and nobody waiting (for diversions)."""
+        pool = self.pools[n]
+        return pool.busy < pool.capacity and pool.waiting == 0
+
+    def assess(self, p: int, c: int, at: int, i: int, st: list):
+        """Assessment of patient p at ``assess_by[i]`` after service at ``at``; True if timely."""
+        env, eff = self.env, self.eff
+        by = eff.assess_by[i]
+        referral = env.now
+        j = self.visit_number(p, by)
+        st[0], st[1], st[2], st[3] = by, at, referral, NAN
+        pool = self.pools[by]
+        if not pool.try_acquire():
+            yield pool.enqueue(self.priority[by][c])[2]
+        start = st[3] = env.now
+        yield env.timeout(self.draws.dur[by][p, j])
+        self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at)
+        pool.release()
+        st[0], st[3] = at, NAN
+        return start - referral <= eff.within[i]
 
     def release_held(self, p: int, c: int, st: list, t: float, at: int) -> None:
         """The patient has room at ``at`` (or left): free the bed it kept upstream."""
@@ -247,5 +308,8 @@ def run_simpy(net: Network, draws: Draws) -> EventLog:
             env.process(eng.roster(n))
     env.run(until=net.horizon)
     eng.censor()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left"))
-    return eng.log.build(horizon=net.horizon, patients=n_arrived, meta={"engine": "simpy"})
+    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - eng.eff.thinned_total
+    meta = {"engine": "simpy"}
+    if eng.eff.names:
+        meta["tally"] = eng.eff.tally()
+    return eng.log.build(horizon=net.horizon, patients=n_arrived, meta=meta)

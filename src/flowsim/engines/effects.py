@@ -1,0 +1,134 @@
+"""How an engine applies interventions: small functions over ``Network.interventions``.
+
+Kept apart from the SimPy engine so that the compiled engine can port them line
+by line. A patient carries a bit mask ``mask`` of the interventions whose
+effects apply to it: at arrival, every active intervention without an
+assessment; after a timely assessment, that intervention too.
+
+- thinning (:meth:`Effects.thinned_by`): on arrival, patient p of source s and
+  cohort c is removed by the first active intervention i, in config order, with
+  ``thin_u[p] < 1 - prod_{k <= i} (1 - thin_share[k, s, c])``. Its own uniform
+  decides, so thinning removes patients and never changes anyone else's numbers.
+- durations (:meth:`Effects.duration`): the drawn duration is multiplied by
+  ``dur_scale[i, n, c]`` of every intervention i in the mask; on a bed node the
+  minutes saved inside the window are tallied as bed days saved, intervention
+  by intervention in config order.
+- route decision (:meth:`Effects.route`): the baseline route r0 is chosen with
+  the patient's route uniform u from ``Network.route_cum``. If ``route_of[n, c]``
+  names an intervention i in the mask: with ``divert``, a patient whose r0 goes
+  to ``divert_from[i]`` goes to ``divert_to[i]`` instead when that node has a
+  free server and nobody waiting (otherwise r0); with ``route_scale``, the route
+  is chosen with the *same* u from ``route_cum[i]``. When r0 led into an acute
+  bed node from outside one and the new destination does not, the decision is
+  an avoided admission of i (counted when the decision falls in the window).
+"""
+
+from __future__ import annotations
+
+from ..network import ACUTE, Network
+
+__all__ = ["Effects"]
+
+
+class Effects:
+    """Per-replication state of the interventions: lookups as lists, and the tallies."""
+
+    def __init__(self, net: Network, draws, lo: float, hi: float):
+        iv = net.interventions
+        self.on = iv is not None and iv.any_active
+        self.names = iv.names if iv is not None else ()
+        n = len(self.names)
+        self.avoided_admissions = [0] * n
+        self.avoided_attendances = [0] * n
+        self.bed_days_saved = [0.0] * n
+        self.thinned_total = 0
+        if not self.on:
+            return
+        self.lo, self.hi = lo, hi
+        self.act = [i for i in range(n) if iv.active[i]]
+        self.thin_share = iv.thin_share.tolist()
+        self.route_of = iv.route_of.tolist()
+        self.iv_cum = iv.route_cum.tolist()
+        self.divert_from = iv.divert_from.tolist()
+        self.divert_to = iv.divert_to.tolist()
+        self.assess_of = iv.assess_of.tolist()
+        self.assess_by = iv.assess_by.tolist()
+        self.within = iv.within.tolist()
+        self.dur_scale = iv.dur_scale.tolist()
+        self.scales = [[[i for i in self.act if self.dur_scale[i][nd][c] != 1.0] for c in range(len(net.cohorts))]
+                       for nd in range(net.n_nodes)]
+        self.start_mask = sum(1 << i for i in self.act if iv.assess_by[i] < 0)
+        self.acute_bed = ((net.setting == ACUTE) & net.bed).tolist()
+        self.bed = net.bed.tolist()
+        self.route_start = net.route_start.tolist()
+        self.route_len = net.route_len.tolist()
+        self.route_dest = net.route_dest.tolist()
+        self.base_cum = net.route_cum.tolist()
+        self.source = draws.source.tolist()
+        self.cohort = draws.cohort.tolist()
+        self.thin_u = draws.thin_u.tolist()
+
+    # ------------------------------------------------------------- arrival
+    def thinned_by(self, p: int, t: float) -> int:
+        """The intervention that removes patient p, or -1 (tallies avoided attendances)."""
+        s, c, u = self.source[p], self.cohort[p], self.thin_u[p]
+        keep = 1.0
+        for i in self.act:
+            share = self.thin_share[i][s][c]
+            if share > 0.0:
+                keep *= 1.0 - share
+                if u < 1.0 - keep:
+                    self.thinned_total += 1
+                    if self.lo <= t < self.hi:
+                        self.avoided_attendances[i] += 1
+                    return i
+        return -1
+
+    # ------------------------------------------------------------- service
+    def duration(self, node: int, c: int, mask: int, d: float, start: float) -> float:
+        """The duration with the scales in ``mask`` applied (tallies bed days saved)."""
+        for i in self.scales[node][c]:
+            if (mask >> i) & 1:
+                new = d * self.dur_scale[i][node][c]
+                if self.bed[node]:
+                    a, b = max(start + new, self.lo), min(start + d, self.hi)
+                    if b > a:
+                        self.bed_days_saved[i] += (b - a) / 1440.0
+                d = new
+        return d
+
+    # ------------------------------------------------------------- routing
+    def _choose(self, cum, a: int, n: int, u: float) -> int:
+        for r in range(a, a + n - 1):
+            if u < cum[r]:
+                return r
+        return a + n - 1
+
+    def route(self, node: int, c: int, mask: int, u: float, t: float, room) -> tuple[int, int]:
+        """(route index, destination) of the decision at ``node``; ``room(n)`` says
+        whether node n has a free server and nobody waiting."""
+        a, n = self.route_start[node][c], self.route_len[node][c]
+        r0 = self._choose(self.base_cum, a, n, u)
+        d0 = self.route_dest[r0]
+        i = self.route_of[node][c]
+        if i < 0 or not (mask >> i) & 1:
+            return r0, d0
+        if self.divert_to[i] >= 0:
+            if d0 == self.divert_from[i] and room(self.divert_to[i]):
+                self._avoided(i, node, d0, self.divert_to[i], t)
+                return r0, self.divert_to[i]
+            return r0, d0
+        r1 = self._choose(self.iv_cum[i], a, n, u)
+        self._avoided(i, node, d0, self.route_dest[r1], t)
+        return r1, self.route_dest[r1]
+
+    def _avoided(self, i: int, node: int, d0: int, d1: int, t: float) -> None:
+        ab = self.acute_bed
+        if d0 >= 0 and ab[d0] and not ab[node] and not (d1 >= 0 and ab[d1]) and self.lo <= t < self.hi:
+            self.avoided_admissions[i] += 1
+
+    def tally(self) -> dict:
+        """The counts of the run, by intervention (for ``EventLog.meta``)."""
+        return {"interventions": list(self.names), "avoided_admissions": list(self.avoided_admissions),
+                "avoided_attendances": list(self.avoided_attendances),
+                "bed_days_saved": list(self.bed_days_saved)}

@@ -1,0 +1,281 @@
+"""Run an experiment: scenarios x replications on an executor, into a resumable store.
+
+Each replication is a pure function of (seed, scenario, replication): the
+scenario's Network, the seed and the replication number go to a worker, and
+its metrics come back and are written to the store as soon as it finishes.
+Replications already in the store are not run again. Summaries are computed
+from the store in (scenario, replication) order, so the results are the same,
+digit for digit, whatever the executor and the number of workers.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+import platform
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .. import __version__
+from ..config.load import load_data
+from ..config.scenarios import BASELINE, validate_scenario
+from ..errors import ConfigError
+from ..network import build_network
+from ..stats import half_width
+from .executors import make_executor
+from .progress import Progress
+from .spec import CIReplications, Mser5, load_spec
+from .store import Store
+from .summary import paired_differences, scenario_summary, write_csvs
+from .tasks import pilot_task, replication_task
+from .warmup import warm_up_from_occupancy
+
+__all__ = ["run_experiment", "versions"]
+
+
+def versions() -> dict[str, str]:
+    """flowsim and dependency versions, for the manifest."""
+    out = {"flowsim": __version__, "python": platform.python_version()}
+    for mod in ("numpy", "scipy", "simpy", "numba", "pydantic", "pyarrow", "yaml", "distributed"):
+        try:
+            out[mod] = __import__(mod).__version__
+        except Exception:  # optional or missing: not recorded
+            continue
+    return out
+
+
+def _scenario_configs(ls, data, positions):
+    spec = ls.spec
+    own = data.get("scenarios") if isinstance(data, dict) and isinstance(data.get("scenarios"), dict) else {}
+    known = [BASELINE] + list(own) + list(spec.own_scenarios())
+    extra = spec.own_scenarios()
+    for name in spec.scenario_names():
+        if name not in known:
+            where = ls.positions.find(("scenarios", name), key=True) or ls.positions.find(("baseline",))
+            close = difflib.get_close_matches(name, known, n=1)
+            raise ConfigError(f"unknown scenario '{name}': neither the model nor this file defines it"
+                              + (f"; did you mean '{close[0]}'?" if close else f"; the model has {', '.join(known)}"),
+                              file=str(ls.path), line=where[0] if where else None,
+                              column=where[1] if where else None, path=f"scenarios.{name}")
+    return {name: validate_scenario(data, positions, str(ls.model_path), name, extra=extra,
+                                    extra_positions=ls.positions, extra_file=str(ls.path))
+            for name in spec.scenario_names()}
+
+
+def _with_run(cfg, **update):
+    return cfg.model_copy(update={"run": cfg.run.model_copy(update=update)})
+
+
+def run_experiment(path, *, replications: int | None = None, seed: int | None = None,
+                   workers: int | None = None, scheduler=None, out=None, progress: Progress | None = None,
+                   task=replication_task) -> dict:
+    """Run (or resume) the experiment in an experiment file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The experiment file.
+    replications, seed : int, optional
+        Override the file (``--replications`` fixes the number of replications).
+    workers : int, optional
+        Local worker processes (default: all cores; 1 runs in this process).
+    scheduler : str or Dask cluster, optional
+        Run on Dask instead of local processes.
+    out : path, optional
+        The store (default ``results/<experiment name>``).
+    progress : Progress, optional
+        Where progress goes (default: stderr).
+    task : callable
+        The replication function (tests substitute one that fails).
+
+    Returns
+    -------
+    dict
+        The summary document (docs/experiments.md).
+
+    Raises
+    ------
+    ConfigError
+        Bad experiment or model file, or a store made with another experiment.
+    """
+    t_start = time.perf_counter()
+    progress = progress or Progress()
+    ls = load_spec(path)
+    spec = ls.spec
+    data, positions = load_data(ls.model_path)
+    cfgs = _scenario_configs(ls, data, positions)
+    base = cfgs[spec.baseline]
+    seed = seed if seed is not None else (spec.seed if spec.seed is not None else base.run.seed)
+    horizon = spec.horizon if spec.horizon is not None else base.run.horizon
+    engine = spec.engine or base.run.engine
+    if replications is not None and replications < 1:
+        raise ConfigError(f"expected a whole number >= 1, found {replications}", path="--replications")
+
+    store = Store(Path(out) if out is not None else Path("results") / spec.name)
+    model_bytes = ls.model_path.read_bytes()
+    import hashlib
+    fingerprint = {"model_sha256": hashlib.sha256(model_bytes).hexdigest(), "experiment_sha256": ls.sha256,
+                   "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": spec.scenario_names(),
+                   "flowsim": __version__}
+    resumed = store.open(fingerprint, {
+        "experiment": spec.name, "experiment_file": str(ls.path.resolve()), "model_file": str(ls.model_path),
+        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": versions(),
+        "platform": {"system": platform.platform(), "machine": platform.machine(),
+                     "processor": platform.processor() or platform.machine(), "cpus": _cpus()},
+        "baseline": spec.baseline, "description": spec.description})
+    if resumed:
+        progress.message(f"flowsim: resuming the store at {store.root}")
+
+    failures: list[dict] = []
+    with make_executor(workers, scheduler) as ex:
+        warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
+        nets = {}
+        for name, cfg in cfgs.items():
+            if not warm["minutes"] < horizon:
+                raise ConfigError(f"expected warm-up < horizon, found {warm['minutes'] / 1440:g} and "
+                                  f"{horizon / 1440:g} days", file=str(ls.path), path="warm_up")
+            nets[name] = build_network(_with_run(cfg, warm_up=warm["minutes"], horizon=horizon, seed=seed))
+        names = spec.scenario_names()
+        rule = spec.replications if replications is None else replications
+        if rule is None:
+            rule = base.run.replications
+        t_run = time.perf_counter()
+        ran = 0
+        if isinstance(rule, CIReplications):
+            n, rounds = rule.initial, []
+            while True:
+                ran += _round(store, ex, nets, names, seed, engine, n, progress, task, failures)
+                widths = _ci_widths(store, names, rule.metrics, n, ls)
+                ok = all(w <= rule.within for w in widths.values())
+                rounds.append({"replications": n, "half_width_pct": widths, "met": ok})
+                if ok or n >= rule.max:
+                    break
+                n = min(rule.max, n + rule.step)
+            reps = {"method": "ci", "replications": n, "metrics": rule.metrics, "within_pct": rule.within,
+                    "max": rule.max, "met": ok, "rounds": rounds,
+                    "note": (f"confidence-interval method: replications added {rule.step} at a time from "
+                             f"{rule.initial} until the 95% CI half-width of {', '.join(rule.metrics)} was within "
+                             f"{rule.within:g}% of the mean in every scenario (cap {rule.max}); "
+                             + ("met" if ok else "NOT met at the cap") + f" with {n}")}
+        else:
+            n = int(rule)
+            ran += _round(store, ex, nets, names, seed, engine, n, progress, task, failures)
+            how = "--replications" if replications is not None else (
+                "the experiment file" if spec.replications is not None else "the model's run.replications")
+            reps = {"method": "fixed", "replications": n, "note": f"fixed at {n} by {how}"}
+        run_s = time.perf_counter() - t_run
+        executor_name, n_workers = ex.name, ex.workers
+
+    per_rep = {s: {r: m for r, m in store.read(s).items() if r < n} for s in names}
+    doc = {
+        "experiment": spec.name, "seed": seed, "baseline": spec.baseline, "model": str(ls.model_path),
+        "engine": engine, "store": str(store.root),
+        "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
+        "warm_up": warm, "replications": reps,
+        "scenarios": {}, "failures": failures,
+    }
+    for s in names:
+        entry = {"replications": len(per_rep[s]), "metrics": scenario_summary(per_rep[s]) if per_rep[s] else {}}
+        if s != spec.baseline:
+            entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
+        doc["scenarios"][s] = entry
+    secs = {s: store.seconds(s) for s in names}
+    doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
+                     "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
+                     "replication_s_mean": float(np.mean([v for d in secs.values() for v in d.values()] or [math.nan]))}
+    m = store.manifest
+    m.update({"warm_up": warm, "replications": reps, "horizon_min": horizon, "seed": seed, "engine": engine,
+              "scenario_interventions": {s: list(c.active_interventions) for s, c in cfgs.items()}})
+    m["runs"].append({"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                      **{k: doc["timing"][k] for k in ("wall_s", "replications_wall_s", "executor", "workers",
+                                                      "replications_run", "resumed")}})
+    m["failures"] = m.get("failures", []) + failures
+    store.save()
+    write_csvs(store.root, doc, per_rep)
+    from .methods import write_methods
+    write_methods(store.root, m, base, ls)
+    return doc
+
+
+def _cpus() -> int:
+    from .executors import default_workers
+    return default_workers()
+
+
+def _warm_up(spec, base, store, ex, seed, horizon, engine, progress) -> dict:
+    if isinstance(spec.warm_up, Mser5):
+        old = store.manifest.get("warm_up")
+        if old and old.get("method") == "mser5":
+            return old
+        net = build_network(_with_run(base, warm_up=0.0, horizon=horizon, seed=seed))
+        n = spec.warm_up.pilot_replications
+        progress.plan({"pilot": n}, "pilot runs for MSER-5")
+        series = []
+        for res in ex.map_unordered(pilot_task, [(net, seed, r, engine) for r in range(n)]):
+            if "error" in res:
+                raise ConfigError(f"a pilot run for MSER-5 failed (seed {seed}, replication "
+                                  f"{res['replication']}):\n{res['error']}", path="warm_up")
+            series.append(res["series"])
+            progress.update("pilot", res["replication"], res["seconds"])
+        dec = warm_up_from_occupancy(np.mean(series, axis=0))
+        dec["pilot_replications"] = n
+        store.manifest["warm_up"] = dec
+        store.save()
+        return dec
+    if spec.warm_up is not None:
+        return {"method": "fixed", "minutes": float(spec.warm_up), "days": spec.warm_up / 1440.0,
+                "note": f"fixed at {spec.warm_up / 1440:g} days by the experiment file"}
+    return {"method": "fixed", "minutes": float(base.run.warm_up), "days": base.run.warm_up / 1440.0,
+            "note": f"fixed at {base.run.warm_up / 1440:g} days by the model's run.warm_up"}
+
+
+def _round(store, ex, nets, names, seed, engine, n, progress, task, failures) -> int:
+    failed = {(f["scenario"], f["replication"]) for f in failures}
+    todo = [(nets[s], seed, s, r, engine) for s in names for r in range(n)
+            if not store.has(s, r) and (s, r) not in failed]
+    if not todo:
+        return 0
+    counts: dict[str, int] = {}
+    for t in todo:
+        counts[t[2]] = counts.get(t[2], 0) + 1
+    progress.plan(counts)
+    for res in ex.map_unordered(task, todo):
+        s, r = res["scenario"], res["replication"]
+        if "error" in res:
+            last = res["error"].strip().splitlines()[-1]
+            failures.append({"scenario": s, "replication": r, "seed": seed, "error": res["error"]})
+            progress.message(f"flowsim: replication {r} of scenario '{s}' failed (seed {seed}, replication {r}; "
+                             f"rerun the same command to retry it): {last}")
+        else:
+            store.write(s, r, seed, res["metrics"], res["seconds"])
+        progress.update(s, r, res["seconds"], ok="error" not in res)
+    return len(todo)
+
+
+def _ci_widths(store, names, metrics, n, ls) -> dict[str, float]:
+    """95% CI half-width as a percentage of |mean|, per scenario and metric (inf if undefined)."""
+    out = {}
+    for s in names:
+        reps = {r: m for r, m in store.read(s).items() if r < n}
+        for j, k in enumerate(metrics):
+            if reps and k not in next(iter(reps.values())):
+                known = list(next(iter(reps.values())))
+                close = difflib.get_close_matches(k, known, n=1)
+                where = ls.positions.find(("replications", "metrics", j))
+                raise ConfigError(f"unknown metric '{k}'" + (f"; did you mean '{close[0]}'?" if close else ""),
+                                  file=str(ls.path), line=where[0] if where else None,
+                                  column=where[1] if where else None, path=f"replications.metrics.{j}")
+            x = np.array([reps[r][k] for r in sorted(reps)], dtype=float)
+            ok = x[np.isfinite(x)]
+            hw = half_width(ok)
+            mean = float(ok.mean()) if len(ok) else math.nan
+            if hw == 0.0:
+                out[f"{s}.{k}"] = 0.0
+            elif np.isfinite(hw) and np.isfinite(mean) and mean != 0.0:
+                out[f"{s}.{k}"] = abs(hw / mean) * 100.0
+            else:
+                out[f"{s}.{k}"] = math.inf
+    return out

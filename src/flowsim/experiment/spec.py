@@ -1,0 +1,177 @@
+"""The experiment file: which model, which scenarios, how many replications.
+
+Reference: docs/experiments.md. Loaded like a config (safe YAML, positions),
+and every problem is a :class:`ConfigError` naming file, line, column and key::
+
+    name: raid
+    model: ../src/flowsim/data/configs/raid.yaml   # relative to this file
+    baseline: baseline
+    scenarios:
+      baseline:                # null: the model's scenario of that name (baseline: as written)
+      raid:
+      raid_pessimistic:        # defined here: overlays on the model
+        interventions: [raid]
+        set: {interventions.raid.route_scale.acute_medicine: 0.9}
+    replications: {method: ci, metrics: [avoided_admissions], within: 10%, initial: 5, step: 5, max: 40}
+    warm_up: {method: mser5, pilot_replications: 2}
+    seed: 2026
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+
+from ..config.load import load_data
+from ..config.yaml_loader import Positions
+from ..errors import ConfigError
+from ..units import parse_duration
+
+__all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "load_spec"]
+
+Duration = Annotated[float, BeforeValidator(parse_duration)]
+
+
+def _percent(v: Any) -> float:
+    if isinstance(v, str) and v.strip().endswith("%"):
+        try:
+            return float(v.strip()[:-1])
+        except ValueError:
+            pass
+    raise ValueError(f"expected a percentage such as '5%', found {v!r}")
+
+
+Percent = Annotated[float, BeforeValidator(_percent), Field(gt=0)]
+PosInt = Annotated[int, Field(ge=1, strict=True)]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CIReplications(_Frozen):
+    """Add replications in rounds until every named metric's 95% CI half-width is
+    within ``within`` percent of its mean, in every scenario, or ``max`` is reached."""
+
+    method: Literal["ci"]
+    metrics: Annotated[list[str], Field(min_length=1)]
+    within: Percent
+    initial: Annotated[int, Field(ge=2, strict=True)] = 5
+    step: PosInt = 5
+    max: PosInt = 100
+
+    @model_validator(mode="after")
+    def _order(self):
+        if self.max < self.initial:
+            raise ValueError(f"expected max >= initial, found max {self.max} < initial {self.initial}")
+        return self
+
+
+class Mser5(_Frozen):
+    """Estimate the warm-up by MSER-5 on the hourly occupancy of the bed nodes."""
+
+    method: Literal["mser5"]
+    pilot_replications: PosInt = 2
+
+
+class ExperimentSpec(_Frozen):
+    name: Annotated[str, Field(min_length=1)]
+    description: str | None = None
+    model: str
+    baseline: str = "baseline"
+    scenarios: dict[str, dict[str, Any] | None] | list[str] = ["baseline"]
+    replications: Union[PosInt, CIReplications] | None = None
+    warm_up: Union[Duration, Mser5] | None = None
+    horizon: Duration | None = None
+    seed: Annotated[int, Field(ge=0, strict=True)] | None = None
+    engine: Literal["simpy", "auto"] | None = None
+    outputs: dict[str, Any] = {}
+
+    def scenario_names(self) -> list[str]:
+        names = list(self.scenarios)
+        return names if self.baseline in names else [self.baseline] + names
+
+    def own_scenarios(self) -> dict[str, dict]:
+        """Scenarios defined in the experiment file (a mapping value that is not null)."""
+        if isinstance(self.scenarios, list):
+            return {}
+        return {k: v for k, v in self.scenarios.items() if v is not None}
+
+
+@dataclass(frozen=True)
+class LoadedSpec:
+    spec: ExperimentSpec
+    path: Path
+    positions: Positions
+    model_path: Path
+    sha256: str
+
+
+def _where(positions: Positions, path: tuple, key: bool = False):
+    pos = positions.find(path, key=key)
+    return (pos[0], pos[1]) if pos else (None, None)
+
+
+def load_spec(path) -> LoadedSpec:
+    """Read and validate an experiment file.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+
+    Returns
+    -------
+    LoadedSpec
+        The spec, its positions, the model path resolved against the file's
+        folder, and the SHA-256 of the file.
+
+    Raises
+    ------
+    ConfigError
+        With file, line, column and key path.
+    """
+    path = Path(path)
+    data, positions = load_data(path)
+    file = str(path)
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping (name, model, scenarios, ...) at the top level", file=file)
+    try:
+        spec = ExperimentSpec.model_validate(data)
+    except ValidationError as exc:
+        # in a union (replications: 10 or {method: ci, ...}) the deepest error is the telling one
+        err = max(exc.errors(), key=lambda e: len(e["loc"]))
+        loc = tuple(err["loc"])
+        kept: list = []
+        node: Any = data
+        for el in loc:
+            if isinstance(node, dict) and el in node:
+                kept.append(el)
+                node = node[el]
+            elif isinstance(node, list) and isinstance(el, int) and el < len(node):
+                kept.append(el)
+                node = node[el]
+        msg = err["msg"].removeprefix("Value error, ")
+        if err["type"] == "extra_forbidden":
+            fields = list(ExperimentSpec.model_fields) if len(kept) == 1 else []
+            close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
+            msg = f"unknown key '{loc[-1]}'" + (f"; did you mean '{close[0]}'?" if close else "")
+        elif err["type"] == "missing":
+            msg = f"missing required key '{loc[-1]}'"
+        elif "input" in err and err["type"] not in ("value_error",):
+            msg += f", found {err['input']!r}"
+        line, col = _where(positions, tuple(kept), key=err["type"] == "extra_forbidden")
+        raise ConfigError(msg, file=file, line=line, column=col, path=".".join(map(str, kept)) or None) from None
+    model = Path(spec.model)
+    if not model.is_absolute():
+        model = (path.parent / model).resolve()
+    if not model.is_file():
+        line, col = _where(positions, ("model",))
+        raise ConfigError(f"expected a model config file, found no file at '{model}'", file=file, line=line,
+                          column=col, path="model")
+    sha = hashlib.sha256(path.read_bytes()).hexdigest()
+    return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha)
