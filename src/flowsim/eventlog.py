@@ -116,7 +116,8 @@ class EventLogBuilder:
         return EventLog(**cols, horizon=horizon, patients=patients, meta=dict(meta or {}))
 
 
-def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_names, exit_names) -> None:
+def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_names, exit_names,
+                   replications: list[int] | None = None) -> None:
     """Write event logs (one per replication) as Parquet or CSV, chosen by the suffix.
 
     Names are resolved (node, cohort, outcome, destination) and a ``replication``
@@ -137,7 +138,8 @@ def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_na
     dests = np.array([""] + list(exit_names)[::-1] + list(node_names), dtype=object)
     n_exit = len(exit_names)
     tables = []
-    for r, log in enumerate(logs):
+    reps = list(range(len(logs))) if replications is None else list(replications)
+    for r, log in zip(reps, logs):
         dest = log.dest.astype(np.int64)
         # code d >= 0 -> node d; d = -(1+e) -> exit e; NO_DEST -> ""
         idx = np.where(dest == NO_DEST, 0, dest + n_exit + 1)

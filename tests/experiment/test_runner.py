@@ -64,8 +64,9 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, tiny_path):
     proc.wait()
     done = len(list(store.glob("replications/*/*.parquet")))
     assert 5 <= done < 24, done  # killed part-way
-    assert not list(store.glob("replications/*/.*.tmp"))  # nothing half-written survives... or is ignored
+    # a write cut short leaves at most a temporary file, which no reader takes for a result
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
+    assert not list(store.glob("replications/*/.*.tmp"))  # and resuming clears it away
     resumed = json.loads(out.stdout)
     assert resumed["timing"]["resumed"] and resumed["timing"]["replications_run"] == 24 - done
     full = run_experiment(exp, workers=1, out=tmp_path / "full", progress=QUIET)
@@ -143,3 +144,18 @@ def test_experiment_file_errors_say_where(tmp_path, tiny_path):
     bad = experiment(tmp_path, tiny_path, "scenarios: [baseline, rai]\n")
     with pytest.raises(ConfigError, match="unknown scenario 'rai'.*did you mean 'raid'"):
         run_experiment(bad, workers=1, out=tmp_path / "x", progress=QUIET)
+
+
+def test_outputs_events_keeps_each_replications_event_log(tmp_path, tiny_path):
+    import pyarrow.parquet as pq
+
+    exp = experiment(tmp_path, tiny_path, "scenarios: [baseline]\nreplications: 2\noutputs: {events: true}\n")
+    doc = run_experiment(exp, workers=1, out=tmp_path / "st", progress=QUIET)
+    files = sorted((tmp_path / "st" / "events" / "baseline").glob("r*.parquet"))
+    assert [f.name for f in files] == ["r000000.parquet", "r000001.parquet"]
+    for r, f in enumerate(files):
+        t = pq.read_table(f)
+        assert set(t.column("replication").to_pylist()) == {r}
+        # the log is the one the metrics were measured on
+        patients = len(set(t.column("patient").to_pylist()))
+        assert patients == doc["scenarios"]["baseline"]["metrics"]["patients"]["values"][r]

@@ -15,6 +15,7 @@ import math
 import platform
 import time
 from datetime import datetime, timezone
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -130,6 +131,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         progress.message(f"flowsim: resuming the store at {store.root}")
 
     failures: list[dict] = []
+    if spec.outputs.events and task is replication_task:
+        task = partial(replication_task, keep_log=True)
     with make_executor(workers, scheduler) as ex:
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
         nets = {}
@@ -250,6 +253,8 @@ def _round(store, ex, nets, names, seed, engine, n, progress, task, failures) ->
             progress.message(f"flowsim: replication {r} of scenario '{s}' failed (seed {seed}, replication {r}; "
                              f"rerun the same command to retry it): {last}")
         else:
+            if "log" in res:  # before the metrics: a stored replication always has its log
+                store.write_events(s, r, res["log"], nets[s])
             store.write(s, r, seed, res["metrics"], res["seconds"])
         progress.update(s, r, res["seconds"], ok="error" not in res)
     return len(todo)

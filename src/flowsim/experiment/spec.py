@@ -79,6 +79,12 @@ class Mser5(_Frozen):
     pilot_replications: PosInt = 2
 
 
+class Outputs(_Frozen):
+    """What the store keeps besides each replication's metrics."""
+
+    events: bool = False   # the per-patient event log of every replication (Parquet)
+
+
 class ExperimentSpec(_Frozen):
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
@@ -89,8 +95,8 @@ class ExperimentSpec(_Frozen):
     warm_up: Union[Duration, Mser5] | None = None
     horizon: Duration | None = None
     seed: Annotated[int, Field(ge=0, strict=True)] | None = None
-    engine: Literal["simpy", "auto"] | None = None
-    outputs: dict[str, Any] = {}
+    engine: Literal["simpy", "compiled", "auto"] | None = None
+    outputs: Outputs = Outputs()
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)

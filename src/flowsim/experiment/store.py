@@ -75,6 +75,9 @@ class Store:
                                   f"different experiment ({what}). Choose another --out, or delete the store "
                                   "to start again", path="--out")
             self.manifest = old
+            # an interrupted write leaves only a temporary file, never a partial result
+            for stale in list(self.root.glob("*/*/.*.tmp")) + list(self.root.glob("*/*/*.parquet.tmp")):
+                stale.unlink(missing_ok=True)
             return True
         if self.root.exists() and any(self.root.iterdir()):
             raise ConfigError(f"expected an empty directory or a flowsim store at '{self.root}', found other "
@@ -107,6 +110,14 @@ class Store:
         tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
         pq.write_table(pa.table(cols), tmp)
         os.replace(tmp, path)
+
+    def write_events(self, scenario: str, replication: int, log, net) -> None:
+        """Write one replication's event log (``events/<scenario>/r<replication>.parquet``), atomically."""
+        from ..eventlog import write_eventlog
+
+        path = self.root / "events" / scenario / f"r{replication:06d}.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_eventlog([log], path, net.node_names, net.cohorts, net.exit_names, replications=[replication])
 
     def read(self, scenario: str) -> dict[int, dict[str, float]]:
         """Metrics of every stored replication of a scenario, by replication number."""

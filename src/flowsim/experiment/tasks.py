@@ -14,22 +14,26 @@ import numpy as np
 __all__ = ["replication_task", "pilot_task"]
 
 
-def replication_task(net, seed: int, scenario: str, replication: int, engine: str) -> dict:
+def replication_task(net, seed: int, scenario: str, replication: int, engine: str,
+                     keep_log: bool = False) -> dict:
     """Metrics of one replication of one scenario.
 
     Returns
     -------
     dict
-        ``{"scenario", "replication", "metrics", "seconds"}``, or with ``"error"``
-        (the traceback) instead of ``"metrics"``.
+        ``{"scenario", "replication", "metrics", "seconds"}`` (and ``"log"``, the
+        EventLog, with ``keep_log``), or with ``"error"`` (the traceback) instead
+        of ``"metrics"``.
     """
     from ..simulate import run_replication
 
     t0 = time.perf_counter()
     out = {"scenario": scenario, "replication": replication}
     try:
-        metrics, _log, _ = run_replication(net, seed, replication, engine)
+        metrics, log, _ = run_replication(net, seed, replication, engine)
         out["metrics"] = metrics
+        if keep_log:
+            out["log"] = log
     except Exception:  # reported with its seed by the runner; the others go on
         out["error"] = traceback.format_exc(limit=8)
     out["seconds"] = time.perf_counter() - t0
