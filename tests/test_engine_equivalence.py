@@ -93,6 +93,9 @@ def networks(draw):
             blocking = kinds[names.index(d)] != "booking" and draw(st.booleans())
             routes.append({"to": d, "p": w / total, "blocking": blocking})
         routes.append({"to": draw(st.sampled_from(["home", "died"])), "p": 1 - sum(r["p"] for r in routes)})
+        for r in routes:  # time to arrange the discharge, also on routes to an exit
+            if draw(st.integers(0, 2)) == 0:
+                r["hold"] = _dist(draw, 200.0)
         svc = {"kind": kind, "setting": draw(st.sampled_from(["ed", "acute", "social_care"])),
                "bed": draw(st.booleans()), "duration": _dist(draw, 300.0), "routes": routes}
         if kind == "queue":

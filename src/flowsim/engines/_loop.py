@@ -29,13 +29,13 @@ __all__ = ["Model", "State", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_
 # statuses
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
-EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER = 0, 1, 2, 3, 4, 5
-# columns of the per-patient integer state S
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV = range(11)
-N_INT = 11
-# columns of the per-patient float state F
-ARR, START, HARR, HSTART, HEND, SLOT = range(6)
-N_FLOAT = 6
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD = 0, 1, 2, 3, 4, 5, 6
+# columns of the per-patient integer state S (ROUTE: the route chosen, during a hold)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE = range(12)
+N_INT = 12
+# columns of the per-patient float state F (END: clinical end, during a hold)
+ARR, START, HARR, HSTART, HEND, SLOT, END = range(7)
+N_FLOAT = 7
 # columns of the per-node model integers mi and floats mf
 KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K = range(9)
 N_MI = 9
@@ -50,10 +50,11 @@ NAN = np.nan
 INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
-# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els).
+# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
+# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j].
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
-    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry",
+    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
@@ -260,6 +261,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort,
         S[p, J] = j
         F[p, ARR] = arrive
         F[p, START] = NAN
+        F[p, END] = NAN
         k = mi[node, KIND]
         if k == QUEUE:
             to = mi[node, FULL_TO]
@@ -324,7 +326,7 @@ def _next_change(cap_week, node, h):
 def run_loop(m, s, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``)."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry) = m
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m
     S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
     P = len(arrive)
     if P > 0:
@@ -340,13 +342,26 @@ def run_loop(m, s, horizon, lwbs):
         now, pay, tok = _pop(ht, hi, ctr)
         ev = pay & 7
         who = pay >> 3
-        if ev == EV_END:
-            # service ended: route, keep the server (blocking) or free it, move on
+        if ev == EV_END or ev == EV_HOLD:
+            # service ended: route, hold the server while the discharge is arranged (a
+            # route with a hold: an EV_HOLD at end + hold resumes here), then keep the
+            # server (blocking) or free it, and move on
             node = S[who, NODE]
             c = cohort[who]
             k = mi[node, KIND]
-            u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-            r = _choose_route(route_start, route_len, route_cum, node, c, u)
+            if ev == EV_END:
+                u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+                r = _choose_route(route_start, route_len, route_cum, node, c, u)
+                if route_hold[r]:
+                    S[who, ROUTE] = r
+                    F[who, END] = now
+                    h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
+                    _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
+                    continue
+                end = now
+            else:
+                r = S[who, ROUTE]
+                end = F[who, END]
             dest = route_dest[r]
             if route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
@@ -354,9 +369,9 @@ def run_loop(m, s, horizon, lwbs):
                 S[who, HDEST] = dest
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
-                F[who, HEND] = now
+                F[who, HEND] = end
             else:
-                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], now, now, SERVED, dest)
+                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest)
                 if k == QUEUE:
                     ns[node, BUSY] -= 1
                     _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
@@ -397,5 +412,6 @@ def run_loop(m, s, horizon, lwbs):
             if S[p, HELD] >= 0:
                 _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
                      IN_SYSTEM, NO_DEST)
-            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], NAN, NAN, IN_SYSTEM, NO_DEST)
+            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN, IN_SYSTEM,
+                 NO_DEST)
     return ctr[STATUS]
