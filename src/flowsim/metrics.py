@@ -86,7 +86,7 @@ def _whole_days(lo: float, hi: float) -> tuple[int, int]:
 def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     """Row order by (patient, arrive, row), and whether each sorted row continues the one before."""
     n = len(log)
-    order = np.lexsort((np.arange(n), log.arrive, log.patient))
+    order = np.lexsort((log.arrive, log.patient))  # stable: ties keep row order
     linked = np.zeros(n, dtype=bool)
     if n > 1:
         p, nd, pv = log.patient[order], log.node[order], log.prev[order]
