@@ -38,3 +38,21 @@ def test_idiomatic_simpy(benchmark):
     benchmark.group = "engine:ed_ward_reablement"
     net = network("ed_ward_reablement")
     _bench(benchmark, idiomatic_simpy.run, net, make_draws(net, 1, 0), 3)
+
+
+def _replication(net, engine):
+    """A whole replication as a study runs it: draws, engine, metrics."""
+    from flowsim.metrics import measure
+    draws = make_draws(net, 1, 0)
+    measure(engine(net, draws), net)
+
+
+@pytest.mark.parametrize("model", ["ed_ward_reablement", "default"])
+@pytest.mark.parametrize("engine", ["simpy", "compiled"])
+def test_full_replication(benchmark, model, engine, warm_compiled):
+    benchmark.group = f"replication:{model}"
+    net = network(model)
+    benchmark.extra_info["patients"] = make_draws(net, 1, 0).n_patients
+    fn = run_simpy if engine == "simpy" else run_compiled
+    benchmark.pedantic(_replication, args=(net, fn), rounds=3 if engine == "simpy" else 15, iterations=1,
+                       warmup_rounds=0)

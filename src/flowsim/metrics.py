@@ -12,9 +12,10 @@ started (diverted, reneged, still queueing) holds nothing.
 
 Consecutive visits of one patient are linked by sorting rows by
 (patient, arrive, row order) and joining a row to the next when the next row's
-``prev`` is this row's node and it arrived when this row's service ended (or,
-for a visit without service, when it departed): a blocked patient reaches the
-next node at the end of its service while still holding its bed. Runs of linked
+``prev`` is this row's node and it arrived in [``end``, ``depart``] of this row
+(``end`` NaN, a visit without service: at ``depart``; ``depart`` NaN: still
+there, open-ended): a patient moves on when its service ends, or after a route's
+hold, and a blocked one reaches the next node while still holding its bed. Runs of linked
 visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
 through acute bed-holding nodes).
 
@@ -85,17 +86,20 @@ def _whole_days(lo: float, hi: float) -> tuple[int, int]:
 def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
     """Row order by (patient, arrive, row), and whether each sorted row continues the one before."""
     n = len(log)
-    order = np.lexsort((np.arange(n), log.arrive, log.patient))
+    order = np.lexsort((log.arrive, log.patient))  # stable: ties keep row order
     linked = np.zeros(n, dtype=bool)
     if n > 1:
         p, nd, pv = log.patient[order], log.node[order], log.prev[order]
         arr = log.arrive[order]
-        # a patient moves on when its service ends (a blocked one keeps its bed until
-        # it starts at the next node, so ``depart`` is later); without service
-        # (diverted, went elsewhere) it moves on at ``depart``
+        # a patient reaches the next node between the end of its service and its
+        # departure: at the end, or after a route's hold (arranging the discharge), and
+        # a blocked one keeps its bed until it starts there (``depart`` later still, or
+        # NaN: open); without service (diverted, went elsewhere) it moves on at ``depart``
         end, dep = log.end[order], log.depart[order]
-        left = np.where(np.isnan(end), dep, end)
-        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (arr[1:] == left[:-1])
+        lo_t = np.where(np.isnan(end), dep, end)
+        hi_t = np.where(np.isnan(dep), np.inf, dep)
+        a = arr[1:]
+        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (a >= lo_t[:-1]) & (a <= hi_t[:-1])
     return order, linked
 
 

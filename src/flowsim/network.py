@@ -57,6 +57,13 @@ class Network:
     route_dest: np.ndarray      # (R,) int64 destination codes
     route_cum: np.ndarray       # (R,) float64 cumulative probability within its set
     route_block: np.ndarray     # (R,) bool
+    # hold: time to arrange a discharge after service, before moving on (routes without one: no hold)
+    route_has_hold: np.ndarray  # (R,) bool
+    route_hold_code: np.ndarray  # (R,) int8 distribution code
+    route_hold_params: np.ndarray  # (R, MAX_PARAMS) float64
+    route_node: np.ndarray      # (R,) int64 node the route leaves from
+    route_cohort: np.ndarray    # (R,) int64 cohort whose route set holds it
+    route_index: np.ndarray     # (R,) int64 position in its route set (names the hold stream)
     # booking nodes
     slots: np.ndarray           # (N, 7) int64 slots per weekday
     open_at: np.ndarray         # (N,) float64 minute of day the first slot starts
@@ -148,6 +155,20 @@ def weekly_rate(src) -> np.ndarray:
     return np.concatenate([hourly * w[d] for d in range(7)])
 
 
+def _route_holds(r_hold, r_node, r_cohort, r_index) -> dict[str, np.ndarray]:
+    """The route hold arrays of Network from one (code, params) or None per route."""
+    R = len(r_hold)
+    code = np.zeros(R, dtype=np.int8)
+    params = np.zeros((R, MAX_PARAMS))
+    for r, h in enumerate(r_hold):
+        if h is not None:
+            code[r], params[r] = h
+    i64 = np.int64
+    return dict(route_has_hold=np.array([h is not None for h in r_hold], dtype=bool), route_hold_code=code,
+                route_hold_params=params, route_node=np.array(r_node, dtype=i64),
+                route_cohort=np.array(r_cohort, dtype=i64), route_index=np.array(r_index, dtype=i64))
+
+
 def build_network(cfg: Config) -> Network:
     """Turn a validated Config into a Network of arrays."""
     names = list(cfg.services)
@@ -174,6 +195,8 @@ def build_network(cfg: Config) -> Network:
     route_start = np.zeros((N, C), dtype=np.int64)
     route_len = np.zeros((N, C), dtype=np.int64)
     r_dest, r_cum, r_block = [], [], []
+    r_hold: list[tuple[int, np.ndarray] | None] = []
+    r_node, r_cohort, r_index = [], [], []
     slots = np.zeros((N, 7), dtype=np.int64)
     open_at = np.zeros(N)
     close_at = np.full(N, 1440.0)
@@ -193,10 +216,15 @@ def build_network(cfg: Config) -> Network:
             if routes:
                 # exactly 1.0 from the last positive route on: a p=0 route is never chosen
                 r_cum.extend(cumulative_weights([r.p for r in routes]).tolist())
-            for r in routes:
+            for ri, r in enumerate(routes):
                 code = _dest(r.to, nodes, exits)
                 r_dest.append(code)
                 r_block.append(r.blocking)
+                r_node.append(i)
+                r_cohort.append(c)
+                r_index.append(ri)
+                hold = None if r.hold is None else _by_cohort(r.hold, cohorts)[c]
+                r_hold.append(None if hold is None else dist_arrays(hold, emp_values, emp_cum))
                 if code >= 0 and r.p > 0:
                     edges.append((i, code))
         if isinstance(svc, QueueService):
@@ -249,6 +277,7 @@ def build_network(cfg: Config) -> Network:
         dur_code=dur_code, dur_params=dur_params, has_patience=has_patience, pat_code=pat_code,
         pat_params=pat_params, full_to=full_to, queue_limit=queue_limit, route_start=route_start,
         route_len=route_len, route_dest=r_dest_a, route_cum=r_cum_a, route_block=np.array(r_block, dtype=bool),
+        **_route_holds(r_hold, r_node, r_cohort, r_index),
         slots=slots, open_at=open_at, close_at=close_at, elsewhere_after=elsewhere_after,
         elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),

@@ -164,6 +164,7 @@ def _cohort_specs(cfg: Config) -> Iterator[Problem]:
         base = ("services", name)
         yield from _by_cohort(cfg, base + ("duration",), svc.duration, "duration")
         yield from _by_cohort(cfg, base + ("routes",), svc.routes, "routes")
+        yield from _route_holds(cfg, name, svc.routes)
         if isinstance(svc, QueueService):
             if svc.patience is not None:
                 yield from _by_cohort(cfg, base + ("patience",), svc.patience, "patience")
@@ -171,6 +172,26 @@ def _cohort_specs(cfg: Config) -> Iterator[Problem]:
                 if key not in cohorts:
                     yield Problem(base + ("priority", key), f"unknown cohort '{key}'" + _hint(key, cohorts),
                                   at_key=True)
+
+
+def _route_holds(cfg: Config, name: str, spec) -> Iterator[Problem]:
+    """A by-cohort ``hold`` must cover the cohorts that can take its route."""
+    cohorts = list(cfg.cohorts)
+    for path, routes in _route_sets(name, spec):
+        users = cohorts if not isinstance(spec, dict) else (
+            [path[-1]] if path[-1] != "default" else [c for c in cohorts if c not in spec])
+        for i, r in enumerate(routes):
+            if not isinstance(r.hold, dict):
+                continue
+            for key in r.hold:
+                if key != "default" and key not in cohorts:
+                    yield Problem(path + (i, "hold", key), f"unknown cohort '{key}'"
+                                  + _hint(key, cohorts + ["default"]), at_key=True)
+            if "default" not in r.hold:
+                for c in users:
+                    if c not in r.hold:
+                        yield Problem(path + (i, "hold"), f"no hold for cohort '{c}' and no 'default'")
+                        break
 
 
 # ---------------------------------------------------------------------- sums

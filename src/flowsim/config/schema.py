@@ -198,6 +198,9 @@ class Route(Frozen):
     to: str
     p: Probability
     blocking: bool = False
+    # time to arrange the discharge (transport, assessment, medicines, a package of
+    # care): the patient keeps its server this long after service before moving on
+    hold: DistSpec | None = None
 
 
 def _routes_or_cohorts(v: Any) -> str:

@@ -29,13 +29,13 @@ __all__ = ["Model", "State", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_
 # statuses
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
-EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER = 0, 1, 2, 3, 4, 5
-# columns of the per-patient integer state S
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV = range(11)
-N_INT = 11
-# columns of the per-patient float state F
-ARR, START, HARR, HSTART, HEND, SLOT = range(6)
-N_FLOAT = 6
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD = 0, 1, 2, 3, 4, 5, 6
+# columns of the per-patient integer state S (ROUTE: the route chosen, during a hold)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE = range(12)
+N_INT = 12
+# columns of the per-patient float state F (END: clinical end, during a hold)
+ARR, START, HARR, HSTART, HEND, SLOT, END = range(7)
+N_FLOAT = 7
 # columns of the per-node model integers mi and floats mf
 KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K = range(9)
 N_MI = 9
@@ -50,10 +50,11 @@ NAN = np.nan
 INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
-# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els).
+# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
+# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j].
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
-    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry",
+    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
@@ -66,6 +67,10 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # loop's time (perf, blocking chain, 1 year: 230 ms -> 75 ms) when every helper
 # took the tuples. The small leaves are inlined at the Numba IR level (a further
 # ~20%); inlining everything made the first compile take 68 s instead of ~8 s.
+# PERF: with one call site for _enter, inlining _enter, _start and _release_held too
+# took the blocking chain from ~69 ms to ~44 ms and the default economy from ~255 ms
+# to ~181 ms (1 year, medians of 5), for an uncached compile of ~8.6 s instead of
+# ~5.5 s; inlining _grant as well gained nothing and took the compile to 16 s.
 
 
 # ------------------------------------------------------------------------ heap
@@ -190,7 +195,7 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, node, now):
         _push(ht, hi, ctr, now, p * 8 + EV_GRANT, 0)
 
 
-@njit
+@njit(inline=True)
 def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
     """The patient has room downstream (or left): free the server it kept upstream."""
     held = S[p, HELD]
@@ -204,7 +209,7 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
         _grant(S, ns, qh, qt, ht, hi, ctr, held, t)
 
 
-@njit
+@njit(inline=True)
 def _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service."""
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
@@ -238,7 +243,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
 
 
 # ---------------------------------------------------------------------- patients
-@njit
+@njit(inline=True)
 def _enter(mi, mf, slots, level, dur, pat, els, cohort,
            S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, p, node, prev, now):
     """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
@@ -260,6 +265,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort,
         S[p, J] = j
         F[p, ARR] = arrive
         F[p, START] = NAN
+        F[p, END] = NAN
         k = mi[node, KIND]
         if k == QUEUE:
             to = mi[node, FULL_TO]
@@ -324,7 +330,7 @@ def _next_change(cap_week, node, h):
 def run_loop(m, s, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``)."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry) = m
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m
     S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
     P = len(arrive)
     if P > 0:
@@ -340,13 +346,30 @@ def run_loop(m, s, horizon, lwbs):
         now, pay, tok = _pop(ht, hi, ctr)
         ev = pay & 7
         who = pay >> 3
-        if ev == EV_END:
-            # service ended: route, keep the server (blocking) or free it, move on
+        # PERF: one call site for _enter (the patient walks into ``to`` from ``frm``), after
+        # the dispatch, so that it can be inlined.
+        to = NO_NODE
+        frm = -1
+        if ev == EV_END or ev == EV_HOLD:
+            # service ended: route, hold the server while the discharge is arranged (a
+            # route with a hold: an EV_HOLD at end + hold resumes here), then keep the
+            # server (blocking) or free it, and move on
             node = S[who, NODE]
             c = cohort[who]
             k = mi[node, KIND]
-            u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-            r = _choose_route(route_start, route_len, route_cum, node, c, u)
+            if ev == EV_END:
+                u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+                r = _choose_route(route_start, route_len, route_cum, node, c, u)
+                if route_hold[r]:
+                    S[who, ROUTE] = r
+                    F[who, END] = now
+                    h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
+                    _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
+                    continue
+                end = now
+            else:
+                r = S[who, ROUTE]
+                end = F[who, END]
             dest = route_dest[r]
             if route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
@@ -354,21 +377,20 @@ def run_loop(m, s, horizon, lwbs):
                 S[who, HDEST] = dest
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
-                F[who, HEND] = now
+                F[who, HEND] = end
             else:
-                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], now, now, SERVED, dest)
+                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest)
                 if k == QUEUE:
                     ns[node, BUSY] -= 1
                     _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
-            _enter(mi, mf, slots, level, dur, pat, els, cohort,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, dest, node, now)
+            to = dest
+            frm = node
         elif ev == EV_ARRIVE:
             if who + 1 < P:
                 _push(ht, hi, ctr, now + (arrive[who + 1] - now), (who + 1) * 8 + EV_ARRIVE, 0)
             S[who, ALIVE] = 1
             S[who, HELD] = -1
-            _enter(mi, mf, slots, level, dur, pat, els, cohort,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, entry[who], -1, now)
+            to = entry[who]
         elif ev == EV_GRANT:
             _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, S[who, NODE], now)
         elif ev == EV_RENEGE:
@@ -388,6 +410,9 @@ def run_loop(m, s, horizon, lwbs):
             nxt = _next_change(cap_week, who, h)
             ns[who, RNEXT] = nxt
             _push(ht, hi, ctr, now + (nxt * 60.0 - now), who * 8 + EV_ROSTER, 0)
+        if to != NO_NODE:
+            _enter(mi, mf, slots, level, dur, pat, els, cohort,
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, to, frm, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
     # censor: the held row, then the current row, of every patient still in the system
@@ -397,5 +422,6 @@ def run_loop(m, s, horizon, lwbs):
             if S[p, HELD] >= 0:
                 _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
                      IN_SYSTEM, NO_DEST)
-            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], NAN, NAN, IN_SYSTEM, NO_DEST)
+            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN, IN_SYSTEM,
+                 NO_DEST)
     return ctr[STATUS]

@@ -21,6 +21,11 @@ conditions), so on models with simultaneous events (fixed durations, roster
 changes on the hour) the two logs can differ in which of two tied patients goes
 first, and the engines agree in distribution rather than row for row.
 
+Holds (a route's ``hold``): the end of service is an EV_END event; if the chosen
+route has a hold, an EV_HOLD event is scheduled at end + hold (at that moment, as
+the SimPy engine's timeout) and resumes the EV_END logic with the stored route.
+Tied with other events it runs by its sequence number like any other.
+
 A visit column a node has not drawn yet (a patient going round a cycle again),
 or a full log, heap or booking calendar, stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure
@@ -70,6 +75,7 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
     mi[:, _loop.ELSE_TO] = net.elsewhere_to
     mi[:, _loop.D_OFF] = off
     mi[:, _loop.D_K] = k
+    hold, hoff = _holds(net, draws, k, P)
     mf = np.zeros((net.n_nodes, _loop.N_MF))
     mf[:, _loop.OPEN] = net.open_at
     mf[:, _loop.CLOSE] = net.close_at
@@ -83,7 +89,19 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff,
     )
+
+
+def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
+    """Hold draws of every hold route packed flat, and each route's offset (0 if none)."""
+    hoff = np.zeros(len(net.route_dest), dtype=np.int64)
+    parts, at = [np.zeros(1)], 1
+    for r in np.flatnonzero(net.route_has_hold):
+        hoff[r] = at
+        parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
+        at += k[net.route_node[r]] * P
+    return np.concatenate(parts), hoff
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loop.State:

@@ -19,6 +19,10 @@ Semantics (DESIGN.md "Model semantics"):
 - after service the route is chosen with the patient's route uniform; a blocking
   route to a queue or delay node keeps the current server until the patient
   starts at the next node (a delayed discharge).
+- a route with a ``hold`` (time to arrange the discharge): once the route is
+  chosen the patient keeps its server for the drawn hold, then moves on as above
+  (so with blocking it keeps it further until it starts at the next node). The
+  log's ``end`` stays the clinical end; the next visit arrives at end + hold.
 
 Interventions (``Network.interventions``; the functions are in ``engines.effects``):
 
@@ -110,6 +114,7 @@ class _Engine:
         self.route_dest = net.route_dest.tolist()
         self.route_cum = net.route_cum.tolist()
         self.route_block = net.route_block.tolist()
+        self.route_hold = net.route_has_hold.tolist()
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
 
@@ -161,13 +166,13 @@ class _Engine:
         prev = -1
         eff = self.eff
         mask = eff.start_mask if eff.on else 0
-        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST]
+        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN]
         self.state[p] = st
         while node >= 0:
             arrive = env.now
             j = self.visit_number(p, node)
-            st[0], st[1], st[2], st[3] = node, prev, arrive, NAN
+            st[0], st[1], st[2], st[3], st[10] = node, prev, arrive, NAN, NAN
             k = kind[node]
             if k == QUEUE:
                 pool = pools[node]
@@ -228,14 +233,20 @@ class _Engine:
                 r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room)
                 if i >= 0:
                     st[9] = dest
+                    if self.route_hold[r]:
+                        st[0] = -1  # only the kept server remains to censor
+                        yield env.timeout(draws.hold[r][p, j])
                     if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
                         self.release_held(p, c, st, env.now, dest)
                     prev, node = node, dest
                     continue
+            if self.route_hold[r]:
+                st[10] = end
+                yield env.timeout(draws.hold[r][p, j])
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
             else:
-                log.add(p, c, node, prev, arrive, start, end, end, SERVED, dest)
+                log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest)
                 if k == QUEUE:
                     pools[node].release()
             prev, node = node, dest
@@ -282,7 +293,8 @@ class _Engine:
             c = self.cohort[p]
             if st[4] >= 0:
                 self.log.add(p, c, st[4], st[5], st[6], st[7], st[8], NAN, IN_SYSTEM, NO_DEST)
-            self.log.add(p, c, st[0], st[1], st[2], st[3], NAN, NAN, IN_SYSTEM, NO_DEST)
+            if st[0] >= 0:
+                self.log.add(p, c, st[0], st[1], st[2], st[3], st[10], NAN, IN_SYSTEM, NO_DEST)
 
 
 def run_simpy(net: Network, draws: Draws) -> EventLog:
