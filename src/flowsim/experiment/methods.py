@@ -86,7 +86,10 @@ def methods_markdown(manifest: dict, cfg, ls) -> str:
     add("")
     add("## 5. Implementation")
     v = manifest.get("versions", {})
-    add("- Software: " + ", ".join(f"{k} {val}" for k, val in v.items()) + f"; engine {manifest.get('engine')}.")
+    ran = manifest.get("engine_by_scenario") or {}
+    engines = ", ".join(f"{e} ({', '.join(s for s in ran if ran[s] == e)})" for e in dict.fromkeys(ran.values()))
+    add("- Software: " + ", ".join(f"{k} {val}" for k, val in v.items())
+        + f"; engine {manifest.get('engine')}" + (f", which ran {engines}" if engines else "") + ".")
     add(f"- Random numbers: one seed ({manifest.get('seed')}); `numpy.random.SeedSequence(seed)` with spawn key "
         "(replication, CRC-32 of the stream name) gives each replication and each named stream (arrivals "
         "and cohort per source; durations, routing uniforms and patience per node, source, cohort and visit; "

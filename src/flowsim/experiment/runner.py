@@ -190,7 +190,9 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
                      "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
                      "replication_s_mean": float(np.mean([v for d in secs.values() for v in d.values()] or [math.nan]))}
     m = store.manifest
+    from ..engines import resolve_engine
     m.update({"warm_up": warm, "replications": reps, "horizon_min": horizon, "seed": seed, "engine": engine,
+              "engine_by_scenario": {s: resolve_engine(engine, nets[s]) for s in names},
               "scenario_interventions": {s: list(c.active_interventions) for s, c in cfgs.items()}})
     m["runs"].append({"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       **{k: doc["timing"][k] for k in ("wall_s", "replications_wall_s", "executor", "workers",
