@@ -103,11 +103,19 @@ def check_conservation(net, draws, log) -> dict:
     # a patient blocked at the horizon keeps an IN_SYSTEM bed row (dest NO_DEST); where it
     # was going is the row it opened when its service ended: same patient, prev = the bed's
     # node, arriving at the bed row's end
+    # node, arriving at the bed row's end (or at end + hold on a route with a hold; a patient
+    # still in its hold at the horizon has opened no row yet)
     held = np.flatnonzero(in_sys & ~np.isnan(log.end))
-    opened = {(int(p), int(pv), float(a)): int(nd)
-              for p, pv, a, nd in zip(log.patient, log.prev, log.arrive, log.node)}
-    held_to = np.array([opened[(int(log.patient[i]), int(log.node[i]), float(log.end[i]))] for i in held],
-                       dtype=np.int64)
+    opened = {}
+    for p, pv, a, nd in zip(log.patient, log.prev, log.arrive, log.node):
+        opened.setdefault((int(p), int(pv)), []).append((float(a), int(nd)))
+    held_to = []
+    for i in held:
+        later = [(a, nd) for a, nd in opened.get((int(log.patient[i]), int(log.node[i])), [])
+                 if a >= log.end[i]]
+        if later:
+            held_to.append(min(later)[1])
+    held_to = np.array(held_to, dtype=np.int64)
 
     arrived_from_sources = draws.arrive < horizon
     counts = {}

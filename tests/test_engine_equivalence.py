@@ -216,7 +216,7 @@ def _default_without_ties(days):
     svc = data["services"]
     svc["gp_same_day"]["duration"] = {"lognormal": {"mean": "10 min", "sd": "4 min"}}
     for name, servers in (("ed", 33), ("reablement", 212)):
-        del svc[name]["schedule"]
+        svc[name].pop("schedule", None)   # reablement has constant servers since the h-calib2 calibration
         svc[name]["servers"] = servers
     data["run"].update({"horizon": f"{days} days", "warm_up": f"{days // 3} days"})
     return validate_data(data)
