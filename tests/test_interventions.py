@@ -97,8 +97,8 @@ def test_assessment_gates_the_effect_on_timeliness(tiny_path, tiny_text):
     assert m["four_hour_breaches"] >= base["four_hour_breaches"]
 
 
-def test_auto_engine_is_simpy_with_active_interventions(tiny_path):
+def test_auto_engine_is_compiled_with_active_interventions(tiny_path):
     net0 = build_network(load_scenario(tiny_path))
     net1 = build_network(load_scenario(tiny_path, "raid"))
     assert not uses_interventions(net0) and uses_interventions(net1)
-    assert resolve_engine("auto", net1) == "simpy"
+    assert resolve_engine("auto", net1) == "compiled" == resolve_engine("auto", net0)

@@ -167,7 +167,6 @@ def _name(code: int, nodes: dict[str, int], exits: dict[str, int]) -> str:
 
 
 def uses_interventions(net) -> bool:
-    """Whether a network switches on any intervention (the compiled engine does not
-    support interventions yet, so ``engine: auto`` picks simpy for such models)."""
+    """Whether a network switches on any intervention (both engines apply them)."""
     iv = getattr(net, "interventions", None)
     return iv is not None and iv.any_active

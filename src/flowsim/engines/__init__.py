@@ -3,8 +3,8 @@
 ``simpy`` is the reference engine; ``compiled`` is a Numba event loop with the
 same semantics (see ``compiled.py`` for the tie rule). Both write the same
 EventLog, and metrics never depend on which engine ran. ``auto`` picks compiled:
-every construct of the config language is built into it, and there are no user
-Python hooks yet (a model with one would run on simpy).
+every construct of the config language, interventions included, is built into it,
+and there are no user Python hooks yet (a model with one would run on simpy).
 """
 
 from __future__ import annotations
@@ -12,30 +12,30 @@ from __future__ import annotations
 from ..draws import Draws
 from ..errors import ConfigError
 from ..eventlog import EventLog
-from ..interventions import uses_interventions
 from ..network import Network
 
 __all__ = ["ENGINES", "run_engine", "resolve_engine"]
 
 ENGINES = ("simpy", "compiled")
+_MAX_INTERVENTIONS = 63  # = compiled.MAX_INTERVENTIONS (not imported: that would import numba)
 
 
 def resolve_engine(name: str, net: Network | None = None) -> str:
     """The engine that will run for a requested name (``auto`` picks the best available).
 
-    ``auto`` picks simpy for a network with active interventions: only the
-    reference engine applies them so far (``flowsim.interventions.uses_interventions``).
+    ``auto`` picks compiled, with or without interventions; only a model defining more
+    interventions than a patient's bit mask holds (``compiled.MAX_INTERVENTIONS``, 63)
+    runs on simpy.
     """
+    n_iv = len(net.interventions.names) if net is not None and net.interventions is not None else 0
     if name == "auto":
-        if not (net is not None and uses_interventions(net)):
-            return "compiled"
-        return "simpy"
+        return "compiled" if n_iv <= _MAX_INTERVENTIONS else "simpy"
     if name not in ENGINES:
         raise ConfigError(f"expected an engine among {', '.join(ENGINES + ('auto',))}, found {name!r}",
                           path="run.engine")
-    if name == "compiled" and net is not None and uses_interventions(net):
-        raise ConfigError("the compiled engine does not apply interventions yet; "
-                          "use engine 'simpy' or 'auto' for this scenario", path="run.engine")
+    if name == "compiled" and n_iv > _MAX_INTERVENTIONS:
+        raise ConfigError(f"the compiled engine applies at most {_MAX_INTERVENTIONS} interventions, found "
+                          f"{n_iv}; use engine 'simpy' or 'auto'", path="run.engine")
     return name
 
 

@@ -29,38 +29,58 @@ __all__ = ["Model", "State", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_
 # statuses
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
-EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD = 0, 1, 2, 3, 4, 5, 6
-# columns of the per-patient integer state S (ROUTE: the route chosen, during a hold)
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
+# columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
+# destination is in HDEST)
 NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE = range(12)
 N_INT = 12
+# columns of the per-patient intervention state V (rows only when interventions are on):
+# the bit mask of the interventions that apply to the patient, the intervention assessing
+# it (or -1), and its visit number at the assessment node
+MASK, ASSESS, AJ = range(3)
+N_V = 3
 # columns of the per-patient float state F (END: clinical end, during a hold)
 ARR, START, HARR, HSTART, HEND, SLOT, END = range(7)
 N_FLOAT = 7
 # columns of the per-node model integers mi and floats mf
-KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K = range(9)
-N_MI = 9
+KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
+N_MI = 11
 OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
 N_MF = 4
 # columns of the per-node state ns
 BUSY, CAP, NWAIT, RNEXT = range(4)
 N_NS = 4
-# counters ctr: heap size, next sequence number, status, status detail, log rows
-HN, SEQ, STATUS, DETAIL, ROWS = range(5)
+# counters ctr: heap size, next sequence number, status, status detail, log rows, patients thinned
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED = range(6)
+N_CTR = 6
+# columns of the per-intervention integers ivi, and of the integer tallies tally_i
+DIV_FROM, DIV_TO, ASSESS_BY = range(3)
+N_IVI = 3
+T_ADM, T_ATT = range(2)
 NAN = np.nan
 INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
 # patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
 # the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j].
+# Interventions (``flowsim.interventions``, applied as in ``engines.effects``): iv_on (0/1),
+# start_mask (the mask of a patient on arrival), thin_by (P,) the intervention thinning
+# each patient or -1 (empty without interventions), route_of and assess_of (N, C), ivi (I, N_IVI),
+# within (I,), iv_cum (I, R), dscale (I, N, C), win (2,) the window [warm-up, horizon).
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "iv_on", "start_mask", "thin_by", "route_of", "assess_of", "ivi", "within", "iv_cum", "dscale", "win",
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest;
-# lf rows arrive, start, end, depart) and the counters ctr.
-State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr"])
+# lf rows arrive, start, end, depart), the counters ctr, and the intervention tallies
+# (V, see MASK; tally_i (I, 2): avoided admissions, avoided attendances; tally_f (I,): bed
+# days saved). PERF: V is apart from S, and empty without interventions, so that a model
+# without them touches no more memory per patient than before they existed.
+State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
+                             "V", "tally_i", "tally_f"])
 
 # PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
 # of a tuple costs an atomic reference-count pair in Numba, which was >50% of the
@@ -210,11 +230,169 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
 
 
 @njit(inline=True)
-def _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now):
+def _start(mi, dur, cohort, iv_on, dscale, win, S, F, ns, qh, qt, ht, hi, ctr, li, lf, V, tally_f, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service."""
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]], p * 8 + EV_END, 0)
+    d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
+    if iv_on and V[p, MASK] != 0:
+        d = _scaled(mi, dscale, win, tally_f, node, cohort[p], V[p, MASK], d, now)
+    _push(ht, hi, ctr, now + d, p * 8 + EV_END, 0)
+
+
+# ---------------------------------------------------------------- interventions
+@njit
+def _scaled(mi, dscale, win, tally_f, node, c, mask, d, start):
+    """The duration with the scales in ``mask`` applied; on a bed node the minutes saved
+    inside the window are tallied as bed days saved (``Effects.duration``)."""
+    for i in range(dscale.shape[0]):
+        if (mask >> i) & 1:
+            f = dscale[i, node, c]
+            if f != 1.0:
+                new = d * f
+                if mi[node, BED]:
+                    a = max(start + new, win[0])
+                    b = min(start + d, win[1])
+                    if b > a:
+                        tally_f[i] += (b - a) / 1440.0
+                d = new
+    return d
+
+
+@njit(inline=True)
+def _avoided(mi, win, tally_i, i, node, d0, d1, t):
+    """A decision that would have admitted the patient and does not (``Effects._avoided``)."""
+    if (d0 >= 0 and mi[d0, ACUTE_BED] and not mi[node, ACUTE_BED] and not (d1 >= 0 and mi[d1, ACUTE_BED])
+            and win[0] <= t and t < win[1]):
+        tally_i[i, T_ADM] += 1
+
+
+@njit
+def _iv_route(mi, route_start, route_len, route_dest, route_cum, route_of, ivi, iv_cum, win, ns, tally_i,
+              node, c, mask, u, t):
+    """(route, destination) of the decision at ``node`` with interventions (``Effects.route``)."""
+    r0 = _choose_route(route_start, route_len, route_cum, node, c, u)
+    d0 = route_dest[r0]
+    i = route_of[node, c]
+    if i < 0 or not (mask >> i) & 1:
+        return r0, d0
+    to = ivi[i, DIV_TO]
+    if to >= 0:
+        if d0 == ivi[i, DIV_FROM] and ns[to, BUSY] < ns[to, CAP] and ns[to, NWAIT] == 0:
+            _avoided(mi, win, tally_i, i, node, d0, to, t)
+            return r0, to
+        return r0, d0
+    r1 = _choose_route(route_start, route_len, iv_cum[i], node, c, u)
+    _avoided(mi, win, tally_i, i, node, d0, route_dest[r1], t)
+    return r1, route_dest[r1]
+
+
+@njit
+def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, V, p, c, node, by, i, now):
+    """Service at ``node`` ended: the patient keeps its server and queues for assessment at
+    ``by`` (``_Engine.assess`` up to the first wait)."""
+    S[p, HELD] = node
+    S[p, HPREV] = S[p, PREV]
+    S[p, HDEST] = NO_DEST
+    F[p, HARR] = F[p, ARR]
+    F[p, HSTART] = F[p, START]
+    F[p, HEND] = now
+    j = 0
+    r = mi[by, REV]
+    if r >= 0:
+        j = visits[p, r]
+        visits[p, r] = j + 1
+        if j >= mi[by, D_K]:
+            ctr[STATUS] = NEED_EXTEND
+            ctr[DETAIL] = by
+            return
+    S[p, NODE] = by
+    S[p, PREV] = node
+    V[p, ASSESS] = i
+    V[p, AJ] = j
+    F[p, ARR] = now
+    F[p, START] = NAN
+    if ns[by, BUSY] < ns[by, CAP] and ns[by, NWAIT] == 0:
+        ns[by, BUSY] += 1
+        F[p, START] = now
+        _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], p * 8 + EV_AEND, 0)
+    else:
+        _enqueue(S, ns, qh, qt, p, by, level[by, c])
+
+
+@njit
+def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
+    """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
+    by = S[p, NODE]
+    F[p, START] = now
+    _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], p * 8 + EV_AEND, 0)
+
+
+@njit
+def _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, r, dest, now):
+    """After an assessment (and any hold), free the server kept at the assessing node
+    unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
+    if not (route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
+        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+
+
+@njit
+def _thinned(m, s, p):
+    """Whether arriving patient p is thinned (counted as an avoided attendance in the window)."""
+    i = m.thin_by[p]
+    if i < 0:
+        return False
+    ctr, win, t = s.ctr, m.win, m.arrive[p]
+    ctr[THINNED] += 1
+    if win[0] <= t and t < win[1]:
+        s.tally_i[i, T_ATT] += 1
+    return True
+
+
+@njit
+def _iv_end(m, s, p, node, c, u, now):
+    """Service at ``node`` ended, with interventions on: refer for assessment (returns
+    route -1) or make the route decision (returns route, destination)."""
+    i = m.assess_of[node, c]
+    if i >= 0:
+        _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.V, p, c, node,
+               m.ivi[i, ASSESS_BY], i, now)
+        return -1, NO_DEST
+    return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, m.route_of, m.ivi, m.iv_cum,
+                     m.win, s.ns, s.tally_i, node, c, s.V[p, MASK], u, now)
+
+
+@njit
+def _assessed(m, s, p, now):
+    """The assessment ended: log it, free the assessor, and if it started in time the
+    intervention applies from now on; then the route decision at the node the patient
+    kept. Returns (that node, route, destination), or node -1 when the route has a hold
+    (an EV_HOLD is then scheduled, and censoring logs only the kept server meanwhile)."""
+    cohort, within, rte, route_hold, hold, hoff = m.cohort, m.within, m.rte, m.route_hold, m.hold, m.hoff
+    mi = m.mi
+    S, F, ns, qh, qt, ht, hi, ctr, li, lf, V, tally_i = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf, s.V, \
+        s.tally_i
+    by = S[p, NODE]
+    at = S[p, HELD]
+    i = V[p, ASSESS]
+    _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at)
+    ns[by, BUSY] -= 1
+    _grant(S, ns, qh, qt, ht, hi, ctr, by, now)
+    if F[p, START] - F[p, ARR] <= within[i]:
+        V[p, MASK] |= 1 << i
+    V[p, ASSESS] = -1
+    S[p, NODE] = at
+    F[p, START] = NAN
+    u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
+    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, m.route_of, m.ivi, m.iv_cum,
+                        m.win, ns, tally_i, at, cohort[p], V[p, MASK], u, F[p, HEND])
+    S[p, HDEST] = dest
+    if route_hold[r]:
+        S[p, ROUTE] = r
+        S[p, NODE] = -1
+        _push(ht, hi, ctr, now + hold[hoff[r] + p * mi[at, D_K] + S[p, J]], p * 8 + EV_HOLD, 0)
+        return -1, r, dest
+    return at, r, dest
 
 
 # ---------------------------------------------------------------------- booking
@@ -244,8 +422,8 @@ def _first_free(mf, slots, taken, ctr, node, t):
 
 # ---------------------------------------------------------------------- patients
 @njit(inline=True)
-def _enter(mi, mf, slots, level, dur, pat, els, cohort,
-           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, p, node, prev, now):
+def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv_on, dscale, win,
+           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, V, tally_f, p, node, prev, now):
     """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
     c = cohort[p]
@@ -276,7 +454,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort,
                 continue
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
-                _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+                _start(mi, dur, cohort, iv_on, dscale, win, S, F, ns, qh, qt, ht, hi, ctr, li, lf, V, tally_f,
+                       p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
@@ -284,7 +463,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort,
                     _push(ht, hi, ctr, now + wait, p * 8 + EV_RENEGE, S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+            _start(mi, dur, cohort, iv_on, dscale, win, S, F, ns, qh, qt, ht, hi, ctr, li, lf, V, tally_f,
+                   p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
@@ -330,8 +510,12 @@ def _next_change(cap_week, node, h):
 def run_loop(m, s, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``)."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m
-    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff,
+     iv_on, start_mask, _, _, _, _, _, _, dscale, win) = m
+    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, V, _, tally_f = s
+    # PERF: the intervention arrays used only on their own paths are taken out of m and s
+    # there (in _iv_end, _thinned, _assessed): fewer values live across the loop kept the
+    # no-intervention path as fast as before interventions existed.
     P = len(arrive)
     if P > 0:
         _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), 0 * 8 + EV_ARRIVE, 0)
@@ -350,28 +534,51 @@ def run_loop(m, s, horizon, lwbs):
         # the dispatch, so that it can be inlined.
         to = NO_NODE
         frm = -1
-        if ev == EV_END or ev == EV_HOLD:
+        if ev == EV_END or ev == EV_HOLD or ev == EV_AEND:
             # service ended: route, hold the server while the discharge is arranged (a
             # route with a hold: an EV_HOLD at end + hold resumes here), then keep the
-            # server (blocking) or free it, and move on
-            node = S[who, NODE]
+            # server (blocking) or free it, and move on. With an assessment (interventions),
+            # the patient keeps its server and queues at the assessment node; at the end of
+            # the assessment (EV_AEND) the route is chosen, and after any hold the kept server
+            # is freed unless the route blocks (as ``_Engine.patient`` after ``assess``).
             c = cohort[who]
-            k = mi[node, KIND]
+            assessed = False
             if ev == EV_END:
+                node = S[who, NODE]
                 u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-                r = _choose_route(route_start, route_len, route_cum, node, c, u)
+                if iv_on:
+                    r, dest = _iv_end(m, s, who, node, c, u, now)
+                    if r < 0:  # assessed first
+                        continue
+                else:
+                    r = _choose_route(route_start, route_len, route_cum, node, c, u)
+                    dest = route_dest[r]
                 if route_hold[r]:
                     S[who, ROUTE] = r
+                    S[who, HDEST] = dest
                     F[who, END] = now
                     h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
                     _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
                     continue
                 end = now
-            else:
+            elif ev == EV_HOLD:
                 r = S[who, ROUTE]
+                dest = S[who, HDEST]
+                node = S[who, NODE]
+                if node < 0:  # a hold after an assessment: only the kept server remains
+                    node = S[who, HELD]
+                    assessed = True
                 end = F[who, END]
-            dest = route_dest[r]
-            if route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
+            else:
+                node, r, dest = _assessed(m, s, who, now)
+                if node < 0:  # holds the kept server while the discharge is arranged
+                    continue
+                assessed = True
+                end = now
+            k = mi[node, KIND]
+            if assessed:
+                _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, r, dest, now)
+            elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
                 S[who, HDEST] = dest
@@ -388,11 +595,20 @@ def run_loop(m, s, horizon, lwbs):
         elif ev == EV_ARRIVE:
             if who + 1 < P:
                 _push(ht, hi, ctr, now + (arrive[who + 1] - now), (who + 1) * 8 + EV_ARRIVE, 0)
-            S[who, ALIVE] = 1
-            S[who, HELD] = -1
-            to = entry[who]
+            if iv_on and _thinned(m, s, who):  # never enters (Effects.thinned_by)
+                pass
+            else:
+                S[who, ALIVE] = 1
+                S[who, HELD] = -1
+                if iv_on:
+                    V[who, MASK] = start_mask
+                to = entry[who]
         elif ev == EV_GRANT:
-            _start(mi, dur, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, S[who, NODE], now)
+            if iv_on and V[who, ASSESS] >= 0:
+                _assess_begins(mi, dur, S, F, ht, hi, ctr, V, who, now)
+            else:
+                _start(mi, dur, cohort, iv_on, dscale, win, S, F, ns, qh, qt, ht, hi, ctr, li, lf, V, tally_f, who,
+                       S[who, NODE], now)
         elif ev == EV_RENEGE:
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
@@ -402,7 +618,10 @@ def run_loop(m, s, horizon, lwbs):
         elif ev == EV_BOOK:
             node = S[who, NODE]
             F[who, START] = F[who, SLOT]
-            _push(ht, hi, ctr, now + dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]], who * 8 + EV_END, 0)
+            d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+            if iv_on and V[who, MASK] != 0:
+                d = _scaled(mi, dscale, win, tally_f, node, cohort[who], V[who, MASK], d, F[who, SLOT])
+            _push(ht, hi, ctr, now + d, who * 8 + EV_END, 0)
         else:  # EV_ROSTER
             h = ns[who, RNEXT]
             ns[who, CAP] = cap_week[who, h % 168]
@@ -411,8 +630,8 @@ def run_loop(m, s, horizon, lwbs):
             ns[who, RNEXT] = nxt
             _push(ht, hi, ctr, now + (nxt * 60.0 - now), who * 8 + EV_ROSTER, 0)
         if to != NO_NODE:
-            _enter(mi, mf, slots, level, dur, pat, els, cohort,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, to, frm, now)
+            _enter(mi, mf, slots, level, dur, pat, els, cohort, iv_on, dscale, win,
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, V, tally_f, who, to, frm, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
     # censor: the held row, then the current row, of every patient still in the system
@@ -422,6 +641,7 @@ def run_loop(m, s, horizon, lwbs):
             if S[p, HELD] >= 0:
                 _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
                      IN_SYSTEM, NO_DEST)
-            _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN, IN_SYSTEM,
-                 NO_DEST)
+            if S[p, NODE] >= 0:  # -1 during a hold after an assessment
+                _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                     IN_SYSTEM, NO_DEST)
     return ctr[STATUS]

@@ -26,6 +26,14 @@ route has a hold, an EV_HOLD event is scheduled at end + hold (at that moment, a
 the SimPy engine's timeout) and resumes the EV_END logic with the stored route.
 Tied with other events it runs by its sequence number like any other.
 
+Interventions (``Network.interventions``) are applied as the SimPy engine applies
+them (its module docstring, and ``engines.effects``), step for step: thinning on
+arrival, duration scales at the start of service, the route decision with
+route_scale or divert, and assessment (EV_AEND ends it; the patient keeps the
+server of the assessing node meanwhile, and during a hold after it only that
+server is censored at the horizon). The counts come back in
+``EventLog.meta["tally"]`` in the shape of ``Effects.tally``.
+
 A visit column a node has not drawn yet (a patient going round a cycle again),
 or a full log, heap or booking calendar, stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure
@@ -38,7 +46,7 @@ import numpy as np
 
 from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
-from ..network import BOOKING, QUEUE, Network
+from ..network import ACUTE, BOOKING, QUEUE, Network
 from . import _loop
 
 __all__ = ["run_compiled"]
@@ -75,6 +83,8 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
     mi[:, _loop.ELSE_TO] = net.elsewhere_to
     mi[:, _loop.D_OFF] = off
     mi[:, _loop.D_K] = k
+    mi[:, _loop.BED] = net.bed
+    mi[:, _loop.ACUTE_BED] = (net.setting == ACUTE) & net.bed
     hold, hoff = _holds(net, draws, k, P)
     mf = np.zeros((net.n_nodes, _loop.N_MF))
     mf[:, _loop.OPEN] = net.open_at
@@ -89,8 +99,52 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff,
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_interventions(net, draws),
     )
+
+
+MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
+
+
+def _interventions(net: Network, draws: Draws) -> dict:
+    """The intervention arrays of the loop's model (see ``_loop.Model``).
+
+    Thinning depends only on the patient (its source, cohort and own uniform), so
+    the intervention that thins each patient is found here, with the arithmetic of
+    ``Effects.thinned_by``; the loop only counts it when the arrival runs.
+    """
+    i64 = np.int64
+    N, C, R = net.n_nodes, len(net.cohorts), len(net.route_dest)
+    iv = net.interventions
+    names = iv.names if iv is not None else ()
+    I = len(names)
+    if I > MAX_INTERVENTIONS:
+        raise ValueError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found {I}")
+    on = iv is not None and iv.any_active
+    out = dict(iv_on=int(on), start_mask=0, thin_by=np.full(0, -1, dtype=i64),
+               route_of=np.full((N, C), -1, dtype=i64), assess_of=np.full((N, C), -1, dtype=i64),
+               ivi=np.full((I, _loop.N_IVI), -1, dtype=i64), within=np.full(I, np.inf), iv_cum=np.zeros((I, R)),
+               dscale=np.ones((I, N, C)), win=np.array([float(net.warm_up), float(net.horizon)]))
+    if not on:
+        return out
+    act = [i for i in range(I) if iv.active[i]]
+    thin_by = np.full(draws.n_patients, -1, dtype=i64)
+    keep = np.ones(draws.n_patients)
+    src, coh, u = draws.source.astype(i64), draws.cohort.astype(i64), draws.thin_u
+    for i in act:
+        share = iv.thin_share[i][src, coh]
+        pos = share > 0.0
+        keep = np.where(pos, keep * (1.0 - share), keep)
+        thin_by[pos & (thin_by < 0) & (u < 1.0 - keep)] = i
+    ivi = out["ivi"]
+    ivi[:, _loop.DIV_FROM] = iv.divert_from
+    ivi[:, _loop.DIV_TO] = iv.divert_to
+    ivi[:, _loop.ASSESS_BY] = iv.assess_by
+    out.update(start_mask=sum(1 << i for i in act if iv.assess_by[i] < 0), thin_by=thin_by,
+               route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64),
+               within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
+               dscale=iv.dur_scale.astype(np.float64))
+    return out
 
 
 def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
@@ -111,12 +165,17 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loo
     L = max(1, max((len(np.unique(net.priority[n])) for n in range(N)), default=1))
     ns = np.zeros((N, _loop.N_NS), dtype=i64)
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
+    iv = net.interventions
+    I = len(iv.names) if iv is not None else 0
+    V = np.zeros((P if iv is not None and iv.any_active else 0, _loop.N_V), dtype=i64)
+    V[:, _loop.ASSESS] = -1
     return _loop.State(
         S=np.zeros((P, _loop.N_INT), dtype=i64), F=np.full((P, _loop.N_FLOAT), np.nan),
         visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
-        li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(5, dtype=i64),
+        li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
+        V=V, tally_i=np.zeros((I, 2), dtype=i64), tally_f=np.zeros(I),
     )
 
 
@@ -168,5 +227,12 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         cols[name] = li[r, :n].astype(COLUMNS[name])
     for r, name in enumerate(("arrive", "start", "end", "depart")):
         cols[name] = lf[r, :n].copy()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left"))
-    return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta={"engine": "compiled"})
+    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
+    meta = {"engine": "compiled"}
+    names = net.interventions.names if net.interventions is not None else ()
+    if names:  # the same shape as Effects.tally
+        meta["tally"] = {"interventions": list(names),
+                         "avoided_admissions": s.tally_i[:, _loop.T_ADM].tolist(),
+                         "avoided_attendances": s.tally_i[:, _loop.T_ATT].tolist(),
+                         "bed_days_saved": s.tally_f.tolist()}
+    return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)
