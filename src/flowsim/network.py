@@ -266,6 +266,11 @@ def build_network(cfg: Config) -> Network:
     r_dest_a, r_cum_a = np.array(r_dest, dtype=np.int64), np.array(r_cum, dtype=float)
     iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a)
     edges += iv.extra_edges()
+    revisit = _on_cycle(N, edges)
+    for at, by in zip(iv._at, iv.assess_by.tolist()):
+        # an assessment is a side trip from `at`: each return to `at` is another visit to `by`
+        if at >= 0 and by >= 0 and revisit[at]:
+            revisit[by] = True
 
     cost_per_day = np.array([cfg.costs.per_day.get(n, 0.0) for n in names])
     cost_per_visit = np.array([cfg.costs.per_visit.get(n, 0.0) for n in names])
@@ -282,5 +287,5 @@ def build_network(cfg: Config) -> Network:
         elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
-        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=_on_cycle(N, edges), interventions=iv,
+        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv,
     )
