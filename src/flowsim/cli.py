@@ -81,7 +81,8 @@ def run_document(cfg, res, config_label: str) -> dict:
         "warm_up_days": cfg.run.warm_up / 1440.0,
         "horizon_days": cfg.run.horizon / 1440.0,
         "metrics": summarise_all(res.metrics),
-        "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients},
+        "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
+                   "compile_s": res.compile_s},
     }
 
 
