@@ -99,34 +99,29 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_interventions(net, draws),
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff,
     )
 
 
 MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
 
 
-def _interventions(net: Network, draws: Draws) -> dict:
-    """The intervention arrays of the loop's model (see ``_loop.Model``).
+def _interventions(net: Network, draws: Draws) -> dict | None:
+    """The model part of the loop's ``Interventions`` (see ``_loop``), or None when no
+    intervention is active (the loop then runs its specialisation without them).
 
     Thinning depends only on the patient (its source, cohort and own uniform), so
     the intervention that thins each patient is found here, with the arithmetic of
     ``Effects.thinned_by``; the loop only counts it when the arrival runs.
     """
     i64 = np.int64
-    N, C, R = net.n_nodes, len(net.cohorts), len(net.route_dest)
     iv = net.interventions
     names = iv.names if iv is not None else ()
     I = len(names)
     if I > MAX_INTERVENTIONS:
         raise ValueError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found {I}")
-    on = iv is not None and iv.any_active
-    out = dict(iv_on=int(on), start_mask=0, thin_by=np.full(0, -1, dtype=i64),
-               route_of=np.full((N, C), -1, dtype=i64), assess_of=np.full((N, C), -1, dtype=i64),
-               ivi=np.full((I, _loop.N_IVI), -1, dtype=i64), within=np.full(I, np.inf), iv_cum=np.zeros((I, R)),
-               dscale=np.ones((I, N, C)), win=np.array([float(net.warm_up), float(net.horizon)]))
-    if not on:
-        return out
+    if iv is None or not iv.any_active:
+        return None
     act = [i for i in range(I) if iv.active[i]]
     thin_by = np.full(draws.n_patients, -1, dtype=i64)
     keep = np.ones(draws.n_patients)
@@ -136,15 +131,14 @@ def _interventions(net: Network, draws: Draws) -> dict:
         pos = share > 0.0
         keep = np.where(pos, keep * (1.0 - share), keep)
         thin_by[pos & (thin_by < 0) & (u < 1.0 - keep)] = i
-    ivi = out["ivi"]
+    ivi = np.full((I, _loop.N_IVI), -1, dtype=i64)
     ivi[:, _loop.DIV_FROM] = iv.divert_from
     ivi[:, _loop.DIV_TO] = iv.divert_to
     ivi[:, _loop.ASSESS_BY] = iv.assess_by
-    out.update(start_mask=sum(1 << i for i in act if iv.assess_by[i] < 0), thin_by=thin_by,
-               route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64),
-               within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
-               dscale=iv.dur_scale.astype(np.float64))
-    return out
+    return dict(start_mask=sum(1 << i for i in act if iv.assess_by[i] < 0), thin_by=thin_by,
+                route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
+                within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
+                dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]))
 
 
 def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
@@ -165,18 +159,22 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loo
     L = max(1, max((len(np.unique(net.priority[n])) for n in range(N)), default=1))
     ns = np.zeros((N, _loop.N_NS), dtype=i64)
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
-    iv = net.interventions
-    I = len(iv.names) if iv is not None else 0
-    V = np.zeros((P if iv is not None and iv.any_active else 0, _loop.N_V), dtype=i64)
-    V[:, _loop.ASSESS] = -1
     return _loop.State(
         S=np.zeros((P, _loop.N_INT), dtype=i64), F=np.full((P, _loop.N_FLOAT), np.nan),
         visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
-        V=V, tally_i=np.zeros((I, 2), dtype=i64), tally_f=np.zeros(I),
     )
+
+
+def _iv_state(ivm: dict | None, P: int, I: int) -> _loop.Interventions | None:
+    """The loop's ``Interventions``: the model part ``ivm`` and fresh tallies, or None."""
+    if ivm is None:
+        return None
+    V = np.zeros((P, _loop.N_V), dtype=np.int64)
+    V[:, _loop.ASSESS] = -1
+    return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I))
 
 
 def run_compiled(net: Network, draws: Draws) -> EventLog:
@@ -202,16 +200,17 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     days = int(net.horizon // 1440.0) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
-    m = _model(net, draws)
+    m, ivm = _model(net, draws), _interventions(net, draws)
+    names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s = _state(net, P, log_cap, heap_cap, days)
-        status = _loop.run_loop(m, s, float(net.horizon), lwbs)
+        s, iv = _state(net, P, log_cap, heap_cap, days), _iv_state(ivm, P, len(names))
+        status = _loop.run_loop(m, s, iv, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
         if status == _loop.NEED_EXTEND:
             draws.extend(int(s.ctr[_loop.DETAIL]))
-            m = _model(net, draws)
+            m, ivm = _model(net, draws), _interventions(net, draws)
         elif status == _loop.LOG_FULL:
             log_cap *= 2
         elif status == _loop.HEAP_FULL:
@@ -229,10 +228,12 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         cols[name] = lf[r, :n].copy()
     n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
     meta = {"engine": "compiled"}
-    names = net.interventions.names if net.interventions is not None else ()
     if names:  # the same shape as Effects.tally
+        I = len(names)
+        tally_i = iv.tally_i if iv is not None else np.zeros((I, 2), dtype=np.int64)
+        tally_f = iv.tally_f if iv is not None else np.zeros(I)
         meta["tally"] = {"interventions": list(names),
-                         "avoided_admissions": s.tally_i[:, _loop.T_ADM].tolist(),
-                         "avoided_attendances": s.tally_i[:, _loop.T_ATT].tolist(),
-                         "bed_days_saved": s.tally_f.tolist()}
+                         "avoided_admissions": tally_i[:, _loop.T_ADM].tolist(),
+                         "avoided_attendances": tally_i[:, _loop.T_ATT].tolist(),
+                         "bed_days_saved": tally_f.tolist()}
     return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)
