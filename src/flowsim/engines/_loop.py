@@ -247,6 +247,22 @@ def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, 
     _push(ht, hi, ctr, now + d, p * 8 + EV_END, 0)
 
 
+@njit(inline=True)
+def _visit_number(mi, visits, ctr, p, node):
+    """Visit number j of patient p at ``node`` (always 0 off cycles); -1 and a
+    NEED_EXTEND status when the node has not drawn that visit yet."""
+    r = mi[node, REV]
+    if r < 0:
+        return 0
+    j = visits[p, r]
+    visits[p, r] = j + 1
+    if j >= mi[node, D_K]:
+        ctr[STATUS] = NEED_EXTEND
+        ctr[DETAIL] = node
+        return -1
+    return j
+
+
 # ---------------------------------------------------------------- interventions
 @njit
 def _scaled(mi, dscale, win, tally_f, node, c, mask, d, start):
@@ -304,15 +320,9 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, V, p, c, node,
     F[p, HARR] = F[p, ARR]
     F[p, HSTART] = F[p, START]
     F[p, HEND] = now
-    j = 0
-    r = mi[by, REV]
-    if r >= 0:
-        j = visits[p, r]
-        visits[p, r] = j + 1
-        if j >= mi[by, D_K]:
-            ctr[STATUS] = NEED_EXTEND
-            ctr[DETAIL] = by
-            return
+    j = _visit_number(mi, visits, ctr, p, by)
+    if j < 0:
+        return
     S[p, NODE] = by
     S[p, PREV] = node
     V[p, ASSESS] = i
@@ -436,15 +446,9 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
     c = cohort[p]
     while node >= 0:
         arrive = now
-        j = 0
-        r = mi[node, REV]
-        if r >= 0:
-            j = visits[p, r]
-            visits[p, r] = j + 1
-            if j >= mi[node, D_K]:
-                ctr[STATUS] = NEED_EXTEND
-                ctr[DETAIL] = node
-                return
+        j = _visit_number(mi, visits, ctr, p, node)
+        if j < 0:
+            return
         S[p, NODE] = node
         S[p, PREV] = prev
         S[p, J] = j
