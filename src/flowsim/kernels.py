@@ -9,7 +9,9 @@ per-user cache directory *before* numba is imported:
 
 - ``$XDG_CACHE_HOME/flowsim/numba`` or ``~/.cache/flowsim/numba`` (Linux, BSD),
 - ``~/Library/Caches/flowsim/numba`` (macOS),
-- ``%LOCALAPPDATA%\\flowsim\\numba`` (Windows).
+- ``%LOCALAPPDATA%\\flowsim\\numba`` (Windows),
+
+each with a subfolder per version of flowsim's sources (see ``_source_fingerprint``).
 
 CI can set ``NUMBA_CACHE_DIR`` to a directory it caches between jobs.
 ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain Python with the same numbers.
@@ -39,12 +41,30 @@ def _default_cache_dir() -> Path:
     return Path(base) / "flowsim" / "numba"
 
 
+def _source_fingerprint() -> str:
+    """A short hash of flowsim's Python sources.
+
+    Numba invalidates a cached function only when the file that defines it
+    changes, not when an inlined helper or an imported constant in another file
+    does. A cache directory per version of the sources makes every change to
+    flowsim recompile, so a stale event loop is never loaded.
+    """
+    import hashlib
+
+    h = hashlib.sha1()
+    root = Path(__file__).parent
+    for f in sorted(root.rglob("*.py")):
+        h.update(f.relative_to(root).as_posix().encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()[:12]
+
+
 def _set_cache_dir() -> None:
     """Choose NUMBA_CACHE_DIR if the user did not; fall back to numba's default when
     the directory cannot be created (then numba caches next to the sources, or warns)."""
     if os.environ.get("NUMBA_CACHE_DIR"):
         return
-    path = _default_cache_dir()
+    path = _default_cache_dir() / _source_fingerprint()
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError:
