@@ -26,7 +26,7 @@ TOTALS = ("bed_days", "delayed_bed_days", "ed_attendances", "four_hour_breaches"
           "twelve_hour_waits", "admissions", "cost_total")
 PER_NODE = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_p95", "utilisation",
             "mean_occupancy", "bed_days", "delayed_bed_days")
-EVENT_COLUMNS = ["replication", "patient", "cohort", "node", "prev", "arrive", "start", "end", "depart",
+EVENT_COLUMNS = ["replication", "patient", "seq", "cohort", "node", "prev", "arrive", "start", "end", "depart",
                  "outcome", "dest"]
 
 

@@ -3,6 +3,8 @@
 One row per node visit, in columns of plain numpy arrays::
 
     patient  int64    global patient id (index into the replication's arrival table)
+    seq      int32    the visit's number in the patient's path (0, 1, 2, ...: the order in
+                      which it reached nodes, diversions and assessments included)
     cohort   int16    cohort index (Network.cohorts)
     node     int32    node index (Network.node_names)
     prev     int32    node the patient came from, or -1 for a new arrival from a source
@@ -39,7 +41,7 @@ OUTCOME_NAMES = ("served", "diverted", "reneged", "elsewhere", "in_system")
 NO_DEST = -1_000_000
 
 COLUMNS = {
-    "patient": np.int64, "cohort": np.int16, "node": np.int32, "prev": np.int32,
+    "patient": np.int64, "seq": np.int32, "cohort": np.int16, "node": np.int32, "prev": np.int32,
     "arrive": np.float64, "start": np.float64, "end": np.float64, "depart": np.float64,
     "outcome": np.int8, "dest": np.int32,
 }
@@ -55,6 +57,7 @@ class EventLog:
     """Columns of equal length, one row per node visit (see module docstring)."""
 
     patient: np.ndarray
+    seq: np.ndarray
     cohort: np.ndarray
     node: np.ndarray
     prev: np.ndarray
@@ -94,12 +97,13 @@ class EventLogBuilder:
             new[: self._n] = col[: self._n]
             self._cols[k] = new
 
-    def add(self, patient, cohort, node, prev, arrive, start, end, depart, outcome, dest) -> None:
+    def add(self, patient, cohort, node, prev, arrive, start, end, depart, outcome, dest, seq) -> None:
         if self._n == self._cap:
             self._grow()
         i = self._n
         c = self._cols
         c["patient"][i] = patient
+        c["seq"][i] = seq
         c["cohort"][i] = cohort
         c["node"][i] = node
         c["prev"][i] = prev
@@ -146,6 +150,7 @@ def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_na
         tables.append(pa.table({
             "replication": np.full(len(log), r, dtype=np.int32),
             "patient": log.patient,
+            "seq": log.seq,
             "cohort": np.array(cohort_names, dtype=object)[log.cohort],
             "node": names[log.node],
             "prev": names[np.where(log.prev < 0, len(node_names), log.prev)],

@@ -10,12 +10,10 @@ module a visit *holds a server* (a cubicle, a bed, a place in a delay node) from
 (``end`` .. ``depart``, a delayed discharge) is part of it. A visit that never
 started (diverted, reneged, still queueing) holds nothing.
 
-Consecutive visits of one patient are linked by sorting rows by
-(patient, arrive, row order) and joining a row to the next when the next row's
-``prev`` is this row's node and it arrived in [``end``, ``depart``] of this row
-(``end`` NaN, a visit without service: at ``depart``; ``depart`` NaN: still
-there, open-ended): a patient moves on when its service ends, or after a route's
-hold, and a blocked one reaches the next node while still holding its bed. Runs of linked
+Consecutive visits of one patient are linked by the visit number the engines
+write (``seq``): a row continues the one before when it is the same patient's next
+visit and came from that row's node (an assessment is a side trip: the visit
+after it came from the assessing node, not from the assessor). Runs of linked
 visits make up ED attendances (runs through ed-setting nodes) and acute stays (runs
 through acute bed-holding nodes).
 
@@ -84,22 +82,14 @@ def _whole_days(lo: float, hi: float) -> tuple[int, int]:
 # --- linking visits into episodes ------------------------------------------------------------
 
 def _sorted_links(log: EventLog) -> tuple[np.ndarray, np.ndarray]:
-    """Row order by (patient, arrive, row), and whether each sorted row continues the one before."""
+    """Row order by (patient, seq), and whether each sorted row continues the one before."""
     n = len(log)
-    order = np.lexsort((log.arrive, log.patient))  # stable: ties keep row order
+    order = np.lexsort((log.seq, log.patient))
     linked = np.zeros(n, dtype=bool)
     if n > 1:
-        p, nd, pv = log.patient[order], log.node[order], log.prev[order]
-        arr = log.arrive[order]
-        # a patient reaches the next node between the end of its service and its
-        # departure: at the end, or after a route's hold (arranging the discharge), and
-        # a blocked one keeps its bed until it starts there (``depart`` later still, or
-        # NaN: open); without service (diverted, went elsewhere) it moves on at ``depart``
-        end, dep = log.end[order], log.depart[order]
-        lo_t = np.where(np.isnan(end), dep, end)
-        hi_t = np.where(np.isnan(dep), np.inf, dep)
-        a = arr[1:]
-        linked[1:] = (p[1:] == p[:-1]) & (pv[1:] == nd[:-1]) & (a >= lo_t[:-1]) & (a <= hi_t[:-1])
+        p, sq = log.patient[order], log.seq[order]
+        nd, pv = log.node[order], log.prev[order]
+        linked[1:] = (p[1:] == p[:-1]) & (sq[1:] == sq[:-1] + 1) & (pv[1:] == nd[:-1])
     return order, linked
 
 

@@ -38,8 +38,8 @@ OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
 # destination is in HDEST)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE = range(12)
-N_INT = 12
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ = range(14)
+N_INT = 14
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), and its visit number at the assessment node
@@ -75,7 +75,7 @@ Model = namedtuple("Model", [
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
-# payload, token), the log (li rows patient, cohort, node, prev, outcome, dest;
+# payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
 # lf rows arrive, start, end, depart), the counters ctr.
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
@@ -164,7 +164,7 @@ def _pop(ht, hi, ctr):
 
 # ------------------------------------------------------------------------- log
 @njit(inline=True)
-def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest):
+def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq):
     n = ctr[ROWS]
     if n >= li.shape[1]:
         ctr[STATUS] = LOG_FULL
@@ -175,6 +175,7 @@ def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, des
     li[3, n] = prev
     li[4, n] = outcome
     li[5, n] = dest
+    li[6, n] = seq
     lf[0, n] = arrive
     lf[1, n] = start
     lf[2, n] = end
@@ -235,7 +236,7 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
     if held < 0:
         return
     _log(li, lf, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
-         S[p, HDEST])
+         S[p, HDEST], S[p, HSEQ])
     S[p, HELD] = -1
     if mi[held, KIND] == QUEUE:
         ns[held, BUSY] -= 1
@@ -329,6 +330,8 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, V, p, c, node,
     j = _visit_number(mi, visits, ctr, p, by)
     if j < 0:
         return
+    S[p, HSEQ] = S[p, VSEQ]
+    S[p, VSEQ] += 1
     S[p, NODE] = by
     S[p, PREV] = node
     V[p, ASSESS] = i
@@ -398,7 +401,7 @@ def _assessed(m, s, iv, p, now):
     by = S[p, NODE]
     at = S[p, HELD]
     i = V[p, ASSESS]
-    _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at)
+    _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
     ns[by, BUSY] -= 1
     _grant(S, ns, qh, qt, ht, hi, ctr, by, now)
     if F[p, START] - F[p, ARR] <= within[i]:
@@ -455,6 +458,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         j = _visit_number(mi, visits, ctr, p, node)
         if j < 0:
             return
+        S[p, VSEQ] += 1
         S[p, NODE] = node
         S[p, PREV] = prev
         S[p, J] = j
@@ -465,7 +469,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         if k == QUEUE:
             to = mi[node, FULL_TO]
             if to != NO_NODE and ns[node, BUSY] >= ns[node, CAP] and ns[node, NWAIT] >= mi[node, QLIMIT]:
-                _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to)
+                _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ])
                 prev = node
                 node = to
                 continue
@@ -487,7 +491,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
         if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
-            _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to)
+            _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ])
             prev = node
             node = to
             continue
@@ -596,11 +600,13 @@ def run_loop(m, s, iv, horizon, lwbs):
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
                 S[who, HDEST] = dest
+                S[who, HSEQ] = S[who, VSEQ]
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
                 F[who, HEND] = end
             else:
-                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest)
+                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
+                     S[who, VSEQ])
                 if k == QUEUE:
                     ns[node, BUSY] -= 1
                     _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
@@ -614,6 +620,7 @@ def run_loop(m, s, iv, horizon, lwbs):
             else:
                 S[who, ALIVE] = 1
                 S[who, HELD] = -1
+                S[who, VSEQ] = -1
                 if iv is not None:
                     iv.V[who, MASK] = iv.start_mask
                 to = entry[who]
@@ -626,7 +633,8 @@ def run_loop(m, s, iv, horizon, lwbs):
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
                 _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
-                _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs)
+                _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs,
+                     S[who, VSEQ])
                 S[who, ALIVE] = 0
         elif ev == EV_BOOK:
             node = S[who, NODE]
@@ -653,8 +661,8 @@ def run_loop(m, s, iv, horizon, lwbs):
             c = cohort[p]
             if S[p, HELD] >= 0:
                 _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
-                     IN_SYSTEM, NO_DEST)
+                     IN_SYSTEM, NO_DEST, S[p, HSEQ])
             if S[p, NODE] >= 0:  # -1 during a hold after an assessment
                 _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
-                     IN_SYSTEM, NO_DEST)
+                     IN_SYSTEM, NO_DEST, S[p, VSEQ])
     return ctr[STATUS]

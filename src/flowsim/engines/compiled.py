@@ -51,7 +51,7 @@ from . import _loop
 
 __all__ = ["run_compiled"]
 
-_N_LI, _N_LF = 6, 4
+_N_LI, _N_LF = 7, 4
 
 
 def _levels(net: Network) -> np.ndarray:
@@ -222,7 +222,7 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     n = int(s.ctr[_loop.ROWS])
     li, lf = s.li, s.lf
     cols = {}
-    for r, name in enumerate(("patient", "cohort", "node", "prev", "outcome", "dest")):
+    for r, name in enumerate(("patient", "cohort", "node", "prev", "outcome", "dest", "seq")):
         cols[name] = li[r, :n].astype(COLUMNS[name])
     for r, name in enumerate(("arrive", "start", "end", "depart")):
         cols[name] = lf[r, :n].copy()

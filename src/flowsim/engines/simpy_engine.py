@@ -166,20 +166,23 @@ class _Engine:
         prev = -1
         eff = self.eff
         mask = eff.start_mask if eff.on else 0
-        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN]
+        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
+        #      seq (of the current visit), h_seq (of the held visit)]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1]
         self.state[p] = st
         while node >= 0:
             arrive = env.now
             j = self.visit_number(p, node)
             st[0], st[1], st[2], st[3], st[10] = node, prev, arrive, NAN, NAN
+            st[11] += 1
+            seq = st[11]
             k = kind[node]
             if k == QUEUE:
                 pool = pools[node]
                 to = self.full_to[node]
                 if (to != NO_NODE and pool.busy >= pool.capacity
                         and pool.waiting >= self.queue_limit[node]):
-                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to)
+                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, seq)
                     prev, node = node, to
                     continue
                 if not pool.try_acquire():
@@ -189,7 +192,7 @@ class _Engine:
                         yield entry[2] | timer
                         if not entry[2].triggered:
                             pool.cancel(entry)
-                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs)
+                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs, seq)
                             del self.state[p]
                             return
                     else:
@@ -205,7 +208,7 @@ class _Engine:
                 if slot_t - arrive > self.net.elsewhere_after[node] and \
                         draws.elsewhere_u[node][p, j] < self.net.elsewhere_p[node]:
                     to = int(self.net.elsewhere_to[node])
-                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to)
+                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
                     prev, node = node, to
                     continue
                 self.release_held(p, c, st, arrive, node)
@@ -227,6 +230,7 @@ class _Engine:
                 i = eff.assess_of[node][c]
                 if i >= 0:
                     st[4:10] = [node, prev, arrive, start, end, NO_DEST]  # keeps its server meanwhile
+                    st[12] = seq
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
@@ -245,8 +249,9 @@ class _Engine:
                 yield env.timeout(draws.hold[r][p, j])
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
+                st[12] = seq
             else:
-                log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest)
+                log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest, seq)
                 if k == QUEUE:
                     pools[node].release()
             prev, node = node, dest
@@ -265,12 +270,13 @@ class _Engine:
         referral = env.now
         j = self.visit_number(p, by)
         st[0], st[1], st[2], st[3] = by, at, referral, NAN
+        st[11] += 1
         pool = self.pools[by]
         if not pool.try_acquire():
             yield pool.enqueue(self.priority[by][c])[2]
         start = st[3] = env.now
         yield env.timeout(self.draws.dur[by][p, j])
-        self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at)
+        self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at, st[11])
         pool.release()
         st[0], st[3] = at, NAN
         return start - referral <= eff.within[i]
@@ -280,7 +286,7 @@ class _Engine:
         held = st[4]
         if held < 0:
             return
-        self.log.add(p, c, held, st[5], st[6], st[7], st[8], t, SERVED, st[9])
+        self.log.add(p, c, held, st[5], st[6], st[7], st[8], t, SERVED, st[9], st[12])
         st[4] = -1
         if self.kind[held] == QUEUE:
             self.pools[held].release()
@@ -292,9 +298,9 @@ class _Engine:
             st = self.state[p]
             c = self.cohort[p]
             if st[4] >= 0:
-                self.log.add(p, c, st[4], st[5], st[6], st[7], st[8], NAN, IN_SYSTEM, NO_DEST)
+                self.log.add(p, c, st[4], st[5], st[6], st[7], st[8], NAN, IN_SYSTEM, NO_DEST, st[12])
             if st[0] >= 0:
-                self.log.add(p, c, st[0], st[1], st[2], st[3], st[10], NAN, IN_SYSTEM, NO_DEST)
+                self.log.add(p, c, st[0], st[1], st[2], st[3], st[10], NAN, IN_SYSTEM, NO_DEST, st[11])
 
 
 def run_simpy(net: Network, draws: Draws) -> EventLog:
