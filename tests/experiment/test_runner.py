@@ -159,3 +159,32 @@ def test_outputs_events_keeps_each_replications_event_log(tmp_path, tiny_path):
         # the log is the one the metrics were measured on
         patients = len(set(t.column("patient").to_pylist()))
         assert patients == doc["scenarios"]["baseline"]["metrics"]["patients"]["values"][r]
+
+
+def test_cli_on_a_dask_scheduler_address(tmp_path, tiny_path):
+    """`flowsim experiment --scheduler tcp://...` from another process, as a user runs it."""
+    distributed = pytest.importorskip("distributed")
+    exp = experiment(tmp_path, tiny_path, "scenarios: [baseline, more_home_care]\nreplications: 2\n")
+    serial = run_experiment(exp, workers=1, out=tmp_path / "serial", progress=QUIET)
+    env = {**os.environ, "PYTHONPATH": SRC}
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  host="127.0.0.1", dashboard_address=None) as cluster:
+        assert cluster.scheduler_address.startswith("tcp://127.0.0.1:")
+        out = subprocess.run([sys.executable, "-m", "flowsim.cli", "experiment", str(exp), "--scheduler",
+                              cluster.scheduler_address, "--out", str(tmp_path / "dask"), "--format", "json"],
+                             env=env, capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["timing"]["executor"] == "dask"
+    assert comparable(doc) == comparable(serial)
+
+
+def test_scheduler_that_cannot_be_reached_is_a_clear_error(tmp_path, tiny_path):
+    pytest.importorskip("distributed")
+    exp = experiment(tmp_path, tiny_path, "replications: 1\n")
+    env = {**os.environ, "PYTHONPATH": SRC}
+    out = subprocess.run([sys.executable, "-m", "flowsim.cli", "experiment", str(exp), "--scheduler",
+                          "tcp://127.0.0.1:9", "--out", str(tmp_path / "st")],
+                         env=env, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 2
+    assert "127.0.0.1:9" in out.stderr and "Traceback" not in out.stderr
