@@ -194,3 +194,33 @@ def test_init_writes_a_config_that_validates_and_refuses_to_overwrite(tmp_path, 
 def test_bad_overrides_exit_2(capsys, args, text):
     assert main(["run", ED_SINGLE, *args]) == 2
     assert text in capsys.readouterr().err
+
+
+# ------------------------------------------------------------- validate: scenarios, experiments
+RAID = default_config_path().with_name("raid.yaml")
+EXPERIMENTS = Path(__file__).resolve().parents[1] / "experiments"
+
+
+def test_validate_checks_every_scenario_of_a_model(tmp_path, capsys):
+    assert main(["validate", str(RAID)]) == 0
+    assert "scenarios raid" in capsys.readouterr().out
+    bad = tmp_path / "raid.yaml"
+    bad.write_text(RAID.read_text().replace("interventions: [raid]", "interventions: [riad]"))
+    assert main(["validate", str(bad)]) == 2
+    err = capsys.readouterr().err
+    assert f"{bad}:" in err and "riad" in err and "did you mean 'raid'" in err
+
+
+@pytest.mark.parametrize("name", ["raid.yaml", "more_reablement.yaml"])
+def test_validate_an_experiment_file(name, capsys):
+    assert main(["validate", str(EXPERIMENTS / name)]) == 0
+    out = capsys.readouterr().out
+    assert "OK (experiment" in out and "baseline" in out
+
+
+def test_validate_an_experiment_with_an_unknown_scenario(tmp_path, capsys):
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(f"name: x\nmodel: {RAID}\nscenarios: [baseline, raid, raidd]\nreplications: 2\n")
+    assert main(["validate", str(exp)]) == 2
+    err = capsys.readouterr().err
+    assert f"{exp}:3:" in err and "scenarios.raidd" in err and "did you mean 'raid'" in err

@@ -126,12 +126,33 @@ def cmd_experiment(args) -> int:
     return 1 if doc["failures"] else 0
 
 
+def _is_experiment(path: str | None) -> bool:
+    """An experiment file names a `model:`; a model has `services:`."""
+    if not path:
+        return False
+    from .config import load_data
+    data, _ = load_data(path)
+    return isinstance(data, dict) and "model" in data and "services" not in data
+
+
 def cmd_validate(args) -> int:
     from .network import build_network
-    cfg = _load(args.config)
+    if _is_experiment(args.config):
+        from .experiment import check_experiment
+        spec, cfgs = check_experiment(args.config)
+        print(f"{args.config}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
+        return 0
+    from .config import load_data
+    from .config.scenarios import scenario_names, validate_scenario
+    path = str(args.config or default_config_path())
+    data, positions = load_data(path)
+    cfg = _load(path)
     net = build_network(cfg)
-    print(f"{args.config or default_config_path()}: OK ({cfg.name}: {len(net.node_names)} services, "
-          f"{len(net.source_names)} sources, {len(net.cohorts)} cohorts)")
+    names = [n for n in scenario_names(data) if n != "baseline"]
+    for name in names:  # every scenario of the model is a config of its own: check each
+        build_network(validate_scenario(data, positions, path, name))
+    print(f"{path}: OK ({cfg.name}: {len(net.node_names)} services, {len(net.source_names)} sources, "
+          f"{len(net.cohorts)} cohorts" + (f"; scenarios {', '.join(names)}" if names else "") + ")")
     return 0
 
 
@@ -173,7 +194,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--format", choices=("table", "json"), default="table")
     e.set_defaults(func=cmd_experiment)
 
-    v = sub.add_parser("validate", help="check a config without running it")
+    v = sub.add_parser("validate", help="check a config (or an experiment file and its scenarios) without running it")
     v.add_argument("config", nargs="?")
     v.set_defaults(func=cmd_validate)
 

@@ -6,10 +6,10 @@ the experiment file, the store and the JSON document.
 """
 
 from .executors import DaskExecutor, ProcessExecutor, SerialExecutor, make_executor
-from .runner import run_experiment
+from .runner import check_experiment, run_experiment
 from .spec import load_spec
 from .store import Store
 from .warmup import mser5
 
-__all__ = ["run_experiment", "load_spec", "Store", "mser5", "make_executor", "SerialExecutor",
+__all__ = ["run_experiment", "check_experiment", "load_spec", "Store", "mser5", "make_executor", "SerialExecutor",
            "ProcessExecutor", "DaskExecutor"]

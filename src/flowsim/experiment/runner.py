@@ -66,6 +66,26 @@ def _scenario_configs(ls, data, positions):
             for name in spec.scenario_names()}
 
 
+def check_experiment(path) -> tuple:
+    """Validate an experiment file and every scenario of its model, without running.
+
+    Returns
+    -------
+    (ExperimentSpec, dict of scenario name -> Config)
+
+    Raises
+    ------
+    ConfigError
+        As :func:`run_experiment`, pointing at the experiment or the model file.
+    """
+    ls = load_spec(path)
+    data, positions = load_data(ls.model_path)
+    cfgs = _scenario_configs(ls, data, positions)
+    for cfg in cfgs.values():
+        build_network(cfg)
+    return ls.spec, cfgs
+
+
 def _with_run(cfg, **update):
     return cfg.model_copy(update={"run": cfg.run.model_copy(update=update)})
 
