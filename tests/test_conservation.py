@@ -10,7 +10,6 @@ reached an exit + patients with an IN_SYSTEM row, the two sets disjoint.
 from __future__ import annotations
 
 import numpy as np
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 

@@ -9,7 +9,6 @@ queues (the slowest, rho = 0.9 with c = 5 and 1 h service, relaxes in ~3 days).
 
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pytest
