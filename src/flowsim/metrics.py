@@ -27,7 +27,7 @@ import numpy as np
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
-__all__ = ["measure", "hourly_occupancy", "FOUR_HOURS", "TWELVE_HOURS"]
+__all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
 
 MINUTES_PER_DAY = 1440.0
 MINUTES_PER_WEEK = 10080.0
@@ -115,6 +115,21 @@ def _ed_attendances(log: EventLog, net: Network, order, linked):
     still_in = np.isnan(leave)
     elapsed = np.where(still_in, log.horizon - arrival, leave - arrival)
     return arrival, elapsed, still_in
+
+
+def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """Time in ED (minutes) of each attendance that arrived in the measurement window.
+
+    Returns
+    -------
+    (elapsed, still_in) : (np.ndarray, np.ndarray)
+        float64 minutes from ED arrival to leaving ED (to the horizon if still
+        there), and bool, True if still in ED at the horizon (censored). These are
+        the attendances behind ``ed_attendances`` and ``four_hour_breaches``.
+    """
+    arrival, elapsed, still_in = _ed_attendances(log, net, *_sorted_links(log))
+    counted = _in_window(arrival, float(net.warm_up), float(log.horizon))
+    return elapsed[counted], still_in[counted]
 
 
 def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:

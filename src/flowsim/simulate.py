@@ -59,7 +59,8 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
 
 
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
-              engine: str | None = None, keep_logs: bool = False) -> RunResult:
+              engine: str | None = None, keep_logs: bool = False,
+              keep_first_log: bool = False) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -70,6 +71,9 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         Override the config's ``run`` values.
     keep_logs : bool
         Keep each replication's EventLog (for ``--events``).
+    keep_first_log : bool
+        Keep replication 0's EventLog only (for the HTML report's plots), so
+        memory does not grow with the number of replications.
     """
     t0 = time.perf_counter()
     net = build_network(cfg)
@@ -83,7 +87,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         res.metrics.append(metrics)
         res.replication_s.append(secs)
         res.patients.append(log.patients)
-        if keep_logs:
+        if keep_logs or (keep_first_log and r == 0):
             res.logs.append(log)
     res.wall_s = time.perf_counter() - t0
     return res
