@@ -94,13 +94,20 @@ def cmd_run(args) -> int:
     cfg = _with_run(_load(args.config, args.scenario), args)
     if args.events and Path(args.events).suffix.lower() not in (".parquet", ".csv"):
         raise ConfigError(f"expected a path ending in .parquet or .csv, found {args.events!r}", path="--events")
+    if args.html:
+        from .report.html import check_html_path
+        check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
-                    keep_logs=bool(args.events))
+                    keep_logs=bool(args.events), keep_first_log=bool(args.html))
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label)
     if args.events:
         net = res.network
         write_eventlog(res.logs, args.events, net.node_names, net.cohorts, net.exit_names)
+    if args.html:
+        from .report.html import render_run_html, write_html
+        log = res.logs[0] if res.logs else None
+        write_html(args.html, render_run_html(_jsonable(doc), cfg.name, cfg.description, res.network, log))
     if args.format == "json":
         print(json.dumps(_jsonable(doc), indent=1))
     else:
@@ -108,6 +115,8 @@ def cmd_run(args) -> int:
         print(render_run_table(doc, list(res.network.node_names)))
         if args.events:
             print(f"event log written to {args.events}")
+        if args.html:
+            print(f"HTML report written to {args.html}")
     return 0
 
 
@@ -117,12 +126,21 @@ def cmd_experiment(args) -> int:
 
     if args.seed is not None and args.seed < 0:
         raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    if args.html:
+        from .report.html import check_html_path
+        check_html_path(args.html)
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                          scheduler=args.scheduler, out=args.out)
+    if args.html:
+        from .experiment.spec import load_spec
+        from .report.html import render_experiment_html, write_html
+        write_html(args.html, render_experiment_html(_jsonable(doc), load_spec(args.file).spec.description))
     if args.format == "json":
         print(json.dumps(_jsonable(doc), indent=1))
     else:
         print(render_experiment_table(doc))
+        if args.html:
+            print(f"HTML report written to {args.html}")
     return 1 if doc["failures"] else 0
 
 
@@ -178,6 +196,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--horizon", help="end of the run, warm-up included, e.g. '425 days'")
     r.add_argument("--format", choices=("table", "json"), default="table")
     r.add_argument("--events", help="write the per-patient event log to PATH (.parquet or .csv)")
+    r.add_argument("--html", help="also write a self-contained HTML report to PATH (needs flowsim[plot])")
     r.add_argument("--engine", choices=("simpy", "compiled", "auto"),
                    help="simulation engine (overrides run.engine; auto picks compiled)")
     r.set_defaults(func=cmd_run)
@@ -192,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
     e.add_argument("--out", help="results store (default: results/<experiment name>)")
     e.add_argument("--format", choices=("table", "json"), default="table")
+    e.add_argument("--html", help="also write a self-contained HTML report to PATH (needs flowsim[plot])")
     e.set_defaults(func=cmd_experiment)
 
     v = sub.add_parser("validate", help="check a config (or an experiment file and its scenarios) without running it")

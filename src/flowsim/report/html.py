@@ -1,0 +1,225 @@
+"""Self-contained HTML reports of a run and of an experiment.
+
+One ``.html`` file with its styles inline and its plots as inline SVG, so it can
+be emailed or put on a shared drive and opened anywhere. The numbers are the
+JSON documents of ``flowsim run`` and ``flowsim experiment`` (the same ones the
+terminal tables render); every text that comes from a config or a command line
+is escaped with :func:`html.escape`.
+"""
+
+from __future__ import annotations
+
+import math
+from html import escape
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import ConfigError
+from .experiment_table import _ROWS as _EXPERIMENT_ROWS
+from .table import _HEADLINE, _NODE_COLS, fmt_value
+
+__all__ = ["check_html_path", "write_html", "render_run_html", "render_experiment_html", "FOREST_METRICS"]
+
+FOREST_METRICS = ("delayed_bed_days", "four_hour_breaches", "admissions", "avoided_admissions", "bed_days")
+
+_CSS = """
+body{font-family:Arial,Helvetica,sans-serif;color:#212b32;max-width:980px;margin:2em auto;padding:0 1em}
+h1{color:#005eb8;margin-bottom:.2em}h2{border-bottom:2px solid #005eb8;padding-bottom:.2em;margin-top:1.6em}
+table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
+th,td{border:1px solid #d8dde0;padding:.3em .6em;text-align:right}th{background:#f0f4f5}
+td:first-child,th:first-child{text-align:left}.note{color:#4c6272;font-size:.9em}
+dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}
+figure{margin:.8em 0}svg{max-width:100%;height:auto}
+.forest{display:flex;flex-wrap:wrap;gap:1em}.forest figure{flex:1 1 420px}
+"""
+
+
+def check_html_path(path: str) -> Path:
+    """The report's path, checked before anything runs.
+
+    Raises
+    ------
+    ConfigError
+        If the path is a directory, does not end in .html/.htm, or its directory
+        does not exist.
+    """
+    p = Path(path)
+    if p.suffix.lower() not in (".html", ".htm"):
+        raise ConfigError(f"expected a path ending in .html, found {path!r}", path="--html")
+    if p.is_dir():
+        raise ConfigError(f"expected a file, found the directory {path!r}", path="--html")
+    parent = p.parent if str(p.parent) else Path(".")
+    if not parent.is_dir():
+        raise ConfigError(f"cannot write {path!r}: the directory {str(parent)!r} does not exist",
+                          path="--html")
+    from .plots import require_matplotlib
+    require_matplotlib()
+    return p
+
+
+def write_html(path: str | Path, text: str) -> None:
+    """Write the report (UTF-8); an OS error becomes a ConfigError naming the path."""
+    try:
+        Path(path).write_text(text, encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot write {str(path)!r}: {e.strerror or e}", path="--html") from None
+
+
+def _page(title: str, body: list[str]) -> str:
+    return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
+            + "\n".join(body) + "\n</body></html>\n")
+
+
+def _ci_cell(s: dict | None, style: str, with_ci: bool = True) -> str:
+    if not s:
+        return "-"
+    text = fmt_value(s["mean"], style)
+    lo, hi = s["ci95"]
+    if with_ci and lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
+        text += f" [{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
+    return text
+
+
+def _table(head: list[str], rows: list[list[str]]) -> str:
+    out = ["<table><thead><tr>" + "".join(f"<th>{escape(h)}</th>" for h in head) + "</tr></thead><tbody>"]
+    out += ["<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>" for r in rows]
+    return "\n".join(out) + "</tbody></table>"
+
+
+def _settings(items: list[tuple[str, str]]) -> str:
+    return "<dl>" + "".join(f"<dt>{escape(k)}</dt><dd>{escape(v)}</dd>" for k, v in items) + "</dl>"
+
+
+def _occupancy_plots(net, log, warm_up_days: float) -> list[str]:
+    """Hourly occupancy of each bed-holding node, with its capacity line, for one replication."""
+    from ..metrics import hourly_occupancy
+    from ..network import UNLIMITED
+    from .plots import occupancy_svg
+    out = []
+    for i, name in enumerate(net.node_names):
+        if not net.bed[i]:
+            continue
+        series = hourly_occupancy(log, net, i)
+        cap = net.capacity[i][np.arange(len(series)) % 168].astype(float)  # hour h of the run is h mod 168 of the week
+        out.append(f"<figure>{occupancy_svg(name, series, None if cap.max() >= UNLIMITED else cap, warm_up_days)}"
+                   "</figure>")
+    return out
+
+
+def render_run_html(doc: dict, name: str, description: str | None, net, log) -> str:
+    """The report of ``flowsim run``.
+
+    Parameters
+    ----------
+    doc : dict
+        The ``run_document`` (the ``--format json`` contract).
+    name, description : str
+        The config's ``name`` and ``description``.
+    net : Network
+        The run's network (node names, bed flags, capacity).
+    log : EventLog or None
+        Replication 0's event log, for the plots; None for tables only.
+    """
+    m = doc["metrics"]
+    reps = doc["replications"]
+    with_ci = reps > 1
+    body = [f"<h1>{escape(name)}</h1>"]
+    if description:
+        body.append(f"<p>{escape(description)}</p>")
+    body.append("<h2>Run settings</h2>")
+    body.append(_settings([
+        ("Config", str(doc["config"])), ("Seed", str(doc["seed"])), ("Replications", str(reps)),
+        ("Engine", str(doc["engine"])),
+        ("Window", f"days {doc['warm_up_days']:g} to {doc['horizon_days']:g} "
+                   f"(the first {doc['warm_up_days']:g} days are warm-up and are discarded)")]))
+    body.append("<h2>Headline metrics</h2>")
+    title = "mean [95% CI]" if with_ci else "value (one replication: no CI)"
+    rows = [[label, _ci_cell(m[key], style, with_ci)] for key, label, style in _HEADLINE if key in m]
+    body.append(_table(["Metric", title], rows))
+    body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
+                "t distribution across replications. Metric keys are as in <code>--format json</code>.</p>")
+    body.append("<h2>Services</h2>")
+    rows = []
+    for n in net.node_names:
+        row = [n]
+        for key, _, style in _NODE_COLS:
+            s = m.get(f"node.{n}.{key}")
+            row.append(fmt_value(s["mean"], style) if s else "-")
+        rows.append(row)
+    body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
+    body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    if log is not None:
+        plots = _occupancy_plots(net, log, doc["warm_up_days"])
+        if plots:
+            body.append("<h2>Bed occupancy (replication 0)</h2>")
+            body.append("<p class=\"note\">Mean beds occupied in each hour of the whole run, warm-up "
+                        "shaded, against the capacity in that hour.</p>")
+            body += plots
+        from ..metrics import ed_times
+        elapsed, _ = ed_times(log, net)
+        if len(elapsed):
+            from .plots import ed_time_svg
+            body.append("<h2>Time in ED (replication 0)</h2>")
+            body.append("<p class=\"note\">Arrival to leaving ED, for attendances that arrived in the "
+                        "measurement window (patients still in ED at the end count their time so far).</p>")
+            body.append(f"<figure>{ed_time_svg(elapsed)}</figure>")
+    return _page(f"flowsim: {name}", body)
+
+
+def _forest_rows(doc: dict, metric: str) -> list[tuple[str, float, float, float]]:
+    rows = []
+    for s, sc in doc["scenarios"].items():
+        d = sc.get("difference_vs_baseline", {}).get(metric)
+        if d:
+            lo, hi = (math.nan if v is None else v for v in d["ci95"])
+            rows.append((s, math.nan if d["mean"] is None else d["mean"], lo, hi))
+    return rows
+
+
+def render_experiment_html(doc: dict, description: str | None = None) -> str:
+    """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots."""
+    from .plots import forest_svg
+    base = doc["baseline"]
+    body = [f"<h1>Experiment {escape(str(doc['experiment']))}</h1>"]
+    if description:
+        body.append(f"<p>{escape(description)}</p>")
+    body.append("<h2>Settings</h2>")
+    body.append(_settings([
+        ("Model", str(doc["model"])), ("Baseline", str(base)), ("Seed", str(doc["seed"])),
+        ("Engine", str(doc["engine"])),
+        ("Window", f"days {doc['warm_up_days']:g} to {doc['horizon_days']:g}"),
+        ("Warm-up", str(doc["warm_up"]["note"])), ("Replications", str(doc["replications"]["note"])),
+        ("Store", str(doc["store"]))]))
+    body.append("<h2>Scenarios</h2>")
+    names = list(doc["scenarios"])
+    rows = []
+    for key, label, style in _EXPERIMENT_ROWS:
+        if any(key in sc["metrics"] for sc in doc["scenarios"].values()):
+            rows.append([label] + [_ci_cell(sc["metrics"].get(key), style) for sc in doc["scenarios"].values()])
+    body.append(_table(["Metric"] + [f"{s} ({doc['scenarios'][s]['replications']} reps)" for s in names], rows))
+    body.append("<p class=\"note\">Mean [95% CI] across replications.</p>")
+    others = [s for s in names if s != base]
+    if others:
+        body.append(f"<h2>Difference vs {escape(str(base))}</h2>")
+        rows = []
+        for key, label, style in _EXPERIMENT_ROWS:
+            cells = [doc["scenarios"][s].get("difference_vs_baseline", {}).get(key) for s in others]
+            if any(cells):
+                rows.append([label] + [_ci_cell(c, "f1" if style in ("n", "money") else style) for c in cells])
+        body.append(_table(["Metric"] + others, rows))
+        body.append("<p class=\"note\">Paired differences (scenario minus baseline, replication by "
+                    "replication, on common random numbers), mean [95% CI]. A CI that excludes 0 is a "
+                    "difference the replications can tell apart from chance.</p>")
+        figs = [f"<figure>{forest_svg(key, rows)}</figure>"
+                for key in FOREST_METRICS if (rows := _forest_rows(doc, key))]
+        if figs:
+            body.append("<h2>Differences vs baseline, with 95% CI</h2>")
+            body.append("<div class=\"forest\">" + "".join(figs) + "</div>")
+    fails = doc.get("failures", [])
+    if fails:
+        body.append("<h2>Failed replications</h2>")
+        body.append(_table(["Scenario", "Replication", "Seed"],
+                           [[str(f["scenario"]), str(f["replication"]), str(f["seed"])] for f in fails]))
+    return _page(f"flowsim experiment: {doc['experiment']}", body)
