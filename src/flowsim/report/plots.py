@@ -40,8 +40,12 @@ def _figure(width: float, height: float):
 
 def _svg(fig) -> str:
     """The figure as an ``<svg>`` element (XML declaration and DOCTYPE dropped)."""
+    import matplotlib
     buf = io.StringIO()
-    fig.savefig(buf, format="svg", metadata={"Date": None})  # no date: the same run gives the same file
+    # No date, and ids hashed from content with a fixed salt (not a random one): the same
+    # run gives the same file, and equal ids in two inline SVGs define the same thing.
+    with matplotlib.rc_context({"svg.hashsalt": "flowsim"}):
+        fig.savefig(buf, format="svg", metadata={"Date": None})
     text = buf.getvalue()
     return text[text.index("<svg"):]
 
