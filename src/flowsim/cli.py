@@ -87,13 +87,13 @@ def run_document(cfg, res, config_label: str) -> dict:
 
 
 def cmd_run(args) -> int:
-    from .eventlog import write_eventlog
+    from .eventlog import check_eventlog_path, write_eventlog
     from .report.table import render_run_table
     from .simulate import run_model
 
     cfg = _with_run(_load(args.config, args.scenario), args)
-    if args.events and Path(args.events).suffix.lower() not in (".parquet", ".csv"):
-        raise ConfigError(f"expected a path ending in .parquet or .csv, found {args.events!r}", path="--events")
+    if args.events:
+        check_eventlog_path(args.events)  # before the run, not after minutes of it
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)  # before the run, not after minutes of it
@@ -144,27 +144,19 @@ def cmd_experiment(args) -> int:
     return 1 if doc["failures"] else 0
 
 
-def _is_experiment(path: str | None) -> bool:
-    """An experiment file names a `model:`; a model has `services:`."""
-    if not path:
-        return False
-    from .config import load_data
-    data, _ = load_data(path)
-    return isinstance(data, dict) and "model" in data and "services" not in data
-
-
 def cmd_validate(args) -> int:
-    from .network import build_network
-    if _is_experiment(args.config):
-        from .experiment import check_experiment
-        spec, cfgs = check_experiment(args.config)
-        print(f"{args.config}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
-        return 0
     from .config import load_data
     from .config.scenarios import scenario_names, validate_scenario
+    from .network import build_network
+
     path = str(args.config or default_config_path())
     data, positions = load_data(path)
-    cfg = _load(path)
+    if isinstance(data, dict) and "model" in data and "services" not in data:  # an experiment file
+        from .experiment import check_experiment
+        spec, cfgs = check_experiment(path)
+        print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
+        return 0
+    cfg = validate_scenario(data, positions, path)  # the model as written
     net = build_network(cfg)
     names = [n for n in scenario_names(data) if n != "baseline"]
     for name in names:  # every scenario of the model is a config of its own: check each

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["EventLog", "EventLogBuilder", "SERVED", "DIVERTED", "RENEGED", "ELSEWHERE", "IN_SYSTEM",
-           "NO_DEST", "OUTCOME_NAMES", "exit_code", "write_eventlog"]
+           "NO_DEST", "OUTCOME_NAMES", "exit_code", "check_eventlog_path", "write_eventlog"]
 
 SERVED = 0      # service ended and the patient moved on
 DIVERTED = 1    # node full on arrival (when_full): sent on without service
@@ -120,6 +120,16 @@ class EventLogBuilder:
         return EventLog(**cols, horizon=horizon, patients=patients, meta=dict(meta or {}))
 
 
+def check_eventlog_path(path: str | Path) -> str:
+    """The format of an event log path (``.parquet`` or ``.csv``), or a ConfigError."""
+    suffix = Path(path).suffix.lower()
+    if suffix not in (".parquet", ".csv"):
+        from .errors import ConfigError
+        raise ConfigError(f"expected an event log path ending in .parquet or .csv, found {str(path)!r}",
+                          path="--events")
+    return suffix
+
+
 def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_names, exit_names,
                    replications: list[int] | None = None) -> None:
     """Write event logs (one per replication) as Parquet or CSV, chosen by the suffix.
@@ -133,11 +143,7 @@ def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_na
     import pyarrow as pa
 
     path = Path(path)
-    suffix = path.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        from .errors import ConfigError
-        raise ConfigError(f"expected an event log path ending in .parquet or .csv, found {str(path)!r}",
-                          path="--events")
+    suffix = check_eventlog_path(path)
     names = np.array(list(node_names) + [""], dtype=object)
     dests = np.array([""] + list(exit_names)[::-1] + list(node_names), dtype=object)
     n_exit = len(exit_names)
