@@ -17,7 +17,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
-from .table import _HEADLINE, _NODE_COLS, fmt_value
+from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value
 
 __all__ = ["check_html_path", "write_html", "render_run_html", "render_experiment_html", "FOREST_METRICS"]
 
@@ -70,16 +70,6 @@ def _page(title: str, body: list[str]) -> str:
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             f"<title>{escape(title)}</title><style>{_CSS}</style></head><body>\n"
             + "\n".join(body) + "\n</body></html>\n")
-
-
-def _ci_cell(s: dict | None, style: str, with_ci: bool = True) -> str:
-    if not s:
-        return "-"
-    text = fmt_value(s["mean"], style)
-    lo, hi = s["ci95"]
-    if with_ci and lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
-        text += f" [{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
-    return text
 
 
 def _table(head: list[str], rows: list[list[str]]) -> str:
@@ -136,7 +126,7 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
                    f"(the first {doc['warm_up_days']:g} days are warm-up and are discarded)")]))
     body.append("<h2>Headline metrics</h2>")
     title = "mean [95% CI]" if with_ci else "value (one replication: no CI)"
-    rows = [[label, _ci_cell(m[key], style, with_ci)] for key, label, style in _HEADLINE if key in m]
+    rows = [[label, fmt_ci(m[key], style, with_ci)] for key, label, style in _HEADLINE if key in m]
     body.append(_table(["Metric", title], rows))
     body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
                 "t distribution across replications. Metric keys are as in <code>--format json</code>.</p>")
@@ -197,7 +187,7 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
     rows = []
     for key, label, style in _EXPERIMENT_ROWS:
         if any(key in sc["metrics"] for sc in doc["scenarios"].values()):
-            rows.append([label] + [_ci_cell(sc["metrics"].get(key), style) for sc in doc["scenarios"].values()])
+            rows.append([label] + [fmt_ci(sc["metrics"].get(key), style) for sc in doc["scenarios"].values()])
     body.append(_table(["Metric"] + [f"{s} ({doc['scenarios'][s]['replications']} reps)" for s in names], rows))
     body.append("<p class=\"note\">Mean [95% CI] across replications.</p>")
     others = [s for s in names if s != base]
@@ -207,7 +197,7 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         for key, label, style in _EXPERIMENT_ROWS:
             cells = [doc["scenarios"][s].get("difference_vs_baseline", {}).get(key) for s in others]
             if any(cells):
-                rows.append([label] + [_ci_cell(c, "f1" if style in ("n", "money") else style) for c in cells])
+                rows.append([label] + [fmt_ci(c, "f1" if style in ("n", "money") else style) for c in cells])
         body.append(_table(["Metric"] + others, rows))
         body.append("<p class=\"note\">Paired differences (scenario minus baseline, replication by "
                     "replication, on common random numbers), mean [95% CI]. A CI that excludes 0 is a "

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["render_run_table", "fmt_value"]
+__all__ = ["render_run_table", "fmt_value", "fmt_ci"]
 
 _HEADLINE = [
     ("patients", "Patients arrived (whole run)", "n"),
@@ -53,11 +53,14 @@ def fmt_value(x: float, style: str) -> str:
     return f"{x:,.1f}"
 
 
-def _cell(summary: dict, style: str, with_ci: bool) -> str:
+def fmt_ci(summary: dict | None, style: str, with_ci: bool = True, sep: str = " ") -> str:
+    """``mean [lo, hi]`` of a metric summary; the interval only when it exists."""
+    if not summary:
+        return "-"
     s = fmt_value(summary["mean"], style)
     lo, hi = summary["ci95"]
-    if with_ci and not (math.isnan(lo) or math.isnan(hi)):
-        s += f"  [{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
+    if with_ci and lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
+        s += f"{sep}[{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
     return s
 
 
@@ -76,7 +79,7 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
     lines.append("-" * (width + 2 + 30))
     for key, label, style in _HEADLINE:
         if key in m:
-            lines.append(f"{label:<{width}}  {_cell(m[key], style, with_ci)}")
+            lines.append(f"{label:<{width}}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
     lines.append("")
     nw = max(8, max(len(n) for n in node_names))
     header = f"{'Service':<{nw}}" + "".join(f"{h:>11}" for _, h, _ in _NODE_COLS)
