@@ -74,3 +74,9 @@ def test_init_refuses_a_directory_or_a_missing_folder(tmp_path, capsys):
     assert main(["init", str(tmp_path / "mine.yaml")]) == 0
     assert (tmp_path / "mine.yaml").read_bytes() == default_config_path().read_bytes()
     assert "already exists; pass --force" in _error(capsys, ["init", str(tmp_path / "mine.yaml")])
+
+
+def test_run_on_an_experiment_file_says_to_use_experiment(capsys):
+    exp = str(Path(__file__).resolve().parents[1] / "experiments" / "raid.yaml")
+    err = _error(capsys, ["run", exp])
+    assert f"this is an experiment file (it names a model); run it with 'flowsim experiment {exp}'" in err

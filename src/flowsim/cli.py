@@ -142,12 +142,12 @@ def cmd_experiment(args) -> int:
 
 def cmd_validate(args) -> int:
     from .config import load_data
-    from .config.scenarios import scenario_names, validate_scenario
+    from .config.scenarios import is_experiment, scenario_names, validate_scenario
     from .network import build_network
 
     path = str(args.config or default_config_path())
     data, positions = load_data(path)
-    if isinstance(data, dict) and "model" in data and "services" not in data:  # an experiment file
+    if is_experiment(data):
         from .experiment import check_experiment
         spec, cfgs = check_experiment(path)
         print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
