@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -106,7 +106,8 @@ def _runs(member: np.ndarray, linked: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _ed_attendances(log: EventLog, net: Network, order, linked):
-    """ED arrival time, time in ED and whether still in ED at the horizon, per attendance."""
+    """ED arrival time, time in ED, whether still in ED at the horizon, and the log row of
+    the first ED visit, per attendance."""
     is_ed = net.setting == ED
     member = is_ed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
     first, last = _runs(member, linked)
@@ -114,7 +115,7 @@ def _ed_attendances(log: EventLog, net: Network, order, linked):
     leave = log.depart[order][last]
     still_in = np.isnan(leave)
     elapsed = np.where(still_in, log.horizon - arrival, leave - arrival)
-    return arrival, elapsed, still_in
+    return arrival, elapsed, still_in, order[first]
 
 
 def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -127,13 +128,18 @@ def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
         there), and bool, True if still in ED at the horizon (censored). These are
         the attendances behind ``ed_attendances`` and ``four_hour_breaches``.
     """
-    arrival, elapsed, still_in = _ed_attendances(log, net, *_sorted_links(log))
+    arrival, elapsed, still_in, _ = _ed_attendances(log, net, *_sorted_links(log))
     counted = _in_window(arrival, float(net.warm_up), float(log.horizon))
     return elapsed[counted], still_in[counted]
 
 
 def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
     """Start times of admissions: the first visit that took an acute bed in each acute stay."""
+    return log.start[_admission_rows(log, net, order, linked)]
+
+
+def _admission_rows(log: EventLog, net: Network, order, linked) -> np.ndarray:
+    """Log rows of admissions: the first visit that took an acute bed in each acute stay."""
     acute_bed = (net.setting == ACUTE) & net.bed
     member = acute_bed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
     first, _ = _runs(member, linked)
@@ -145,7 +151,17 @@ def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
     rid = run_id[took_bed]
     is_first = np.ones(len(rid), dtype=bool)
     is_first[1:] = rid[1:] != rid[:-1]
-    return start[took_bed][is_first]
+    return order[took_bed][is_first]
+
+
+def _death_rows(log: EventLog, net: Network) -> np.ndarray:
+    """Rows whose patient left by a death exit inside the window (the row's node is the place of death)."""
+    is_death = net.exit_is_death
+    if is_death is None:  # a Network built by hand: the built-in exit 'died'
+        is_death = np.array([e == "died" for e in net.exit_names], dtype=bool)
+    exit_index = np.where(log.dest < 0, -log.dest.astype(np.int64) - 1, 0)
+    dead = (log.dest < 0) & (log.dest != NO_DEST) & is_death[np.clip(exit_index, 0, len(is_death) - 1)]
+    return dead & _in_window(log.depart, float(net.warm_up), float(log.horizon))
 
 
 # --- per node --------------------------------------------------------------------------------
@@ -296,7 +312,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     acute_capacity = float(per["capacity_minutes"][acute].sum()) / MINUTES_PER_DAY
     out["acute_occupancy"] = acute_bed / acute_capacity if acute_capacity > 0 else NAN
 
-    arrival, elapsed, still_in = _ed_attendances(log, net, order, linked)
+    arrival, elapsed, still_in, _ = _ed_attendances(log, net, order, linked)
     counted = _in_window(arrival, lo, hi)
     elapsed, still_in = elapsed[counted], still_in[counted]
     attendances = float(counted.sum())
@@ -313,10 +329,18 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out["admissions"] = float(_in_window(admitted, lo, hi).sum())
     out["left_without_being_seen"] = float(per["reneged"].sum())
 
-    cost = (net.cost_per_day * per["busy"] / MINUTES_PER_DAY + net.cost_per_visit * per["served"]).sum()
-    out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
-
+    dead = _death_rows(log, net)
+    out["deaths"] = float(dead.sum())
+    deaths_at = np.bincount(log.node[dead], minlength=net.n_nodes)
+    # Imported here: the ledger and the group breakdown build on this module's helpers.
+    from .groups import group_metrics
+    from .ledger import cost_metrics, ledger
+    led = ledger(log, net)
+    out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
+    out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led))
+    for i, node in enumerate(net.node_names):
+        out[f"deaths.{node}"] = float(deaths_at[i])
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
