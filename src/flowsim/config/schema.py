@@ -354,7 +354,10 @@ def _capacity_price(v: Any) -> Any:
 
 
 # A price per node, or one price for every node that can incur it.
-NodePrices = Union[Weight, dict[str, Weight]]
+NodePrices = Annotated[
+    Union[Annotated[Weight, Tag("one")], Annotated[dict[str, Weight], Tag("by_node")]],
+    Discriminator(lambda v: "by_node" if isinstance(v, dict) else "one"),
+]
 
 
 class UnmetDemand(Frozen):
