@@ -20,10 +20,7 @@ import numpy as np
 
 from .eventlog import EventLog
 from .ledger import Ledger, ledger
-from .metrics import (
-    FOUR_HOURS, MINUTES_PER_DAY, _admission_rows, _death_rows, _ed_attendances, _in_window, _overlap,
-    _sorted_links, _until,
-)
+from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _death_rows, _episodes, _in_window, _overlap, _until
 from .network import Network
 
 __all__ = ["group_metrics", "GROUP_METRICS"]
@@ -42,7 +39,7 @@ def _spread(direct: np.ndarray, overhead: float) -> np.ndarray:
 
 
 def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix: str,
-                  led: Ledger | None = None) -> dict[str, float]:
+                  led: Ledger | None = None, episodes=None) -> dict[str, float]:
     """Headline metrics per group over the window ``[net.warm_up, log.horizon)``.
 
     Parameters
@@ -60,6 +57,8 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
         First part of the metric names, e.g. ``"cohort"``.
     led : Ledger, optional
         The run's ledger, if already computed (it is computed otherwise).
+    episodes : optional
+        ``metrics._episodes(log, net)``, if already computed.
 
     Returns
     -------
@@ -79,14 +78,14 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
     if len(group) and (group.min() < 0 or group.max() >= G):
         raise ValueError(f"expected group codes 0..{G - 1}, found {group.min()}..{group.max()}")
     lo, hi = float(net.warm_up), float(log.horizon)
-    led = led if led is not None else ledger(log, net)
+    ep = episodes if episodes is not None else _episodes(log, net)
+    led = led if led is not None else ledger(log, net, ep)
 
     def count(rows) -> np.ndarray:
         return np.bincount(group[rows], minlength=G).astype(np.float64)
 
-    order, linked = _sorted_links(log)
-    adm = _admission_rows(log, net, order, linked)
-    arrival, elapsed, _, first = _ed_attendances(log, net, order, linked)
+    adm = ep.admission_rows
+    arrival, elapsed, _, first = ep.ed
     counted = _in_window(arrival, lo, hi)
     depart = _until(log.depart, log.horizon)
     bed = net.bed[log.node]

@@ -37,10 +37,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
-from .metrics import (
-    MINUTES_PER_DAY, _admission_rows, _capacity_minutes, _ed_attendances, _in_window, _overlap,
-    _sorted_links, _until,
-)
+from .metrics import MINUTES_PER_DAY, _capacity_minutes, _episodes, _in_window, _overlap, _until
 from .network import Network
 
 __all__ = ["Ledger", "ledger", "cost_metrics", "capacity_days"]
@@ -102,15 +99,14 @@ def _iv_patient_rows(log: EventLog, net: Network, i: int, lo: float, hi: float) 
     return (log.node == at) & net.prices.iv_cohorts[i][log.cohort] & _in_window(log.end, lo, hi)
 
 
-def _activity(log: EventLog, net: Network, lo: float, hi: float, held: np.ndarray) -> np.ndarray:
+def _activity(log: EventLog, net: Network, lo: float, hi: float, held: np.ndarray, ep) -> np.ndarray:
     node = log.node
     cost = net.cost_per_day[node] * held / MINUTES_PER_DAY
     cost += net.cost_per_visit[node] * _in_window(log.start, lo, hi)
-    order, linked = _sorted_links(log)
-    arrival, _, _, first = _ed_attendances(log, net, order, linked)
+    arrival, _, _, first = ep.ed
     cost[first[_in_window(arrival, lo, hi)]] += net.cost_ed_attendance
     if net.prices is not None:
-        adm = _admission_rows(log, net, order, linked)
+        adm = ep.admission_rows
         adm = adm[_in_window(log.start[adm], lo, hi)]
         cost[adm] += net.prices.per_admission[node[adm]]
     return cost
@@ -124,7 +120,7 @@ def _unmet(log: EventLog, net: Network, lo: float, hi: float) -> np.ndarray:
     return pr.lwbs_price[node] * lwbs + pr.diverted_price[node] * out
 
 
-def ledger(log: EventLog, net: Network) -> Ledger:
+def ledger(log: EventLog, net: Network, episodes=None) -> Ledger:
     """The costs of one run over the window ``[net.warm_up, log.horizon)``.
 
     Parameters
@@ -133,6 +129,8 @@ def ledger(log: EventLog, net: Network) -> Ledger:
         The run's event log.
     net : Network
         Its network; ``net.prices`` None means activity costs only, to one payer.
+    episodes : optional
+        ``metrics._episodes(log, net)``, if already computed.
 
     Returns
     -------
@@ -141,7 +139,7 @@ def ledger(log: EventLog, net: Network) -> Ledger:
     lo, hi = float(net.warm_up), float(log.horizon)
     node, rows = log.node, len(log)
     held = _overlap(log.start, _until(log.depart, log.horizon), lo, hi)
-    activity = _activity(log, net, lo, hi, held)
+    activity = _activity(log, net, lo, hi, held, episodes if episodes is not None else _episodes(log, net))
     delayed = np.where(net.bed[node], _overlap(log.end, _until(log.depart, log.horizon), lo, hi), 0.0)
     pr = net.prices
     I = len(net.interventions.names) if net.interventions is not None else 0

@@ -22,6 +22,8 @@ All loops are over nodes or hours of the week, never over rows.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, RENEGED, EventLog
@@ -133,11 +135,6 @@ def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
     return elapsed[counted], still_in[counted]
 
 
-def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
-    """Start times of admissions: the first visit that took an acute bed in each acute stay."""
-    return log.start[_admission_rows(log, net, order, linked)]
-
-
 def _admission_rows(log: EventLog, net: Network, order, linked) -> np.ndarray:
     """Log rows of admissions: the first visit that took an acute bed in each acute stay."""
     acute_bed = (net.setting == ACUTE) & net.bed
@@ -162,6 +159,21 @@ def _death_rows(log: EventLog, net: Network) -> np.ndarray:
     exit_index = np.where(log.dest < 0, -log.dest.astype(np.int64) - 1, 0)
     dead = (log.dest < 0) & (log.dest != NO_DEST) & is_death[np.clip(exit_index, 0, len(is_death) - 1)]
     return dead & _in_window(log.depart, float(net.warm_up), float(log.horizon))
+
+
+class _Episodes(NamedTuple):
+    """Visits linked into ED attendances and admissions, computed once per log."""
+
+    order: np.ndarray
+    linked: np.ndarray
+    ed: tuple            # _ed_attendances: arrival, elapsed, still_in, first row
+    admission_rows: np.ndarray
+
+
+def _episodes(log: EventLog, net: Network) -> _Episodes:
+    order, linked = _sorted_links(log)
+    return _Episodes(order, linked, _ed_attendances(log, net, order, linked),
+                     _admission_rows(log, net, order, linked))
 
 
 # --- per node --------------------------------------------------------------------------------
@@ -299,7 +311,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     if not hi > lo:
         raise ValueError(f"empty measurement window: warm-up {lo} min is not before horizon {hi} min")
     per = _per_node(log, net, lo, hi)
-    order, linked = _sorted_links(log)
+    ep = _episodes(log, net)
 
     out: dict[str, float] = {"patients": float(log.patients)}
 
@@ -312,7 +324,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     acute_capacity = float(per["capacity_minutes"][acute].sum()) / MINUTES_PER_DAY
     out["acute_occupancy"] = acute_bed / acute_capacity if acute_capacity > 0 else NAN
 
-    arrival, elapsed, still_in, _ = _ed_attendances(log, net, order, linked)
+    arrival, elapsed, still_in, _ = ep.ed
     counted = _in_window(arrival, lo, hi)
     elapsed, still_in = elapsed[counted], still_in[counted]
     attendances = float(counted.sum())
@@ -325,7 +337,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out["four_hour_performance"] = 1.0 - breaches / decided if decided > 0 else NAN
     out["twelve_hour_waits"] = float((elapsed > TWELVE_HOURS).sum())
 
-    admitted = _admission_starts(log, net, order, linked)
+    admitted = log.start[ep.admission_rows]
     out["admissions"] = float(_in_window(admitted, lo, hi).sum())
     out["left_without_being_seen"] = float(per["reneged"].sum())
 
@@ -335,10 +347,10 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     # Imported here: the ledger and the group breakdown build on this module's helpers.
     from .groups import group_metrics
     from .ledger import cost_metrics, ledger
-    led = ledger(log, net)
+    led = ledger(log, net, ep)
     out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
-    out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led))
+    out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])
 

@@ -64,6 +64,23 @@ def fmt_ci(summary: dict | None, style: str, with_ci: bool = True, sep: str = " 
     return s
 
 
+def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
+    """Cost to each payer and pool, and the kinds of cost (none for a model without payers)."""
+    from ..experiment.savings import payers_in
+    payers = payers_in(m)
+    if not payers:
+        return []
+    kinds = [("activity", "activity"), ("capacity", "capacity (open, used or not)"),
+             ("unmet_demand", "unmet demand"), ("intervention", "interventions"),
+             ("delayed_discharge", "of which delayed discharges")]
+    out = ["", "Who pays (GBP over the window)"]
+    out += [f"  {p:<{width - 2}}  {fmt_ci(m[f'cost.{p}'], 'money', with_ci, sep='  ')}" for p in payers]
+    out.append("By kind of cost")
+    out += [f"  {label:<{width - 2}}  {fmt_ci(m[f'cost.{k}'], 'money', with_ci, sep='  ')}"
+            for k, label in kinds if f"cost.{k}" in m]
+    return out
+
+
 def render_run_table(doc: dict, node_names: list[str]) -> str:
     """The summary of ``flowsim run`` as text (means, with 95% CI when replications > 1)."""
     m = doc["metrics"]
@@ -80,6 +97,7 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
     for key, label, style in _HEADLINE:
         if key in m:
             lines.append(f"{label:<{width}}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
+    lines += _payer_lines(m, width, with_ci)
     lines.append("")
     nw = max(8, max(len(n) for n in node_names))
     header = f"{'Service':<{nw}}" + "".join(f"{h:>11}" for _, h, _ in _NODE_COLS)
