@@ -172,3 +172,14 @@ def test_a_capacity_cut_that_gridlocks_the_ed_costs_more_not_less():
         assert c["cost_total"] > b["cost_total"]
         # without pricing unmet demand the cut would read as a saving
         assert c["cost_total"] - c["cost.unmet_demand"] < b["cost_total"] - b["cost.unmet_demand"]
+
+
+def test_both_engines_give_the_same_ledger(runs, tmp_path):
+    """Costs are computed from the event log only, so equal logs give equal ledgers, to the last digit."""
+    p = tmp_path / "tiny.yaml"
+    p.write_text(_tiny_with_money(TINY))
+    compiled = run_model(load_scenario(p, "raid"), replications=2, engine="compiled").metrics
+    for sim, comp in zip(runs["raid"].metrics, compiled):
+        keys = [k for k in sim if k.startswith(("cost", "cohort.", "deaths"))]
+        assert len(keys) > 30
+        assert {k: comp[k] for k in keys} == {k: sim[k] for k in keys}

@@ -57,3 +57,17 @@ def test_raid_experiment_reports_net_saving_by_payer_and_roi_with_cis(raid_exper
                                      (float("nan"), "-"), (None, "-")])
 def test_money_is_written_with_a_currency_and_a_scale(x, text):
     assert fmt_money(x) == text
+
+
+def test_run_table_and_html_list_the_cost_to_each_payer(tmp_path, capsys):
+    config = default_config_path().with_name("ed_ward_reablement.yaml")
+    html = tmp_path / "run.html"
+    assert main(["run", str(config), "--horizon", "12 days", "--warm-up", "2 days", "--replications", "2",
+                 "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("Who pays"):out.index("Service")]
+    assert "nhs_acute" in block and "local_authority" in block and "capacity (open, used or not)" in block
+    # 520 beds x 10 days x 277 + 265 packages x 10 days x 88, the same in both replications
+    assert "1,673,600  [1,673,600, 1,673,600]" in block
+    page = html.read_text()
+    assert "<h2>Who pays</h2>" in page and "local_authority" in page

@@ -18,7 +18,7 @@ import numpy as np
 from ..errors import ConfigError
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
-from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value
+from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value, payer_rows
 
 __all__ = ["check_html_path", "write_html", "render_run_html", "render_experiment_html", "FOREST_METRICS"]
 
@@ -131,6 +131,14 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     body.append(_table(["Metric", title], rows))
     body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
                 "t distribution across replications. Metric keys are as in <code>--format json</code>.</p>")
+    payers, kinds = payer_rows(m, with_ci)
+    if payers:
+        body.append("<h2>Who pays</h2>")
+        body.append(_table(["Payer or pool", f"£ over the window, {title}"], payers))
+        body.append(_table(["Kind of cost", f"£ over the window, {title}"], kinds))
+        body.append("<p class=\"note\">The payers add up to the total cost; a pool is the sum of its "
+                    "members. Delayed discharges are part of activity and capacity, shown apart. See "
+                    "docs/costs.md.</p>")
     body.append("<h2>Services</h2>")
     rows = []
     for n in net.node_names:
