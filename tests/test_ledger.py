@@ -6,18 +6,22 @@ of cost to the total, and per-cohort metrics to the run's totals.
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from conftest import TINY
+from flowsim.config.load import parse_config
 from flowsim.config.scenarios import load_scenario
 from flowsim.experiment.savings import savings
 from flowsim.groups import GROUP_METRICS, group_metrics
 from flowsim.ledger import ledger
 from flowsim.metrics import measure
+from flowsim.network import build_network
 from flowsim.simulate import run_model
 
-from ledger_example import BY_HAND, NET_SAVING, example
+from ledger_example import BY_HAND, EXAMPLE, NET_SAVING, example
 
 DAY = 1440.0
 MONEY = """
@@ -183,3 +187,13 @@ def test_both_engines_give_the_same_ledger(runs, tmp_path):
         keys = [k for k in sim if k.startswith(("cost", "cohort.", "deaths"))]
         assert len(keys) > 30
         assert {k: comp[k] for k in keys} == {k: sim[k] for k in keys}
+
+
+def test_deaths_are_the_exits_named_in_deaths_and_counted_where_the_patient_died():
+    net, log = example(1)                       # deaths: [died] by default; the patient goes home
+    m = measure(log, net)
+    assert m["deaths"] == 0 and list(net.exit_is_death) == [e == "died" for e in net.exit_names]
+    home_is_death = build_network(parse_config(EXAMPLE.replace("PACKAGES", "1") + "deaths: [home, died]\n"))
+    m = measure(log, dataclasses.replace(net, exit_is_death=home_is_death.exit_is_death))
+    assert m["deaths"] == 1 and m["deaths.reablement"] == 1 and m["deaths.ward"] == 0
+    assert m["cohort.general.deaths"] == 1

@@ -48,6 +48,9 @@ def test_raid_experiment_reports_net_saving_by_payer_and_roi_with_cis(raid_exper
     assert ledger[5].startswith("  Return on investment of raid:")
     assert max(len(line) for line in ledger) <= 100
 
+    rows = (store / "summary.csv").read_text().splitlines()
+    assert any(r.startswith("raid,return_on_investment.raid,") for r in rows)
+
     page = html.read_text()
     assert "Who pays, who saves: raid vs baseline" in page and "Return on investment" in page
     assert fmt_money(sav["net_saving.nhs_mental_health"]["mean"] * -1) in page

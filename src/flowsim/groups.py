@@ -18,15 +18,28 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eventlog import EventLog
+from .eventlog import NO_DEST, EventLog
 from .ledger import Ledger, ledger
-from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _death_rows, _episodes, _in_window, _overlap, _until
+from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _episodes, _in_window, _overlap, _until
 from .network import Network
 
-__all__ = ["group_metrics", "GROUP_METRICS"]
+__all__ = ["group_metrics", "death_rows", "GROUP_METRICS"]
 
 GROUP_METRICS = ("admissions", "ed_attendances", "four_hour_breaches", "bed_days", "delayed_bed_days",
                  "cost_total", "deaths")
+
+
+def death_rows(log: EventLog, net: Network) -> np.ndarray:
+    """Rows whose patient left by a death exit inside the window (the row's node is the place of death).
+
+    The death exits are ``net.exit_is_death`` (config key ``deaths``, default ``[died]``).
+    """
+    is_death = net.exit_is_death
+    if is_death is None:  # a Network built by hand: the built-in exit 'died'
+        is_death = np.array([e == "died" for e in net.exit_names], dtype=bool)
+    exit_index = np.where(log.dest < 0, -log.dest.astype(np.int64) - 1, 0)
+    dead = (log.dest < 0) & (log.dest != NO_DEST) & is_death[np.clip(exit_index, 0, len(is_death) - 1)]
+    return dead & _in_window(log.depart, float(net.warm_up), float(log.horizon))
 
 
 def _spread(direct: np.ndarray, overhead: float) -> np.ndarray:
@@ -98,7 +111,7 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
         "delayed_bed_days": np.bincount(group, weights=np.where(bed, _overlap(log.end, depart, lo, hi), 0.0),
                                         minlength=G) / MINUTES_PER_DAY,
         "cost_total": _spread(np.bincount(group, weights=led.row_cost, minlength=G), led.overhead),
-        "deaths": count(_death_rows(log, net)),
+        "deaths": count(death_rows(log, net)),
     }
     return {f"{prefix}.{name}.{metric}": float(values[metric][g])
             for g, name in enumerate(names) for metric in GROUP_METRICS}

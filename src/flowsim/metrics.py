@@ -26,7 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -149,16 +149,6 @@ def _admission_rows(log: EventLog, net: Network, order, linked) -> np.ndarray:
     is_first = np.ones(len(rid), dtype=bool)
     is_first[1:] = rid[1:] != rid[:-1]
     return order[took_bed][is_first]
-
-
-def _death_rows(log: EventLog, net: Network) -> np.ndarray:
-    """Rows whose patient left by a death exit inside the window (the row's node is the place of death)."""
-    is_death = net.exit_is_death
-    if is_death is None:  # a Network built by hand: the built-in exit 'died'
-        is_death = np.array([e == "died" for e in net.exit_names], dtype=bool)
-    exit_index = np.where(log.dest < 0, -log.dest.astype(np.int64) - 1, 0)
-    dead = (log.dest < 0) & (log.dest != NO_DEST) & is_death[np.clip(exit_index, 0, len(is_death) - 1)]
-    return dead & _in_window(log.depart, float(net.warm_up), float(log.horizon))
 
 
 class _Episodes(NamedTuple):
@@ -286,9 +276,10 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
           got one, is not (yet) admitted.
         - ``patients``: ``log.patients``; ``left_without_being_seen``: visits arriving
           in the window that reneged.
-        - ``cost_total``: per node, ``cost_per_day`` x days a server is held in the
-          window + ``cost_per_visit`` x visits started in the window; plus
-          ``cost_ed_attendance`` x ``ed_attendances``.
+        - ``cost_total`` and ``cost.*``: the ledger by payer and kind of cost
+          (``flowsim.ledger``, docs/costs.md).
+        - ``deaths``, ``deaths.<node>``: patients leaving by a death exit in the window,
+          by the node they left; ``cohort.<c>.<metric>``: ``flowsim.groups``.
 
         Per node, ``node.<name>.``: ``arrivals`` (arrived in window), ``served``
         (service started in window), ``diverted`` (DIVERTED or ELSEWHERE, arrived in
@@ -341,11 +332,11 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out["admissions"] = float(_in_window(admitted, lo, hi).sum())
     out["left_without_being_seen"] = float(per["reneged"].sum())
 
-    dead = _death_rows(log, net)
+    # Imported here: the ledger and the group breakdown build on this module's helpers.
+    from .groups import death_rows, group_metrics
+    dead = death_rows(log, net)
     out["deaths"] = float(dead.sum())
     deaths_at = np.bincount(log.node[dead], minlength=net.n_nodes)
-    # Imported here: the ledger and the group breakdown build on this module's helpers.
-    from .groups import group_metrics
     from .ledger import cost_metrics, ledger
     led = ledger(log, net, ep)
     out.update(cost_metrics(led, net))
