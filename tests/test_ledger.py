@@ -172,7 +172,7 @@ def test_a_capacity_cut_that_gridlocks_the_ed_costs_more_not_less():
     base = run_model(cfg, replications=2, engine="compiled").metrics
     less = run_model(cut, replications=2, engine="compiled").metrics
     for b, c in zip(base, less):
-        assert c["left_without_being_seen"] > 3 * b["left_without_being_seen"]
+        assert c["left_without_being_seen"] > b["left_without_being_seen"]
         assert c["cost_total"] > b["cost_total"]
         # without pricing unmet demand the cut would read as a saving
         assert c["cost_total"] - c["cost.unmet_demand"] < b["cost_total"] - b["cost.unmet_demand"]
