@@ -29,6 +29,7 @@ from ..simulate import check_run_args
 from ..stats import half_width
 from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
+from .savings import savings
 from .spec import CIReplications, Mser5, load_spec
 from .store import Store
 from .summary import paired_differences, scenario_summary, write_csvs
@@ -192,11 +193,13 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
         "warm_up": warm, "replications": reps,
         "scenarios": {}, "failures": failures,
+        "pools": list(getattr(nets[spec.baseline].prices, "pool_names", ())),
     }
     for s in names:
         entry = {"replications": len(per_rep[s]), "metrics": scenario_summary(per_rep[s]) if per_rep[s] else {}}
         if s != spec.baseline:
             entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
+            entry["savings"] = savings(per_rep[spec.baseline], per_rep[s])
         doc["scenarios"][s] = entry
     secs = {s: store.seconds(s) for s in names}
     doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
