@@ -102,3 +102,59 @@ def test_workers_zero_is_refused_before_any_store(exp, tmp_path, capsys):
     out = tmp_path / "st"
     err = _error(capsys, ["experiment", str(exp), "--workers", "0", "--out", str(out)])
     assert "--workers: expected a whole number >= 1, found 0" in err and not out.exists()
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every process below ``pid`` (Linux /proc)."""
+    children: dict[int, list[int]] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                ppid = int(open(f"/proc/{d}/stat").read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(d))
+    out, todo = set(), [pid]
+    while todo:
+        for c in children.get(todo.pop(), []):
+            out.add(c)
+            todo.append(c)
+    return out
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs Linux /proc")
+def test_workers_die_with_a_killed_experiment(tmp_path, tiny_path):
+    """kill -9 on `flowsim experiment --workers 2` used to leave the forkserver, the
+    resource tracker and the workers running."""
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    p = tmp_path / "exp.yaml"
+    p.write_text(f"name: tiny\nmodel: {tiny_path}\nhorizon: 60 days\nwarm_up: 1 day\nseed: 4\n"
+                 "scenarios: [baseline]\nreplications: 400\n")
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2] / "src")}
+    store = tmp_path / "st"
+    proc = subprocess.Popen([sys.executable, "-m", "flowsim.cli", "experiment", str(p), "--workers", "2",
+                             "--out", str(store)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.time() + 120
+    while time.time() < deadline and not list(store.glob("replications/*/*.parquet")):
+        time.sleep(0.1)
+    below = _descendants(proc.pid)
+    assert len(below) >= 2, "the pool's processes were not found"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    deadline = time.time() + 20
+    while time.time() < deadline and any(_alive(q) for q in below):
+        time.sleep(0.2)
+    assert not [q for q in below if _alive(q)]

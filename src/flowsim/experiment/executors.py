@@ -20,6 +20,7 @@ import multiprocessing
 import os
 import re
 import threading
+import time
 from typing import Any, Callable, Iterable, Iterator
 
 from ..errors import ExecutorError, UsageError
@@ -76,7 +77,8 @@ class ProcessExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context(self.start_method)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                         initializer=_die_with_parent, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc):
@@ -132,6 +134,28 @@ def _connect(address, timeout: float):
         return box["client"]
     why = f"{box['error']}" if "error" in box else f"no answer as a Dask scheduler within {timeout:g} s"
     raise ExecutorError(f"could not connect to the Dask scheduler at {address}: {why}")
+
+
+def _die_with_parent(parent: int, every: float = 1.0) -> None:
+    """Worker initializer: exit when the process that made the pool is gone.
+
+    A pool's workers are children of the forkserver, not of flowsim, so a flowsim
+    killed with SIGKILL (no clean-up runs) would leave them, the forkserver and the
+    resource tracker running, each holding hundreds of MB. A daemon thread polls
+    the parent and ends the worker within ``every`` seconds of its death; the
+    forkserver and the resource tracker then see their last client go and exit.
+    """
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(parent, 0)
+            except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
+                os._exit(1)
+            if os.getppid() == 1:  # our own parent (the forkserver) is gone too
+                os._exit(1)
+
+    threading.Thread(target=watch, name="flowsim-parent-watch", daemon=True).start()
 
 
 class DaskExecutor:
