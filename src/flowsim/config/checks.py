@@ -61,6 +61,8 @@ def find_problems(cfg: Config) -> list[Problem]:
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
         problems += intervention_problems(cfg)
+        from .population import find_problems as population_problems
+        problems += population_problems(cfg)
     return problems
 
 
