@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flowsim.config import load_config, validate_data
+from flowsim.attributes import FIRST_RETURNS
 from flowsim.draws import make_draws
 from flowsim.engines import resolve_engine, run_engine
 from flowsim.engines.compiled import run_compiled
@@ -427,7 +428,9 @@ def test_population_targets_and_readmissions_identical_logs_and_tallies(scenario
     if scenario:
         cfg = cfg.model_copy(update={"active_interventions": list(cfg.scenarios[scenario].interventions)})
     net = build_network(cfg)
-    a, b = run_simpy(net, make_draws(net, 21, 0)), run_compiled(net, make_draws(net, 21, 0))
+    db = make_draws(net, 21, 0)
+    a, b = run_simpy(net, make_draws(net, 21, 0)), run_compiled(net, db)
+    assert db.ret_u.shape[1] > FIRST_RETURNS  # the compiled loop asked for more return columns
     assert_same_log(a, b)
     assert_same_tally(a, b)
     returned = (a.prev == -1) & (a.seq > 0)  # re-entries of the same patient, numbering on
