@@ -278,3 +278,34 @@ def test_bad_population_input_exits_2_with_place_and_key_path(tmp_path, kind):
     r = cli("validate", str(f))
     assert r.returncode == 2 and "Traceback" not in r.stderr, r.stderr
     assert f"{f}:{line}:" in r.stderr and path in r.stderr and words in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("change, path, words", [
+    (("population:\n  size: 20000\n", "population:\n  size: 20000\n"), None, None),
+    (("  ed_in:\n    to: ed\n", "  ed_in:\n    to: ed\n    rate: 3 per day\n"), "sources.ed_in",
+     "exactly one of 'rate', 'rate_by_hour' or 'per_1000', found rate and per_1000"),
+    (("    target: {top: 5%}", "    target: {top: 5%, tier: [1%, 2%]}"), "target", "either 'top' or 'tier'"),
+    (("scenarios:", "readmission: {after: [wrd], p: 0.1, time_to_return: {fixed: {value: 1 day}}, to: ed}\n"
+      "scenarios:"), "readmission.after.0", "unknown node 'wrd'; did you mean 'ward'?"),
+    (("    target: {top: 5%}", "    target: {top: 5%}\n    at: ed\n    assessment: {by: ward, within: 1 h}"),
+     "interventions.case_management.target", "no 'target' with an 'assessment'"),
+])
+def test_population_config_errors_name_the_key(change, path, words):
+    from flowsim.errors import ConfigError
+
+    text = POP.replace("AUC", "0.75").replace(*change)
+    if path is None:
+        assert parse_config(text).population.size == 20000
+        return
+    with pytest.raises(ConfigError) as info:
+        parse_config(text, "m.yaml")
+    assert path in str(info.value) and words in str(info.value), str(info.value)
+
+
+def test_a_rate_per_1000_needs_a_population():
+    from flowsim.errors import ConfigError
+
+    text = POP.replace("AUC", "0.75")
+    text = text[:text.index("population:")] + text[text.index("sources:"):text.index("interventions:")]
+    with pytest.raises(ConfigError, match=r"m.yaml:\d+:\d+: sources.ed_in.per_1000: expected a 'population'"):
+        parse_config(text, "m.yaml")

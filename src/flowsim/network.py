@@ -11,10 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
-from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission, source_rate_per_minute
+from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -258,7 +259,7 @@ def build_network(cfg: Config) -> Network:
 
     S = len(cfg.sources)
     source_to = np.array([nodes[s.to] for s in cfg.sources.values()], dtype=np.int64)
-    source_rate = np.stack([weekly_rate(s, None if s.per_1000 is None else source_rate_per_minute(cfg.population, s))
+    source_rate = np.stack([weekly_rate(s, None if s.per_1000 is None else per_1000_rate(cfg.population, s))
                             for s in cfg.sources.values()])
     source_cohort_cum = np.zeros((S, C))
     for s, src in enumerate(cfg.sources.values()):

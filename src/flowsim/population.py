@@ -22,7 +22,7 @@ import numpy as np
 
 from .distributions import MAX_PARAMS, dist_arrays
 
-__all__ = ["PopulationArrays", "ReadmitArrays", "build_population", "build_readmission", "source_rate_per_minute"]
+__all__ = ["PopulationArrays", "ReadmitArrays", "build_population", "build_readmission"]
 
 
 @dataclass(frozen=True)
@@ -54,11 +54,6 @@ class ReadmitArrays:
     time_code: np.ndarray       # (C,) int8 distribution code of the time to return
     time_params: np.ndarray     # (C, MAX_PARAMS)
     scale: np.ndarray           # (I,) factor on the probability under each intervention (1 if none)
-
-
-def source_rate_per_minute(pop, src) -> float:
-    """Arrivals per minute of a ``per_1000`` source: size / 1000 x sum of share x rate over bands."""
-    return pop.size / 1000.0 * sum(b.share * src.per_1000[name] for name, b in pop.age_bands.items())
 
 
 def build_population(cfg) -> PopulationArrays | None:

@@ -22,7 +22,7 @@ from pydantic import BeforeValidator, Field, field_validator, model_validator
 from .schema import DistSpec, Frozen, Probability
 
 __all__ = ["AgeBand", "Population", "Prediction", "Readmission", "Target", "parse_share", "find_problems",
-           "SHARE_TOLERANCE"]
+           "per_1000_rate", "SHARE_TOLERANCE"]
 
 SHARE_TOLERANCE = 1e-6
 
@@ -126,6 +126,12 @@ class Target(Frozen):
         if self.age_band is None:
             return []
         return [self.age_band] if isinstance(self.age_band, str) else list(self.age_band)
+
+
+def per_1000_rate(pop: Population, src) -> float:
+    """Arrivals per minute of a ``per_1000`` source: size / 1000 x sum of share x rate over bands."""
+    return pop.size / 1000.0 * sum(b.share * src.per_1000[name] for name, b in pop.age_bands.items()
+                                   if name in src.per_1000)
 
 
 # --------------------------------------------------------------------- checks
