@@ -20,6 +20,10 @@ j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index 
 position in its route set). Routes without a hold have an empty (0, 0) array and
 no stream is drawn for them.
 
+Attributes of a registered population (age band, risk, predicted risk, the person
+behind each patient) and readmission draws are in ``attributes`` (``attrs``,
+``ret_p``, ``ret_u``, ``ret_t``; ``extend_returns`` adds return columns).
+
 Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
@@ -32,6 +36,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrivals import arrival_times, cohort_of
+from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
 from .distributions import sample
 from .network import Network
 from .random import stream
@@ -58,6 +63,10 @@ class Draws:
     elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
     net: Network
     hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
+    attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
+    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
+    ret_u: np.ndarray = None    # (P, K) uniform of return k
+    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k
 
     @property
     def n_patients(self) -> int:
@@ -72,6 +81,27 @@ class Draws:
             arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
         for r in _hold_routes(self.net, node):
             self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+
+
+    def extend_returns(self) -> None:
+        """Double the return columns (called when a patient needs return K)."""
+        k_old = self.ret_u.shape[1]
+        cols = [return_columns(self.net, self, k) for k in range(k_old, 2 * k_old)]
+        self.ret_u = np.concatenate([self.ret_u] + [c[0][:, None] for c in cols], axis=1)
+        self.ret_t = np.concatenate([self.ret_t] + [c[1][:, None] for c in cols], axis=1)
+
+
+def _returns(d: Draws, net: Network) -> None:
+    """Readmission draws: the probability of returning, and the first return columns."""
+    P = d.n_patients
+    if net.readmit is None:
+        d.ret_p, d.ret_u, d.ret_t = np.zeros(P), np.full((P, 1), np.nan), np.full((P, 1), np.nan)
+        return
+    band = d.attrs.band if d.attrs is not None else np.zeros(P, dtype=np.int16)
+    d.ret_p = net.readmit.p_band[band].astype(np.float64)
+    cols = [return_columns(net, d, k) for k in range(FIRST_RETURNS)]
+    d.ret_u = np.stack([c[0] for c in cols], axis=1)
+    d.ret_t = np.stack([c[1] for c in cols], axis=1)
 
 
 def _reachable(net: Network) -> np.ndarray:
@@ -90,6 +120,9 @@ def _reachable(net: Network) -> np.ndarray:
     if net.interventions is not None:  # assessments and diversions, active or not
         for a, b in net.interventions.extra_edges():
             succ[a].add(b)
+    if net.readmit is not None:  # a return re-enters at readmit.to
+        for a in np.flatnonzero(net.readmit.after):
+            succ[a].add(int(net.readmit.to))
     out = np.zeros((len(net.source_names), N), dtype=bool)
     for s, entry in enumerate(net.source_to):
         stack = [int(entry)]
@@ -206,4 +239,6 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
         for r in cols[0][4]:
             d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+    d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
+    _returns(d, net)
     return d

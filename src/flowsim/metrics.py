@@ -235,7 +235,7 @@ def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
 
 # --- public ----------------------------------------------------------------------------------
 
-def measure(log: EventLog, net: Network) -> dict[str, float]:
+def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict[str, float]:
     """Metrics of one run over the window ``[net.warm_up, log.horizon)``.
 
     Parameters
@@ -244,6 +244,10 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
         The run's event log.
     net : Network
         The network the run used (kinds, settings, beds, capacities, slots, costs).
+    band : np.ndarray, optional
+        Age band of each patient (``Draws.attrs.band``): adds ``age_band.<band>.<metric>``
+        (``groups.group_metrics``). With ``Network.readmit``, ``readmissions_30d`` and
+        ``readmission_rate_30d`` are measured too (``readmission_metrics``).
 
     Returns
     -------
@@ -344,6 +348,12 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])
+    if net.readmit is not None:
+        from .readmission_metrics import readmission_metrics  # it builds on this module's helpers
+        out.update(readmission_metrics(log, net, ep.order, ep.linked))
+    if band is not None and net.population is not None:
+        out.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
+                                 led=led, episodes=ep))
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")

@@ -11,10 +11,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
 from .prices import Prices, build_prices
+from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -91,6 +93,9 @@ class Network:
     exit_is_death: np.ndarray | None = None
     # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
     prices: Prices | None = None
+    # a registered population, targeting and readmissions (see flowsim.population)
+    population: PopulationArrays | None = None
+    readmit: ReadmitArrays | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -143,18 +148,20 @@ def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
-def weekly_rate(src) -> np.ndarray:
+def weekly_rate(src, rate: float | None = None) -> np.ndarray:
     """Arrivals per minute for each hour of the week (Monday 00:00 first).
 
     ``rate`` is scaled by hour-of-day and day-of-week weights normalised to mean
     1, so the weekly total equals ``rate`` x 7 days; ``rate_by_hour`` gives the
     hourly rate directly (per hour), still scaled by normalised weekday weights.
+    ``rate`` (per minute) stands in for ``src.rate`` (a ``per_1000`` source's total).
     """
+    rate = src.rate if rate is None else rate
     if src.rate_by_hour is not None:
         hourly = np.asarray(src.rate_by_hour, dtype=float) / 60.0
     else:
         h = np.ones(24) if src.by_hour is None else np.asarray(src.by_hour, dtype=float)
-        hourly = src.rate * h / h.mean()
+        hourly = rate * h / h.mean()
     w = np.ones(7) if src.by_weekday is None else np.asarray(src.by_weekday, dtype=float)
     w = w / w.mean()
     return np.concatenate([hourly * w[d] for d in range(7)])
@@ -257,7 +264,8 @@ def build_network(cfg: Config) -> Network:
 
     S = len(cfg.sources)
     source_to = np.array([nodes[s.to] for s in cfg.sources.values()], dtype=np.int64)
-    source_rate = np.stack([weekly_rate(s) for s in cfg.sources.values()])
+    source_rate = np.stack([weekly_rate(s, None if s.per_1000 is None else per_1000_rate(cfg.population, s))
+                            for s in cfg.sources.values()])
     source_cohort_cum = np.zeros((S, C))
     for s, src in enumerate(cfg.sources.values()):
         mix = np.zeros(C)
@@ -271,6 +279,9 @@ def build_network(cfg: Config) -> Network:
     r_dest_a, r_cum_a = np.array(r_dest, dtype=np.int64), np.array(r_cum, dtype=float)
     iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a)
     edges += iv.extra_edges()
+    readmit = build_readmission(cfg, nodes, exit_names, emp_values, emp_cum)
+    if readmit is not None:  # a return re-enters: nodes on its way can be visited again
+        edges += [(int(a), readmit.to) for a in np.flatnonzero(readmit.after)]
     revisit = _on_cycle(N, edges)
     for at, by in zip(iv._at, iv.assess_by.tolist()):
         # an assessment is a side trip from `at`: each return to `at` is another visit to `by`
@@ -294,4 +305,5 @@ def build_network(cfg: Config) -> Network:
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv,
         exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
+        population=build_population(cfg), readmit=readmit,
     )

@@ -55,7 +55,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     t0 = time.perf_counter()
     draws = make_draws(net, seed, replication)
     log = run_engine(net, draws, engine)
-    metrics = measure(log, net)
+    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
     return metrics, log, time.perf_counter() - t0
 
 

@@ -62,6 +62,8 @@ def find_problems(cfg: Config) -> list[Problem]:
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
         problems += intervention_problems(cfg)
+        from .population import find_problems as population_problems
+        problems += population_problems(cfg)
     from .money import find_problems as money_problems
     problems += money_problems(cfg)
     return problems
@@ -278,10 +280,15 @@ MAX_PATIENTS = 50_000_000   # per replication; memory grows with patients (bench
 def _size(cfg: Config) -> Iterator[Problem]:
     """A run whose sources would bring more patients than one replication can hold
     is refused before it starts, not after it has filled the memory."""
+    from .population import per_1000_rate  # population imports schema, which checks must not preempt
+
     days = cfg.run.horizon / 1440.0
     expected = 0.0
     for src in cfg.sources.values():
-        per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
+        if src.per_1000 is not None:  # a population source (without a population: reported elsewhere)
+            per_day = 0.0 if cfg.population is None else per_1000_rate(cfg.population, src) * 1440.0
+        else:
+            per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
         expected += per_day * days
     if expected > MAX_PATIENTS:
         key = "rate" if len(cfg.sources) == 1 else None

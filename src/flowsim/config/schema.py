@@ -306,11 +306,17 @@ class Source(Frozen):
     by_weekday: Annotated[list[Weight], Field(min_length=7, max_length=7)] | None = None
     cohorts: dict[str, Weight] | None = None
     source: str | None = None
+    # rates per 1,000 people a year by age band (needs ``population``), and whether the
+    # patients are drawn from a band in proportion to their risk (config.population)
+    per_1000: dict[str, Rate] | None = None
+    by_risk: bool = True
 
     @model_validator(mode="after")
     def _rate(self):
-        if (self.rate is None) == (self.rate_by_hour is None):
-            raise ValueError("expected exactly one of 'rate' or 'rate_by_hour'")
+        given = [k for k in ("rate", "rate_by_hour", "per_1000") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("expected exactly one of 'rate', 'rate_by_hour' or 'per_1000', found "
+                             + (" and ".join(given) if given else "none"))
         if self.rate_by_hour is not None and self.by_hour is not None:
             raise ValueError("'by_hour' weights apply to 'rate'; with 'rate_by_hour' leave 'by_hour' out")
         for name in ("by_hour", "by_weekday"):
@@ -386,6 +392,7 @@ class Costs(Frozen):
 
 # Imported here, not at the top: interventions.py builds on the types above.
 from .interventions import Intervention, Scenario  # noqa: E402
+from .population import Population, Readmission  # noqa: E402
 
 
 class Config(Frozen):
@@ -405,6 +412,8 @@ class Config(Frozen):
     interventions: dict[str, Intervention] = {}
     active_interventions: list[str] = []   # switched on in the model as written (the baseline)
     scenarios: dict[str, Scenario] = {}
+    population: Population | None = None
+    readmission: Readmission | None = None
 
     @property
     def exit_names(self) -> list[str]:

@@ -38,6 +38,11 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 
+Readmissions (``engines.returns``): a patient leaving a node by an exit may come
+back after a drawn time, as the same patient, by a new process that waits for
+it and walks in at ``readmit.to`` with ``prev = -1``, its mask and visit
+numbering unchanged.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
@@ -52,6 +57,7 @@ from ..draws import Draws
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from .effects import Effects
+from .returns import Returns
 from .servers import ServerPool
 
 __all__ = ["run_simpy"]
@@ -117,6 +123,7 @@ class _Engine:
         self.route_hold = net.route_has_hold.tolist()
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
+        self.returns = Returns(net, draws)
 
     # --------------------------------------------------------------- processes
     def source(self):
@@ -159,16 +166,22 @@ class _Engine:
                 return r
         return a + self.route_len[node][c] - 1
 
-    def patient(self, p: int, node: int):
+    def comeback(self, p: int, after: float, mask: int, seq: int):
+        """A readmission: patient p returns ``after`` minutes from now, as itself."""
+        yield self.env.timeout(after)
+        yield from self.patient(p, self.returns.to, mask, seq)
+
+    def patient(self, p: int, node: int, mask: int = -1, seq: int = -1):
         env, log, draws = self.env, self.log, self.draws
         kind, pools = self.kind, self.pools
         c = self.cohort[p]
         prev = -1
         eff = self.eff
-        mask = eff.start_mask if eff.on else 0
+        if mask < 0:  # a new arrival (a readmission keeps its mask)
+            mask = eff.start(p) if eff.on else 0
         # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
         #      seq (of the current visit), h_seq (of the held visit)]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1]
         self.state[p] = st
         while node >= 0:
             arrive = env.now
@@ -257,6 +270,10 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+        if self.returns.on:
+            back = self.returns.after_leaving(p, prev, node, mask)
+            if back >= 0:
+                env.process(self.comeback(p, back, mask, st[11]))
 
     def room(self, n: int) -> bool:
         """A free server at queue node n and nobody waiting (for diversions)."""

@@ -18,6 +18,8 @@ _HEADLINE = [
     ("twelve_hour_waits", "Twelve-hour waits in ED", "n"),
     ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
     ("admissions", "Emergency admissions", "n"),
+    ("readmissions_30d", "Emergency readmissions within 30 days", "n"),
+    ("readmission_rate_30d", "Discharges readmitted within 30 days", "pct"),
     ("left_without_being_seen", "Left without being seen", "n"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
