@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..network import capacity_by_hour
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value
 
@@ -92,7 +93,7 @@ def _occupancy_plots(net, log, warm_up_days: float) -> list[str]:
         if not net.bed[i]:
             continue
         series = hourly_occupancy(log, net, i)
-        cap = net.capacity[i][np.arange(len(series)) % 168].astype(float)  # hour h of the run is h mod 168 of the week
+        cap = capacity_by_hour(net, len(series))[i].astype(float)
         out.append(f"<figure>{occupancy_svg(name, series, None if cap.max() >= UNLIMITED else cap, warm_up_days)}"
                    "</figure>")
     return out
