@@ -57,6 +57,7 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_destinations(cfg))
     problems += list(_cohort_specs(cfg))
     problems += list(_sums(cfg))
+    problems += list(_calendar_keys(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
@@ -207,6 +208,23 @@ def _sums(cfg: Config) -> Iterator[Problem]:
             total = sum(r.p for r in routes)
             if abs(total - 1.0) > ROUTE_TOLERANCE:
                 yield Problem(path, f"expected route probabilities summing to 1, found {total:.10g}")
+
+
+def _calendar_keys(cfg: Config) -> Iterator[Problem]:
+    """Month profiles, growth, bank holidays and date ranges need a start date."""
+    if cfg.run.start is not None:
+        return
+    why = "needs a start date for the run (run.start: YYYY-MM-DD), found none"
+    if cfg.run.bank_holidays is not None:
+        yield Problem(("run", "bank_holidays"), f"expected no bank holidays without a calendar: it {why}")
+    for sname, src in cfg.sources.items():
+        for key in ("by_month", "growth", "bank_holidays"):
+            if key in src.model_fields_set:
+                yield Problem(("sources", sname, key), f"'{key}' {why}")
+    for name, svc in cfg.services.items():
+        for key in ("dates", "bank_holidays"):
+            if key in svc.model_fields_set:
+                yield Problem(("services", name, key), f"'{key}' {why}")
 
 
 # --------------------------------------------------------------- the network
