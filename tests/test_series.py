@@ -17,7 +17,7 @@ from flowsim.series import SERIES_METRICS, measure_series, periods
 
 MODEL = """\
 name: seasonal ED and ward
-run: {horizon: 400 days, warm_up: 35 days, seed: 4, start: 2025-01-01}
+run: {horizon: 399 days, warm_up: 35 days, seed: 4, start: 2025-01-01}   # 52 whole weeks
 cohorts: [general, frail]
 sources:
   walk_in:
@@ -123,3 +123,15 @@ def test_cli_monthly_series_needs_a_start_date(tmp_path, capsys):
     assert "--series" in capsys.readouterr().err
     assert main(["run", str(path), "--series", "week", "--horizon", "60 days", "--format", "json"]) == 0
     assert json.loads(capsys.readouterr().out)["series"]["start"][:2] == ["day 35", "day 42"]
+    assert main(["run", str(path), "--series", "week", "--horizon", "40 days"]) == 2  # a 5-day window
+    assert "a week or more" in capsys.readouterr().err
+
+
+def test_html_report_plots_each_series_with_winter_shaded(tmp_path, capsys):
+    path, html = tmp_path / "m.yaml", tmp_path / "r.html"
+    path.write_text(MODEL)
+    assert main(["run", str(path), "--series", "month", "--replications", "2", "--html", str(html)]) == 0
+    text = html.read_text()
+    section = text[text.index("<h2>Per month</h2>"):]
+    assert section.count("<svg") >= 6 and "winter (Dec-Mar)" in section and "95% CI" in section
+    assert "mean over 2 replication(s)" in section

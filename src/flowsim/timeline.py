@@ -159,12 +159,15 @@ def weekly_or_full(values: np.ndarray, period: int) -> np.ndarray:
 def period_bounds(start: dt.date | None, lo: float, hi: float, period: str) -> list[tuple[float, float, str]]:
     """Periods of a series over the window [lo, hi) minutes: (from, to, label) each.
 
-    ``week``: 7-day periods from ``lo`` (the last may be short). ``month``: calendar
+    ``week``: whole 7-day periods from ``lo`` (a last part-week is left out: it would
+    read as a fall in every count). ``month``: calendar
     months, the first and last cut to the window; needs a start date. Labels are
     ISO dates of each period's first minute (``day N`` without a start date).
     """
     if period == "week":
-        edges = list(np.arange(lo, hi, 7 * 1440.0)) + [hi]
+        edges = list(lo + 7 * 1440.0 * np.arange(int((hi - lo) // (7 * 1440.0)) + 1))
+        if len(edges) < 2:
+            raise ValueError(f"a weekly series needs a window of a week or more, found {(hi - lo) / 1440:g} days")
     elif period == "month":
         if start is None:
             raise ValueError("a monthly series needs a start date (run.start)")

@@ -99,6 +99,22 @@ def _occupancy_plots(net, log, warm_up_days: float) -> list[str]:
     return out
 
 
+def _series_section(series: dict) -> list[str]:
+    """A plot per series metric, mean with its CI band, winters shaded (``--series``)."""
+    from .plots import series_svg
+    from .series_table import SERIES_COLUMNS
+    n = series["replications"]
+    out = [f"<h2>Per {escape(series['period'])}</h2>",
+           f"<p class=\"note\">Each metric in each {escape(series['period'])} of the measurement window: mean "
+           f"over {n} replication(s) with its 95% confidence interval (a band needs 2 or more); December to "
+           "March shaded.</p>"]
+    for key, label, style in SERIES_COLUMNS:
+        m = series["metrics"][key]
+        title = label[0].upper() + label[1:] + (" (£)" if style == "money" else "")
+        out.append(f"<figure>{series_svg(title, series['start'], m['mean'], m['ci95'], style == 'pct')}</figure>")
+    return out
+
+
 def render_run_html(doc: dict, name: str, description: str | None, net, log) -> str:
     """The report of ``flowsim run``.
 
@@ -141,6 +157,8 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
     body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    if "series" in doc:
+        body += _series_section(doc["series"])
     if log is not None:
         plots = _occupancy_plots(net, log, doc["warm_up_days"])
         if plots:
