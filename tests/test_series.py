@@ -47,7 +47,7 @@ services:
   care:
     kind: queue
     setting: social_care
-    servers: 6
+    servers: 30
     duration: {exponential: {mean: 5 days}}
     routes: [{to: home, p: 1}]
 costs:
