@@ -21,7 +21,7 @@ from .network import ACUTE, Network
 from .stats import half_width
 from .timeline import period_bounds
 
-__all__ = ["SERIES_METRICS", "periods", "measure_series", "summarise_series"]
+__all__ = ["SERIES_METRICS", "periods", "measure_series", "summarise_series", "flat_series", "series_block"]
 
 SERIES_METRICS = ("ed_attendances", "four_hour_breaches", "four_hour_performance", "admissions", "bed_days",
                   "delayed_bed_days", "acute_occupancy", "cost_total")
@@ -115,3 +115,24 @@ def summarise_series(per_replication: list[dict[str, np.ndarray]], labels: list[
         hw = [half_width(col) for col in x.T]
         metrics[name] = {"mean": mean, "ci95": [[m - h, m + h] for m, h in zip(mean, hw)]}
     return {"period": period, "start": list(labels), "replications": len(per_replication), "metrics": metrics}
+
+
+def flat_series(values: dict[str, np.ndarray]) -> dict[str, float]:
+    """``{"series.<metric>.<k>": value}``: a series as flat metrics (for the experiment store)."""
+    return {f"series.{name}.{k:04d}": float(v) for name, vals in values.items() for k, v in enumerate(vals)}
+
+
+def series_block(summary: dict[str, dict], labels: list[str]) -> tuple[dict, dict[str, dict]]:
+    """Split flat ``series.*`` entries out of a summary (``summarise`` dicts by metric name).
+
+    Returns the ``{NAME: {"mean": [...], "ci95": [[lo, hi], ...]}}`` of the series, one
+    entry per period of ``labels``, and the summary without them.
+    """
+    rest = {k: v for k, v in summary.items() if not k.startswith("series.")}
+    out = {}
+    for name in SERIES_METRICS:
+        cells = [summary.get(f"series.{name}.{k:04d}") for k in range(len(labels))]
+        if any(c is not None for c in cells):
+            out[name] = {"mean": [c["mean"] if c else np.nan for c in cells],
+                         "ci95": [c["ci95"] if c else [np.nan, np.nan] for c in cells]}
+    return out, rest

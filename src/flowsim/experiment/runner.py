@@ -153,6 +153,11 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     failures: list[dict] = []
     if spec.outputs.events and task is replication_task:
         task = partial(replication_task, keep_log=True)
+    if spec.series is not None:
+        if spec.series == "month" and base.run.start is None:
+            raise ConfigError("expected a model with a start date (run.start) for a monthly series, found none",
+                              file=str(ls.path), path="series")
+        task = partial(task, series=spec.series)
     with make_executor(workers, scheduler) as ex:
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
         nets = {}
@@ -205,6 +210,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         if s != spec.baseline:
             entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
         doc["scenarios"][s] = entry
+    if spec.series is not None:
+        _split_series(doc, nets[spec.baseline], horizon, spec.series)
     secs = {s: store.seconds(s) for s in names}
     doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
                      "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
@@ -223,6 +230,19 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     from .methods import write_methods
     write_methods(store.root, m, base, ls)
     return doc
+
+
+def _split_series(doc: dict, net, horizon: float, period: str) -> None:
+    """Move the flat ``series.*`` metrics of each scenario into its ``series`` block."""
+    from ..series import periods, series_block
+    labels = [label for _, _, label in periods(net, horizon, period)]
+    for entry in doc["scenarios"].values():
+        block, entry["metrics"] = series_block(entry["metrics"], labels)
+        entry["series"] = {"period": period, "start": labels, "replications": entry["replications"],
+                           "metrics": block}
+        if "difference_vs_baseline" in entry:
+            diff, entry["difference_vs_baseline"] = series_block(entry["difference_vs_baseline"], labels)
+            entry["series"]["difference_vs_baseline"] = diff
 
 
 def _cpus() -> int:
