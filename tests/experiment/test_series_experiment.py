@@ -39,3 +39,12 @@ def test_monthly_series_needs_a_start_date(tmp_path, tiny_path):
     exp.write_text(f"name: tiny\nmodel: {tiny_path}\nhorizon: 26 days\nwarm_up: 5 days\nseries: month\n")
     with pytest.raises(ConfigError, match="run.start"):
         run_experiment(exp, workers=1, out=tmp_path / "st", progress=QUIET)
+
+
+def test_bad_series_in_an_experiment_file_exit_2(tmp_path, tiny_path, capsys):
+    from flowsim.cli import main
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(f"name: tiny\nmodel: {tiny_path}\nseries: quarter\n")
+    assert main(["validate", str(exp)]) == 2
+    err = capsys.readouterr().err
+    assert f"{exp}:3:9: series:" in err and "'week' or 'month'" in err
