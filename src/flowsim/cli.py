@@ -63,10 +63,8 @@ def _with_run(cfg, args):
     if not run.warm_up < run.horizon:
         raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
                           f"horizon {run.horizon / 1440:g} days", path="--warm-up/--horizon")
-    if args.replications is not None and args.replications < 1:
-        raise ConfigError(f"expected a whole number >= 1, found {args.replications}", path="--replications")
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    from .simulate import check_run_args
+    check_run_args(args.replications, args.seed, names=("--replications", "--seed"))
     return cfg.model_copy(update={"run": run})
 
 
@@ -135,8 +133,6 @@ def cmd_experiment(args) -> int:
     from .experiment import run_experiment
     from .report.experiment_table import render_experiment_table
 
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)
