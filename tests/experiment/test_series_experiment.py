@@ -48,3 +48,14 @@ def test_bad_series_in_an_experiment_file_exit_2(tmp_path, tiny_path, capsys):
     assert main(["validate", str(exp)]) == 2
     err = capsys.readouterr().err
     assert f"{exp}:3:9: series:" in err and "'week' or 'month'" in err
+
+
+def test_experiment_html_plots_the_differences_per_period(tmp_path, tiny_path):
+    from flowsim.cli import main
+    exp, html = tmp_path / "exp.yaml", tmp_path / "r.html"
+    exp.write_text(f"name: tiny\nmodel: {tiny_path}\nhorizon: 19 days\nwarm_up: 5 days\nseed: 4\n"
+                   "scenarios: {baseline: , raid: }\nreplications: 2\nseries: week\n")
+    assert main(["experiment", str(exp), "--workers", "1", "--out", str(tmp_path / "st"), "--html", str(html)]) == 0
+    text = html.read_text()
+    section = text[text.index("<h2>raid minus baseline, per week</h2>"):]
+    assert section.count("<svg") >= 6 and "mean over 2 replication(s)" in section

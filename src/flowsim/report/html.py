@@ -115,6 +115,24 @@ def _series_section(series: dict) -> list[str]:
     return out
 
 
+def _series_differences(scenario: str, base: str, series: dict | None) -> list[str]:
+    """Per-period paired differences of one scenario against the baseline (``series:``)."""
+    if not series or not series.get("difference_vs_baseline"):
+        return []
+    from .plots import series_svg
+    from .series_table import SERIES_COLUMNS
+    diff = series["difference_vs_baseline"]
+    out = [f"<h2>{escape(scenario)} minus {escape(base)}, per {escape(series['period'])}</h2>",
+           f"<p class=\"note\">Paired differences in each {escape(series['period'])}, mean over "
+           f"{series['replications']} replication(s) with its 95% CI; December to March shaded.</p>"]
+    for key, label, style in SERIES_COLUMNS:
+        if key in diff:
+            title = f"{label[0].upper() + label[1:]}: difference" + (" (£)" if style == "money" else "")
+            svg = series_svg(title, series["start"], diff[key]["mean"], diff[key]["ci95"], style == "pct", True)
+            out.append(f"<figure>{svg}</figure>")
+    return out
+
+
 def render_run_html(doc: dict, name: str, description: str | None, net, log) -> str:
     """The report of ``flowsim run``.
 
@@ -226,6 +244,8 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         if figs:
             body.append("<h2>Differences vs baseline, with 95% CI</h2>")
             body.append("<div class=\"forest\">" + "".join(figs) + "</div>")
+        for s in others:
+            body += _series_differences(s, str(base), doc["scenarios"][s].get("series"))
     fails = doc.get("failures", [])
     if fails:
         body.append("<h2>Failed replications</h2>")

@@ -126,11 +126,13 @@ def _winters(first, last):
             if dt.date(y + 1, 4, 1) > first and dt.date(y, 12, 1) < last]
 
 
-def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False) -> str:
+def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False, difference: bool = False) -> str:
     """One metric per period with its 95% CI band; December to March shaded when dated.
 
     ``labels`` are the periods' first days (ISO dates, or ``day N`` without a start
     date); ``ci95`` is [lo, hi] per period (None or NaN where no interval exists).
+    ``percent`` shows a share as %; with ``difference`` (a paired difference) as
+    percentage points, with a line at 0.
     """
     import datetime as dt
     fig = _figure(8.0, 2.4)
@@ -144,13 +146,15 @@ def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False)
     if dated:
         for k, (a, b) in enumerate(_winters(x[0], x[-1])):
             ax.axvspan(a, b, color=_GREY, alpha=0.12, label="winter (Dec-Mar)" if k == 0 else None)
-    if percent:  # a t interval can pass 0% or 100%; a share cannot
+    if difference:
+        ax.axhline(0.0, color=_GREY, linewidth=0.8, linestyle="--")
+    elif percent:  # a t interval can pass 0% or 100%; a share cannot
         lo, hi = np.clip(lo, 0.0, 100.0), np.clip(hi, 0.0, 100.0)
     if np.any(np.isfinite(lo)):
         ax.fill_between(x, lo, hi, color=_BLUE, alpha=0.2, linewidth=0, label="95% CI")
     ax.plot(x, y, color=_BLUE, linewidth=1.2, marker="o", markersize=2.5, label="mean")
     ax.set_title(title, loc="left", fontsize=10)
-    ax.set_ylabel("%" if percent else "")
+    ax.set_ylabel(("percentage points" if difference else "%") if percent else "")
     ax.set_xlabel("period starting" if dated else "day of run")
     ax.margins(x=0.01)
     ax.tick_params(labelsize=8)
