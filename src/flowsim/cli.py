@@ -92,12 +92,9 @@ def cmd_run(args) -> int:
     from .simulate import run_model
 
     cfg = _with_run(_load(args.config, args.scenario), args)
-    if args.series == "month" and cfg.run.start is None:
-        raise ConfigError("expected a model with a start date (run.start) for a monthly series, found none; "
-                          "use --series week, or give run.start", path="--series")
-    if args.series == "week" and cfg.run.horizon - cfg.run.warm_up < 7 * 1440.0:
-        raise ConfigError(f"expected a measurement window of a week or more for a weekly series, found "
-                          f"{(cfg.run.horizon - cfg.run.warm_up) / 1440:g} days", path="--series")
+    if args.series:
+        from .series import check_series
+        check_series(args.series, cfg.run.start, cfg.run.warm_up, cfg.run.horizon)
     if args.events:
         check_eventlog_path(args.events)  # before the run, not after minutes of it
     if args.html:

@@ -21,10 +21,25 @@ from .network import ACUTE, Network
 from .stats import half_width
 from .timeline import period_bounds
 
-__all__ = ["SERIES_METRICS", "periods", "measure_series", "summarise_series", "flat_series", "series_block"]
+__all__ = ["SERIES_METRICS", "check_series", "periods", "measure_series", "summarise_series", "flat_series", "series_block"]
 
 SERIES_METRICS = ("ed_attendances", "four_hour_breaches", "four_hour_performance", "admissions", "bed_days",
                   "delayed_bed_days", "acute_occupancy", "cost_total")
+
+
+def check_series(period: str | None, start, warm_up: float, horizon: float, *, file: str | None = None,
+                 path: str = "--series") -> None:
+    """Raise ConfigError (exit status 2) if a series of ``period`` cannot be made for this run.
+
+    A monthly series needs a start date; a weekly one a window of a week or more.
+    """
+    from .errors import ConfigError
+    if period == "month" and start is None:
+        raise ConfigError("expected a model with a start date (run.start) for a monthly series, found none; "
+                          "use a weekly series, or give run.start", file=file, path=path)
+    if period == "week" and horizon - warm_up < 7 * MINUTES_PER_DAY:
+        raise ConfigError(f"expected a measurement window of a week or more for a weekly series, found "
+                          f"{(horizon - warm_up) / MINUTES_PER_DAY:g} days", file=file, path=path)
 
 
 def periods(net: Network, horizon: float, period: str) -> list[tuple[float, float, str]]:

@@ -37,7 +37,7 @@ def test_weekly_series_with_paired_differences(tmp_path, tiny_path):
 def test_monthly_series_needs_a_start_date(tmp_path, tiny_path):
     exp = tmp_path / "exp.yaml"
     exp.write_text(f"name: tiny\nmodel: {tiny_path}\nhorizon: 26 days\nwarm_up: 5 days\nseries: month\n")
-    with pytest.raises(ConfigError, match="run.start"):
+    with pytest.raises(ConfigError, match="run.start"):  # before any replication runs
         run_experiment(exp, workers=1, out=tmp_path / "st", progress=QUIET)
 
 

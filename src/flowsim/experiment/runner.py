@@ -154,12 +154,14 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     if spec.outputs.events and task is replication_task:
         task = partial(replication_task, keep_log=True)
     if spec.series is not None:
-        if spec.series == "month" and base.run.start is None:
-            raise ConfigError("expected a model with a start date (run.start) for a monthly series, found none",
-                              file=str(ls.path), path="series")
+        from ..series import check_series
+        check_series(spec.series, base.run.start, 0.0, horizon, file=str(ls.path), path="series")
         task = partial(task, series=spec.series)
     with make_executor(workers, scheduler) as ex:
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
+        if spec.series is not None:  # again, now that the warm-up is known
+            from ..series import check_series
+            check_series(spec.series, base.run.start, warm["minutes"], horizon, file=str(ls.path), path="series")
         nets = {}
         for name, cfg in cfgs.items():
             if not warm["minutes"] < horizon:
