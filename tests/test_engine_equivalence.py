@@ -435,3 +435,55 @@ def test_population_targets_and_readmissions_identical_logs_and_tallies(scenario
     assert_same_tally(a, b)
     returned = (a.prev == -1) & (a.seq > 0)  # re-entries of the same patient, numbering on
     assert returned.sum() > 20 and measure(a, net)["readmissions_30d"] > 0
+
+
+# ----------------------------------------------------------- the calendar
+@st.composite
+def networks_on_calendar(draw):
+    """A random network on dates: a start near bank holidays, month profiles, growth,
+    bank-holiday rosters and slots, capacity on date ranges (both kinds)."""
+    data = draw(networks())
+    start = draw(st.sampled_from(["2025-12-18", "2026-03-27", "2026-08-27", "2025-10-01"]))
+    data["run"]["start"] = start
+    for src in data["sources"].values():
+        if draw(st.booleans()):
+            src["by_month"] = [draw(st.floats(0.2, 2.0)) for _ in range(12)]
+        if draw(st.booleans()):
+            src["growth"] = draw(st.floats(-0.5, 1.0))
+        if draw(st.booleans()):
+            src["bank_holidays"] = draw(st.sampled_from(["sat", "sun"]))
+    for svc in data["services"].values():
+        if svc["kind"] == "booking" and draw(st.booleans()):
+            svc["bank_holidays"] = "sun"
+        if svc["kind"] != "queue":
+            continue
+        if draw(st.booleans()):
+            svc["bank_holidays"] = draw(st.sampled_from(["sat", "sun"]))
+        ranges = []
+        for _ in range(draw(st.integers(0, 2))):
+            day = draw(st.integers(0, 15))
+            a = (np.datetime64(start) + day).item()
+            b = (np.datetime64(start) + day + draw(st.integers(0, 6))).item()
+            rng = {"from": a.isoformat(), "to": b.isoformat()}
+            if draw(st.booleans()):
+                rng["servers"] = draw(st.integers(0, 5))
+            else:
+                rng["schedule"] = {"hours": draw(st.lists(st.integers(0, 4), min_size=24, max_size=24))}
+            ranges.append(rng)
+        if draw(st.booleans()):
+            ranges.append({"from": "12-20", "to": "01-10", "servers": draw(st.integers(0, 5))})  # wraps the year
+        if ranges:
+            svc["dates"] = ranges
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=networks_on_calendar(), rep=st.integers(0, 3))
+def test_random_calendar_networks_identical_logs(data, rep):
+    try:
+        cfg = validate_data(data)
+    except ConfigError:
+        assume(False)
+    net = build_network(cfg)
+    draws = make_draws(net, 5, rep)
+    assert_same_log(run_simpy(net, draws), run_compiled(net, draws))

@@ -57,6 +57,7 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_destinations(cfg))
     problems += list(_cohort_specs(cfg))
     problems += list(_sums(cfg))
+    problems += list(_calendar_keys(cfg))
     problems += list(_size(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
@@ -214,6 +215,23 @@ def _sums(cfg: Config) -> Iterator[Problem]:
                 yield Problem(path, f"expected route probabilities summing to 1, found {total:.10g}")
 
 
+def _calendar_keys(cfg: Config) -> Iterator[Problem]:
+    """Month profiles, growth, bank holidays and date ranges need a start date."""
+    if cfg.run.start is not None:
+        return
+    why = "needs a start date for the run (run.start: YYYY-MM-DD), found none"
+    if cfg.run.bank_holidays is not None:
+        yield Problem(("run", "bank_holidays"), f"expected no bank holidays without a calendar: it {why}")
+    for sname, src in cfg.sources.items():
+        for key in ("by_month", "growth", "bank_holidays"):
+            if key in src.model_fields_set:
+                yield Problem(("sources", sname, key), f"'{key}' {why}")
+    for name, svc in cfg.services.items():
+        for key in ("dates", "bank_holidays"):
+            if key in svc.model_fields_set:
+                yield Problem(("services", name, key), f"'{key}' {why}")
+
+
 # --------------------------------------------------------------- the network
 def _edges(cfg: Config) -> dict[str, set[str]]:
     """Where a patient at each node may go next: routes with p > 0, when_full, elsewhere."""
@@ -289,7 +307,8 @@ def _size(cfg: Config) -> Iterator[Problem]:
             per_day = 0.0 if cfg.population is None else per_1000_rate(cfg.population, src) * 1440.0
         else:
             per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
-        expected += per_day * days
+        # growth (the calendar) raises the rate to (1 + g)^years by the end: bound by that
+        expected += per_day * days * max(1.0, (1.0 + src.growth) ** (days / 365.25))
     if expected > MAX_PATIENTS:
         key = "rate" if len(cfg.sources) == 1 else None
         path = ("sources", next(iter(cfg.sources)), key) if key else ("run", "horizon")

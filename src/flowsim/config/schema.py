@@ -10,6 +10,7 @@ The reference for users is docs/config.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any, Literal, Union
 
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from ..units import parse_duration, parse_rate
+from .dates import DateRange, WeekdayName
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
@@ -222,6 +224,19 @@ class Schedule(Frozen):
                    Annotated[list[NonNegInt], Field(min_length=24, max_length=24)]] = {}
 
 
+class CapacityRange(DateRange):
+    """Capacity on the days of a date range: ``servers``, or a ``schedule`` of hours."""
+
+    servers: NonNegInt | None = None
+    schedule: Schedule | None = None
+
+    @model_validator(mode="after")
+    def _what(self):
+        if (self.servers is None) == (self.schedule is None):
+            raise ValueError("expected exactly one of 'servers' or 'schedule' for a date range")
+        return self
+
+
 class WhenFull(Frozen):
     to: str
     queue_limit: NonNegInt = 0
@@ -275,6 +290,10 @@ class QueueService(ServiceBase):
     priority: dict[str, int] = {}
     patience: DistSpec | None = None
     when_full: WhenFull | None = None
+    # the calendar (needs run.start): capacity on date ranges (later ranges win), and
+    # the weekday whose roster applies on bank holidays
+    dates: list[CapacityRange] = []
+    bank_holidays: WeekdayName | None = None
 
     @model_validator(mode="after")
     def _servers(self):
@@ -288,6 +307,7 @@ class BookingService(ServiceBase):
     slots: Slots
     hours: OpeningHours = OpeningHours()
     elsewhere: Elsewhere | None = None
+    bank_holidays: WeekdayName | None = None  # slots on bank holidays as on this weekday (needs run.start)
 
 
 class DelayService(ServiceBase):
@@ -310,6 +330,11 @@ class Source(Frozen):
     # patients are drawn from a band in proportion to their risk (config.population)
     per_1000: dict[str, Rate] | None = None
     by_risk: bool = True
+    # the calendar (needs run.start): relative daily rate in each month, Jan first;
+    # growth per year, compounded continuously in time; bank holidays as this weekday
+    by_month: Annotated[list[Weight], Field(min_length=12, max_length=12)] | None = None
+    growth: Annotated[float, Field(gt=-1.0, le=1.0, strict=True)] = 0.0
+    bank_holidays: WeekdayName | None = None
 
     @model_validator(mode="after")
     def _rate(self):
@@ -319,7 +344,7 @@ class Source(Frozen):
                              + (" and ".join(given) if given else "none"))
         if self.rate_by_hour is not None and self.by_hour is not None:
             raise ValueError("'by_hour' weights apply to 'rate'; with 'rate_by_hour' leave 'by_hour' out")
-        for name in ("by_hour", "by_weekday"):
+        for name in ("by_hour", "by_weekday", "by_month"):
             w = getattr(self, name)
             if w is not None and sum(w) <= 0:
                 raise ValueError(f"expected '{name}' weights with a positive sum")
@@ -338,6 +363,10 @@ class Run(Frozen):
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)] = 1
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] = 0
     engine: Literal["simpy", "compiled", "auto"] = "auto"
+    # the calendar: time 0 is this date at 00:00 (without it, a Monday of no date)
+    start: dt.date | None = None
+    # England and Wales bank holidays are built in; a list here replaces them
+    bank_holidays: list[dt.date] | None = None
 
     @model_validator(mode="after")
     def _window(self):

@@ -433,13 +433,14 @@ def _first_free(mf, slots, taken, ctr, node, t):
     """(day, slot index, slot minute) of the first free slot at or after ``t``
     (the arithmetic of ``simpy_engine._Booking.first_free``)."""
     total = 0
-    for d in range(7):
+    D = slots.shape[1]  # 7 weekdays, or the run's days on the calendar
+    for d in range(D):
         total += slots[node, d]
     if total == 0:
         return -1, -1, INF
     day = int(t // 1440.0)
     while True:
-        k = slots[node, day % 7]
+        k = slots[node, day % D]
         if k > 0:
             if day >= taken.shape[1]:
                 ctr[STATUS] = DAYS_FULL
@@ -527,7 +528,8 @@ def _choose_route(route_start, route_len, route_cum, node, c, u):
 @njit(inline=True)
 def _next_change(cap_week, node, h):
     nxt = h + 1
-    while cap_week[node, nxt % 168] == cap_week[node, h % 168]:
+    P = cap_week.shape[1]  # 168, or the run's hours on the calendar
+    while cap_week[node, nxt % P] == cap_week[node, h % P]:
         nxt += 1
     return nxt
 
@@ -683,7 +685,7 @@ def run_loop(m, s, iv, horizon, lwbs):
             _push(ht, hi, ctr, now + d, who * 8 + EV_END, 0)
         else:  # EV_ROSTER
             h = ns[who, RNEXT]
-            ns[who, CAP] = cap_week[who, h % 168]
+            ns[who, CAP] = cap_week[who, h % cap_week.shape[1]]
             _grant(S, ns, qh, qt, ht, hi, ctr, who, now)
             nxt = _next_change(cap_week, who, h)
             ns[who, RNEXT] = nxt

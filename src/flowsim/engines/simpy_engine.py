@@ -82,7 +82,7 @@ class _Booking:
             return -1, -1, math.inf
         day = int(t // 1440.0)
         while True:
-            k = self.slots[day % 7]
+            k = self.slots[day % len(self.slots)]  # weekdays, or the run's days
             if k > 0:
                 gap = (self.close_at - self.open_at) / k
                 base = day * 1440.0 + self.open_at
@@ -139,14 +139,15 @@ class _Engine:
 
     def roster(self, n: int):
         env, cap, pool = self.env, self.net.capacity[n].tolist(), self.pools[n]
+        P = len(cap)  # hour h of the run is column h % P (a week, or the run's calendar)
         h = 0
         while True:
             nxt = h + 1
-            while cap[nxt % 168] == cap[h % 168]:
+            while cap[nxt % P] == cap[h % P]:
                 nxt += 1
             yield env.timeout(nxt * 60.0 - env.now)
             h = nxt
-            pool.set_capacity(cap[h % 168])
+            pool.set_capacity(cap[h % P])
 
     def visit_number(self, p: int, node: int) -> int:
         if not self.revisit[node]:
