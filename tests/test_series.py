@@ -54,6 +54,7 @@ costs:
   per_day: {ward: 400, care: 120}
   per_visit: {ed: 20}
   ed_attendance: 180
+  capacity: {ward: 280, care: 90}          # follows the winter escalation (the ledger)
 """
 
 

@@ -3,8 +3,8 @@
 The definitions are those of ``flowsim.metrics.measure``, applied to each period
 [a, b) of the measurement window instead of the whole window: attendances and
 breaches by ED arrival time, admissions by the time the bed was taken, bed days
-and costs by the part of each stay inside the period. So counts and days add up
-over the periods to the totals of ``measure`` (a test holds them equal).
+and costs as the run's ledger (``flowsim.ledger``) over the period. So counts, days
+and costs add up over the periods to the totals of ``measure`` (a test holds them equal).
 
 Everything is computed once per replication from the log, with one pass over the
 rows per period edge (never a loop over rows).
@@ -12,11 +12,13 @@ rows per period edge (never a loop over rows).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from .eventlog import EventLog
-from .metrics import (FOUR_HOURS, MINUTES_PER_DAY, _admission_starts, _capacity_minutes, _ed_attendances,
-                      _sorted_links, _until)
+from .ledger import ledger
+from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _capacity_minutes, _episodes, _until
 from .network import ACUTE, Network
 from .stats import half_width
 from .timeline import period_bounds
@@ -88,8 +90,8 @@ def measure_series(log: EventLog, net: Network, period: str) -> dict[str, np.nda
     """
     bounds = periods(net, log.horizon, period)
     edges = np.array([a for a, _, _ in bounds] + [bounds[-1][1]])
-    order, linked = _sorted_links(log)
-    arrival, elapsed, still_in = _ed_attendances(log, net, order, linked)
+    ep = _episodes(log, net)
+    arrival, elapsed, still_in, _ = ep.ed
 
     def count(t, weights=None):
         return np.histogram(t, bins=edges, weights=weights)[0].astype(np.float64)
@@ -98,7 +100,7 @@ def measure_series(log: EventLog, net: Network, period: str) -> dict[str, np.nda
     decided = out["ed_attendances"] - count(arrival[still_in & (elapsed <= FOUR_HOURS)])
     with np.errstate(divide="ignore", invalid="ignore"):
         out["four_hour_performance"] = np.where(decided > 0, 1.0 - out["four_hour_breaches"] / decided, np.nan)
-    out["admissions"] = count(_admission_starts(log, net, order, linked))
+    out["admissions"] = count(log.start[ep.admission_rows])
 
     depart = _until(log.depart, log.horizon)
     bed_row = net.bed[log.node]
@@ -111,9 +113,9 @@ def measure_series(log: EventLog, net: Network, period: str) -> dict[str, np.nda
     cap_days = np.array([_capacity_minutes(net.capacity[acute], a, b).sum() for a, b, _ in bounds]) / MINUTES_PER_DAY
     with np.errstate(divide="ignore", invalid="ignore"):
         out["acute_occupancy"] = np.where(cap_days > 0, acute_days / cap_days, np.nan)
-    per_day = _held(log.start, depart, net.cost_per_day[log.node], edges) / MINUTES_PER_DAY
-    per_visit = count(log.start[~np.isnan(log.start)], net.cost_per_visit[log.node][~np.isnan(log.start)])
-    out["cost_total"] = per_day + per_visit + net.cost_ed_attendance * out["ed_attendances"]
+    # the run's ledger over each period: every kind of cost is additive over windows that tile the run
+    out["cost_total"] = np.array([ledger(dataclasses.replace(log, horizon=b), dataclasses.replace(net, warm_up=a),
+                                         ep).total for a, b, _ in bounds])
     return out
 
 
