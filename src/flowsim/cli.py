@@ -1,4 +1,4 @@
-"""The command line: ``flowsim run``, ``flowsim experiment``, ``flowsim validate``, ``flowsim init``.
+"""The command line: ``flowsim run``, ``experiment``, ``validate``, ``init``, ``fit``, ``diagram``.
 
 Every FlowsimError becomes a one-line message on stderr and exit status 2, with
 no traceback.
@@ -175,6 +175,14 @@ def cmd_init(args) -> int:
     return 0
 
 
+def _lazy(module: str, name: str):
+    """A subcommand whose work lives in its own module, imported only when it runs."""
+    def run(args) -> int:
+        import importlib
+        return getattr(importlib.import_module(module), name)(args)
+    return run
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="flowsim", description="Patient-flow simulation across health and social care.")
     p.add_argument("--version", action="version", version=f"flowsim {__version__}")
@@ -209,6 +217,13 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a config (or an experiment file and its scenarios) without running it")
     v.add_argument("config", nargs="?")
     v.set_defaults(func=cmd_validate)
+
+    f = sub.add_parser("fit", help="fit a draft model to an episode extract (docs/fit.md)")
+    f.add_argument("episodes", help="episode extract, CSV: one row per visit (the format of run --events)")
+    f.add_argument("-o", "--output", required=True, help="where to write the draft config (.yaml)")
+    f.add_argument("--name", help="the model's name (default: from the file name)")
+    f.add_argument("--force", action="store_true", help="overwrite the output")
+    f.set_defaults(func=_lazy("flowsim.fit.command", "cmd_fit"))
 
     i = sub.add_parser("init", help="write the default config as a starting point")
     i.add_argument("path")
