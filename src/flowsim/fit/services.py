@@ -14,6 +14,7 @@ __all__ = ["infer_services", "SETTINGS", "HOLD_SHARE", "BED_MEDIAN_MIN"]
 SETTINGS = ("primary", "ed", "acute", "community", "social_care")
 HOLD_SHARE = 0.5        # a route has a hold when most of its visits wait after service before moving on
 BED_MEDIAN_MIN = 360.0  # an acute or community service whose median stay is 6 h or more holds a bed
+LEFT = ("diverted", "reneged", "elsewhere")   # visits that ended without service
 COHORT_P = 0.01         # routes by cohort when a chi-square test of homogeneity rejects at this level
 
 
@@ -96,9 +97,10 @@ def infer_services(ex: Extract) -> list[ServiceFit]:
             setting, how = guess_setting(str(name)), "name"
         median = float(np.median(stays))
         routed = at & served & (ex.text["dest"] != "")
+        outcomes_all = ex.text["outcome"] if "outcome" in ex.present else np.full(len(at), "", dtype=object)
         outcomes = ex.text["outcome"][at] if "outcome" in ex.present else np.array([], dtype=object)
         counts = {"visits": int(at.sum()), "durations": int(ok.sum()), "routed": int(routed.sum()),
-                  "unfinished": int(np.sum(at & ~np.isfinite(ex.times["end"]))),
+                  "unfinished": int(np.sum(at & ~np.isfinite(ex.times["end"]) & ~np.isin(outcomes_all, LEFT))),
                   "censored": int(np.sum(started & served & (ex.times["start"] >= cut))),
                   **{o: int(np.sum(outcomes == o)) for o in ("diverted", "reneged", "elsewhere")}}
         out.append(ServiceFit(name=str(name), setting=setting, setting_from=how,

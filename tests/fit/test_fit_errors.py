@@ -1,0 +1,67 @@
+"""Bad input to ``flowsim fit``: exit 2, one line naming the file, row (line) and column; no traceback."""
+
+from __future__ import annotations
+
+import pytest
+
+from flowsim.cli import main
+from flowsim.fit import fit_extract
+
+HEAD = "patient,node,arrive,start,end,depart,dest,prev\n"
+
+
+def _fit(tmp_path, capsys, text):
+    p = tmp_path / "x.csv"
+    p.write_text(text)
+    code = main(["fit", str(p), "-o", str(tmp_path / "d.yaml")])
+    err = capsys.readouterr().err
+    return code, err, str(p)
+
+
+@pytest.mark.parametrize("text,where,what", [
+    ("patient,node,arrive,start,end,depart\n1,ed,0,0,5,6\n", ":1: column 'dest'", "missing column(s) dest"),
+    (HEAD + "1,ed,0,0,5,6,home,\n2,ed,nine,0,5,6,home,\n", ":3: column 'arrive'", "found 'nine'"),
+    (HEAD + "1,ed,10,10,12,5,home,\n", ":2: column 'depart'", "departure before arrival"),
+    (HEAD + "1,ed,0,0,5,6,ward,\n1,ward,6,6,9,9,home,ed\n2,ed,1,1,2,2,home,wrd\n", ":4: column 'prev'",
+     "unknown service 'wrd': no row visits it; did you mean 'ward'?"),
+    (HEAD + "1,ed,2024-03-04 08:00,0,5,6,home,\n", ":2: column 'start'", "expected a datetime like the rows above"),
+])
+def test_bad_extract_exit_2(tmp_path, capsys, text, where, what):
+    code, err, path = _fit(tmp_path, capsys, text)
+    assert code == 2
+    assert err.startswith(f"flowsim: error: {path}{where}: "), err
+    assert what in err and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+    assert not (tmp_path / "d.yaml").exists()
+
+
+def test_dropped_rows_are_counted_and_said(tmp_path, capsys):
+    rows = [HEAD]
+    for i in range(40):
+        rows.append(f"{i},ed,{i * 60},{i * 60},{i * 60 + 30 + i},{i * 60 + 30 + i},home,\n")
+    rows.append("99,ed,3000,3000,,,,\n")                   # still in ED at the end: unfinished
+    rows.append("98,ed,3001,,,3001,left_without_being_seen,\n")
+    p = tmp_path / "e.csv"
+    p.write_text("".join(rows).replace(",prev", ",prev,outcome").replace(",\n", ",,served\n")
+                 .replace("98,ed,3001,,,3001,left_without_being_seen,,served", "98,ed,3001,,,3001,left_without_being_seen,,reneged")
+                 .replace("99,ed,3000,3000,,,,,served", "99,ed,3000,3000,,,,,in_system"))
+    assert main(["fit", str(p), "-o", str(tmp_path / "d.yaml")]) == 0
+    out = capsys.readouterr().out
+    assert "2 visits not used for the stay (1 unfinished" in out, out
+    assert "1 reneged" in out
+    assert "# 40 visits" in (tmp_path / "d.yaml").read_text()
+
+
+def test_date_times_and_aliases(tmp_path):
+    """NHS-style column names and ISO date-times: minute 0 becomes the Monday before."""
+    p = tmp_path / "nhs.csv"
+    lines = ["patient_id,service,arrival,start,end,departure,destination"]
+    for i in range(30):  # Wednesday 6 March 2024, 08:00 + i hours
+        h = 8 + i
+        day, hour = 6 + h // 24, h % 24
+        lines.append(f"{i},ed,2024-03-{day:02d} {hour:02d}:00,2024-03-{day:02d} {hour:02d}:00,"
+                     f"2024-03-{day:02d} {hour:02d}:{10 + i:02d},2024-03-{day:02d} {hour:02d}:{10 + i:02d},home")
+    p.write_text("\n".join(lines) + "\n")
+    res = fit_extract(p)
+    assert "to: ed" in res.yaml and "{to: home, p: 1}" in res.yaml
+    assert "2024-03-04 (a Monday)" in res.report[0]
