@@ -129,6 +129,9 @@ def cmd_experiment(args) -> int:
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)
+    from .experiment.capacity import is_capacity_file
+    if is_capacity_file(args.file):
+        return cmd_capacity(args)
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                          scheduler=args.scheduler, out=args.out)
     if args.html:
@@ -142,6 +145,19 @@ def cmd_experiment(args) -> int:
         if args.html:
             print(f"HTML report written to {args.html}")
     return 1 if doc["failures"] else 0
+
+
+def cmd_capacity(args) -> int:
+    """``flowsim experiment`` on a file with ``search:`` or ``sweep:``."""
+    from .experiment.capacity import run_capacity
+    from .report.capacity import render_capacity
+    doc = run_capacity(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
+                       scheduler=args.scheduler)
+    if args.html:
+        from .report.html import render_capacity_html, write_html
+        write_html(args.html, render_capacity_html(_jsonable(doc)))
+    print(json.dumps(_jsonable(doc), indent=1) if args.format == "json" else render_capacity(doc))
+    return 0
 
 
 def cmd_validate(args) -> int:
