@@ -135,9 +135,11 @@ def cmd_experiment(args) -> int:
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                          scheduler=args.scheduler, out=args.out)
     if args.html:
-        from .experiment.spec import load_spec
+        from .experiment import check_experiment
+        from .network import build_network
         from .report.html import render_experiment_html, write_html
-        write_html(args.html, render_experiment_html(_jsonable(doc), load_spec(args.file).spec.description))
+        spec, cfgs = check_experiment(args.file)
+        write_html(args.html, render_experiment_html(_jsonable(doc), spec.description, build_network(cfgs[spec.baseline])))
     if args.format == "json":
         print(json.dumps(_jsonable(doc), indent=1))
     else:
@@ -179,6 +181,15 @@ def cmd_validate(args) -> int:
         build_network(validate_scenario(data, positions, path, name))
     print(f"{path}: OK ({cfg.name}: {len(net.node_names)} services, {len(net.source_names)} sources, "
           f"{len(net.cohorts)} cohorts" + (f"; scenarios {', '.join(names)}" if names else "") + ")")
+    return 0
+
+
+def cmd_diagram(args) -> int:
+    from .network import build_network
+    from .report.diagram import write_diagram
+    net = build_network(_load(args.config, args.scenario))
+    write_diagram(args.output, net)
+    print(f"pathway diagram written to {args.output}")
     return 0
 
 
@@ -240,6 +251,12 @@ def build_parser() -> argparse.ArgumentParser:
     f.add_argument("--name", help="the model's name (default: from the file name)")
     f.add_argument("--force", action="store_true", help="overwrite the output")
     f.set_defaults(func=_lazy("flowsim.fit.command", "cmd_fit"))
+
+    g = sub.add_parser("diagram", help="draw a model's pathway as an SVG (services, capacities, yearly flows)")
+    g.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")
+    g.add_argument("-o", "--output", required=True, help="where to write the diagram (.svg)")
+    g.add_argument("--scenario", help="apply a scenario of the config")
+    g.set_defaults(func=cmd_diagram)
 
     i = sub.add_parser("init", help="write the default config as a starting point")
     i.add_argument("path")

@@ -33,6 +33,14 @@ class RunResult:
     wall_s: float = 0.0
     compile_s: float = 0.0
 
+    def to_frame(self, scenario: str = "baseline"):
+        """The metrics as a tidy pandas DataFrame: ``scenario, replication, metric, value``.
+
+        Needs pandas (``pip install 'flowsim[frames]'``).
+        """
+        from .frames import metrics_frame
+        return metrics_frame(self.metrics, scenario)
+
 
 def warm_engine(net: Network, engine: str) -> float:
     """Compile (or load from the cache) what ``engine`` needs for ``net``; returns seconds.
