@@ -63,6 +63,7 @@ def run_capacity(path, *, replications: int | None = None, seed: int | None = No
     if seed is None:
         seed = spec.seed if spec.seed is not None else 0
     doc: dict = {"name": spec.name, "model": str(ls.model_path), "seed": seed, "replications": replications}
+    ev = None
     if spec.search is not None:
         s = spec.search
         ev = Evaluator(ls, [s.key], replications, seed, workers, scheduler)
@@ -71,7 +72,8 @@ def run_capacity(path, *, replications: int | None = None, seed: int | None = No
                          **found, "curve": _curve(ev, s.target)}
     if spec.sweep is not None:
         keys = list(spec.sweep)
-        ev = Evaluator(ls, keys, replications, seed, workers, scheduler)
+        if ev is None or ev.keys != keys:  # a sweep of the searched key reuses the values already run
+            ev = Evaluator(ls, keys, replications, seed, workers, scheduler)
         extra = [spec.search.target.metric] if spec.search is not None else []
         names = list(dict.fromkeys(extra + list(SWEEP_METRICS)))
         doc["sweep"] = {"keys": keys, "points": [
