@@ -156,7 +156,8 @@ def cmd_capacity(args) -> int:
     doc = run_capacity(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                        scheduler=args.scheduler)
     if args.html:
-        from .report.html import render_capacity_html, write_html
+        from .report.capacity import render_capacity_html
+        from .report.html import write_html
         write_html(args.html, render_capacity_html(_jsonable(doc)))
     print(json.dumps(_jsonable(doc), indent=1) if args.format == "json" else render_capacity(doc))
     return 0

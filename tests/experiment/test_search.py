@@ -67,8 +67,11 @@ def test_search_finds_erlang_c_answer(tmp_path):
 
 def test_search_no_answer_in_range_and_sweep_cli(tmp_path, capsys):
     text = SEARCH.replace("range: [9, 24]", "range: [9, 11]") + "sweep: {services.q.servers: [10, 12]}\n"
-    assert main(["experiment", _files(tmp_path, text), "--workers", "1", "--format", "json"]) == 0
+    html = tmp_path / "curve.html"
+    assert main(["experiment", _files(tmp_path, text), "--workers", "1", "--format", "json", "--html", str(html)]) == 0
     doc = json.loads(capsys.readouterr().out)
+    page = html.read_text(encoding="utf-8")
+    assert "no value in the range meets the target" in page and page.count("<svg") >= 2
     assert doc["search"]["answer"] is None
     shares = [p["metrics"]["node.q.wait_share"]["mean"] for p in doc["sweep"]["points"]]
     assert shares[0] > shares[1]  # more servers, fewer wait
