@@ -156,9 +156,12 @@ def cmd_capacity(args) -> int:
     doc = run_capacity(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                        scheduler=args.scheduler)
     if args.html:
+        from .experiment import check_experiment
+        from .network import build_network
         from .report.capacity import render_capacity_html
         from .report.html import write_html
-        write_html(args.html, render_capacity_html(_jsonable(doc)))
+        spec, cfgs = check_experiment(args.file)
+        write_html(args.html, render_capacity_html(_jsonable(doc), build_network(cfgs[spec.baseline])))
     print(json.dumps(_jsonable(doc), indent=1) if args.format == "json" else render_capacity(doc))
     return 0
 
@@ -172,8 +175,10 @@ def cmd_validate(args) -> int:
     data, positions = load_data(path)
     if isinstance(data, dict) and "model" in data and "services" not in data:  # an experiment file
         from .experiment import check_experiment
+        from .experiment.capacity import check_capacity
         spec, cfgs = check_experiment(path)
-        print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
+        extra = "; ".join(check_capacity(path))
+        print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)}" + (f"; {extra})" if extra else ")"))
         return 0
     cfg = validate_scenario(data, positions, path)  # the model as written
     net = build_network(cfg)

@@ -79,6 +79,16 @@ def test_search_no_answer_in_range_and_sweep_cli(tmp_path, capsys):
 
 def test_search_bad_key_exit_2(tmp_path, capsys):
     text = SEARCH.replace("services.q.servers", "services.qq.servers")
-    assert main(["experiment", _files(tmp_path, text), "--workers", "1"]) == 2
-    err = capsys.readouterr().err
-    assert "qq" in err and "Traceback" not in err
+    path = _files(tmp_path, text)
+    for cmd in (["experiment", path, "--workers", "1"], ["validate", path]):
+        assert main(cmd) == 2
+        err = capsys.readouterr().err
+        assert "qq" in err and "Traceback" not in err
+
+
+def test_validate_checks_the_search_and_sweep(tmp_path, capsys):
+    text = SEARCH + "sweep: {services.q.servers: [10, -1]}\n"
+    assert main(["validate", _files(tmp_path, text)]) == 2
+    assert "expected a whole number >= 0, found -1" in capsys.readouterr().err
+    assert main(["validate", _files(tmp_path, SEARCH)]) == 0
+    assert "search services.q.servers 9-24" in capsys.readouterr().out

@@ -17,7 +17,7 @@ from ..config.load import load_data
 from .search import Evaluator, bound, meets, search_capacity, sweep_grid
 from .spec import load_spec
 
-__all__ = ["is_capacity_file", "run_capacity", "SWEEP_METRICS", "DEFAULT_REPLICATIONS"]
+__all__ = ["is_capacity_file", "check_capacity", "run_capacity", "SWEEP_METRICS", "DEFAULT_REPLICATIONS"]
 
 SWEEP_METRICS = ("four_hour_performance", "delayed_bed_share", "acute_occupancy", "admissions", "bed_days")
 DEFAULT_REPLICATIONS = 10
@@ -27,6 +27,38 @@ def is_capacity_file(path) -> bool:
     """True when an experiment file asks for a search or a sweep (not plain scenarios)."""
     data, _ = load_data(path)
     return isinstance(data, dict) and ("search" in data or "sweep" in data)
+
+
+def check_capacity(path) -> list[str]:
+    """Validate the values a search or sweep will set (both ends of the range, every swept value).
+
+    Returns
+    -------
+    list of str
+        What was checked, e.g. ``["search services.ward.servers 400-600"]``.
+
+    Raises
+    ------
+    ConfigError
+        A key path or value the model refuses, pointing at the experiment file.
+    """
+    ls = load_spec(path)
+    spec = ls.spec
+    done = []
+    if spec.search is not None:
+        s = spec.search
+        ev = Evaluator(ls, [s.key], 1, 0)
+        for v in s.range:
+            ev.config((v,))
+        done.append(f"search {s.key} {s.range[0]}-{s.range[1]}")
+    if spec.sweep is not None:
+        ev = Evaluator(ls, list(spec.sweep), 1, 0)
+        grid = list(spec.sweep.values())
+        combos = [(a,) for a in grid[0]] if len(grid) == 1 else [(a, b) for a in grid[0] for b in grid[1]]
+        for v in combos:
+            ev.config(v)
+        done.append(f"sweep {' x '.join(spec.sweep)} ({len(combos)} values)")
+    return done
 
 
 def _curve(ev: Evaluator, target) -> list[dict]:

@@ -85,7 +85,8 @@ class Evaluator:
         self.data, self.positions = load_data(ls.model_path)
         self.points: dict[tuple, Point] = {}
 
-    def _config(self, values: tuple):
+    def config(self, values: tuple):
+        """The model's Config with the keys set to ``values`` (a ConfigError points at the bad key)."""
         spec = self.ls.spec
         name = "_".join(f"{k}={v}" for k, v in zip(self.keys, values))
         extra = {name: {"set": dict(zip(self.keys, values))}}
@@ -103,7 +104,7 @@ class Evaluator:
         todo = [v for v in dict.fromkeys(values_list) if v not in self.points]
         if todo:
             engine = self.ls.spec.engine or "auto"
-            nets = {v: build_network(self._config(v)) for v in todo}
+            nets = {v: build_network(self.config(v)) for v in todo}
             for v in todo:
                 self.points[v] = Point(values=v)
             got: dict[tuple, dict[int, dict]] = {v: {} for v in todo}
