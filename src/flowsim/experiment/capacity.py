@@ -14,7 +14,7 @@ import math
 import time
 
 from ..config.load import load_data
-from .search import Evaluator, bound, meets, search_capacity, sweep_grid
+from .search import Evaluator, bound, by_mean, meets, search_capacity, sweep_grid
 from .spec import load_spec
 
 __all__ = ["is_capacity_file", "check_capacity", "run_capacity", "SWEEP_METRICS", "DEFAULT_REPLICATIONS"]
@@ -110,5 +110,8 @@ def run_capacity(path, *, replications: int | None = None, seed: int | None = No
         names = list(dict.fromkeys(extra + list(SWEEP_METRICS)))
         doc["sweep"] = {"keys": keys, "points": [
             {"values": list(p.values), "metrics": {m: p.summary(m) for m in names}} for p in sweep_grid(ev, dict(spec.sweep))]}
+        if "search" in doc and ev.keys == [spec.search.key]:  # the sweep's values refine the curve
+            doc["search"]["curve"] = _curve(ev, spec.search.target)
+            doc["search"]["by_mean"] = by_mean(ev, spec.search.target, spec.search.goal)
     doc["wall_s"] = time.perf_counter() - t0
     return doc

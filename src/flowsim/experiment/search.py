@@ -30,7 +30,7 @@ from .executors import make_executor
 from .spec import LoadedSpec, Target
 from .tasks import replication_task
 
-__all__ = ["Point", "Evaluator", "search_capacity", "sweep_grid", "bound", "meets"]
+__all__ = ["Point", "Evaluator", "search_capacity", "sweep_grid", "bound", "meets", "by_mean"]
 
 
 @dataclass
@@ -152,10 +152,10 @@ def search_capacity(ev: Evaluator, lo: int, hi: int, target: Target, goal: str =
             else:
                 bad_end = mid
         answer = good_end
-    return {"answer": answer, "evaluated": order, "by_mean": _by_mean(ev, target, goal)}
+    return {"answer": answer, "evaluated": order, "by_mean": by_mean(ev, target, goal)}
 
 
-def _by_mean(ev: Evaluator, target: Target, goal: str):
+def by_mean(ev: Evaluator, target: Target, goal: str):
     """The best evaluated value whose mean (not its confidence bound) meets the target."""
     good = []
     for v, p in ev.points.items():

@@ -43,7 +43,9 @@ def render_capacity(doc: dict) -> str:
             lines.append(f"  {p['values'][0]:>8}  {_ci(p, style):<40} {fmt_value(p['bound'], style):>10}  "
                          f"{'yes' if p['meets'] else 'no'}")
         if s["answer"] is None:
-            lines.append(f"answer: no value in {s['range'][0]}-{s['range'][1]} meets the target")
+            lines.append(f"answer: no value in {s['range'][0]}-{s['range'][1]} meets the target at "
+                         f"{t['confidence']:g}% confidence" + (f"; on the mean alone {s['by_mean']} (of the values run)"
+                                                               if s["by_mean"] is not None else ""))
         else:
             at = next(p for p in s["curve"] if p["values"][0] == s["answer"])
             lines.append(f"answer: {s['key']} = {s['answer']} ({t['metric']} {_ci(at, style)}, {at['n']} replications)"
