@@ -8,7 +8,7 @@ import pytest
 
 import flowsim
 from flowsim.config.load import parse_config
-from flowsim.errors import ConfigError, FlowsimError
+from flowsim.errors import FlowsimError, UsageError
 from flowsim.experiment import run_experiment
 
 pd = pytest.importorskip("pandas")
@@ -38,7 +38,7 @@ def test_load_store_matches_the_experiment_summary(tmp_path, tiny_path):
 
 
 def test_load_store_not_a_store(tmp_path):
-    with pytest.raises(ConfigError, match="expected a flowsim experiment store"):
+    with pytest.raises(UsageError, match="expected a flowsim experiment store"):
         flowsim.load_store(tmp_path)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import ConfigError, FlowsimError
+from .errors import FlowsimError, UsageError
 
 __all__ = ["require_pandas", "metrics_frame", "load_store", "COLUMNS"]
 
@@ -74,7 +74,7 @@ def load_store(path):
 
     Raises
     ------
-    ConfigError
+    UsageError
         When the folder is not a flowsim store.
     """
     from .experiment.store import Store
@@ -83,8 +83,8 @@ def load_store(path):
     root = Path(path)
     manifest_path = root / "manifest.json"
     if not manifest_path.is_file():
-        raise ConfigError(f"expected a flowsim experiment store (a folder with manifest.json), found none at '{root}'",
-                          path="load_store")
+        raise UsageError(f"expected a flowsim experiment store (a folder with manifest.json), found none at '{root}'",
+                         argument="path")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     store = Store(root)
     folder = root / "replications"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-from ..errors import ConfigError
+from ..errors import UsageError
+from ..outputs import check_output_path, write_atomically
 from .draft import fit_extract
 
 __all__ = ["cmd_fit"]
@@ -13,18 +13,12 @@ __all__ = ["cmd_fit"]
 
 def cmd_fit(args) -> int:
     """Fit, write the draft atomically, print the report; exit 0."""
-    out = Path(args.output)
-    if out.suffix.lower() not in (".yaml", ".yml"):
-        raise ConfigError(f"expected an output path ending in .yaml, found {str(out)!r}", path="-o")
-    if not out.parent.is_dir() if str(out.parent) else False:
-        raise ConfigError(f"expected an existing folder for the draft, found no folder '{out.parent}'", path="-o")
-    if out.exists() and not args.force:
-        raise ConfigError(f"{out} already exists; pass --force to overwrite it", path="-o")
+    check_output_path(args.output, (".yaml", ".yml"), "-o")  # before reading the extract, not after
+    if Path(args.output).exists() and not args.force:
+        raise UsageError(f"{args.output} already exists; pass --force to overwrite it", argument="-o")
     res = fit_extract(args.episodes, name=args.name)
-    tmp = out.with_name(out.name + ".tmp")
-    tmp.write_text(res.yaml, encoding="utf-8")
-    os.replace(tmp, out)
+    write_atomically(args.output, lambda tmp: tmp.write_text(res.yaml, encoding="utf-8"), "-o")
     for line in res.report:
         print(line)
-    print(f"draft config written to {out}; check it, then: flowsim run {out}")
+    print(f"draft config written to {args.output}; check it, then: flowsim run {args.output}")
     return 0

@@ -11,13 +11,10 @@ No external assets: the SVG is a string, safe to embed in an HTML page.
 
 from __future__ import annotations
 
-import os
 from html import escape
-from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
 from ..network import BOOKING, DELAY, SETTING_CODES, Network
 
 __all__ = ["expected_flows", "diagram_svg", "write_diagram"]
@@ -166,12 +163,8 @@ def diagram_svg(net: Network) -> str:
 
 
 def write_diagram(path, net: Network) -> None:
-    """Write the diagram as a standalone ``.svg`` file (atomically); a bad path is a ConfigError."""
-    path = Path(path)
-    if path.suffix.lower() != ".svg":
-        raise ConfigError(f"expected a path ending in .svg, found {str(path)!r}", path="-o")
-    if not path.parent.is_dir():
-        raise ConfigError(f"expected an existing folder, found no folder '{path.parent}'", path="-o")
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text('<?xml version="1.0" encoding="UTF-8"?>\n' + diagram_svg(net) + "\n", encoding="utf-8")
-    os.replace(tmp, path)
+    """Write the diagram as a standalone ``.svg`` file, atomically; a bad path is a UsageError."""
+    from ..outputs import check_output_path, write_atomically
+    check_output_path(path, (".svg",), "-o")
+    text = '<?xml version="1.0" encoding="UTF-8"?>\n' + diagram_svg(net) + "\n"
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), "-o")
