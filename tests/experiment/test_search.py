@@ -95,7 +95,8 @@ def test_validate_checks_the_search_and_sweep(tmp_path, capsys):
 
 
 def test_sweep_two_keys_is_a_grid_on_common_random_numbers(tmp_path):
-    text = "sweep:\n  services.q.servers: [10, 12]\n  sources.calls.rate: [1000 per day, 1152 per day]\n"
+    text = ("metrics: [node.q.wait_share]\n"
+            "sweep:\n  services.q.servers: [10, 12]\n  sources.calls.rate: [1000 per day, 1152 per day]\n")
     doc = run_capacity(_files(tmp_path, text), workers=1, replications=2)
     pts = {tuple(p["values"]): p["metrics"] for p in doc["sweep"]["points"]}
     assert list(pts) == [(10, "1000 per day"), (10, "1152 per day"), (12, "1000 per day"), (12, "1152 per day")]

@@ -107,7 +107,7 @@ def run_capacity(path, *, replications: int | None = None, seed: int | None = No
         if ev is None or ev.keys != keys:  # a sweep of the searched key reuses the values already run
             ev = Evaluator(ls, keys, replications, seed, workers, scheduler)
         extra = [spec.search.target.metric] if spec.search is not None else []
-        names = list(dict.fromkeys(extra + list(SWEEP_METRICS)))
+        names = list(dict.fromkeys(extra + list(spec.metrics or SWEEP_METRICS)))
         doc["sweep"] = {"keys": keys, "points": [
             {"values": list(p.values), "metrics": {m: p.summary(m) for m in names}} for p in sweep_grid(ev, dict(spec.sweep))]}
         if "search" in doc and ev.keys == [spec.search.key]:  # the sweep's values refine the curve

@@ -138,6 +138,7 @@ class ExperimentSpec(_Frozen):
     outputs: Outputs = Outputs()
     sweep: Sweep | None = None       # key path -> values: a grid over one or two keys
     search: Search | None = None     # the smallest/largest value of a key meeting a target
+    metrics: list[str] | None = None  # what a sweep tabulates (default: capacity.SWEEP_METRICS)
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)
