@@ -6,13 +6,17 @@ The draft is checked by flowsim's own config loader before it is returned, so
 
 from __future__ import annotations
 
+import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..config.load import parse_config
+from ..config.schema import DIST_NAMES
+from ..errors import ConfigError
 from .dists import format_duration
 from .extract import Extract, read_extract
 from .infer import BUILTIN_EXITS, PROFILE_P, SourceFit, check_destinations, infer_sources
@@ -27,6 +31,15 @@ class FitResult:
 
     yaml: str
     report: list[str]
+
+
+def _q(name: str) -> str:
+    """A name as YAML: bare when it is a plain identifier, else a JSON string (valid YAML),
+    so 'A&E majors' or 'ward: 7' can never be read as YAML syntax."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name) and name.lower() not in _YAML_WORDS else json.dumps(name)
+
+
+_YAML_WORDS = {"yes", "no", "true", "false", "on", "off", "null", "y", "n"}
 
 
 def _flow(xs) -> str:
@@ -44,7 +57,7 @@ def _probs(counts: list[int]) -> list[float]:
 
 def _source_lines(s: SourceFit, cohorts: list[str]) -> list[str]:
     per = " per replication" if s.replications > 1 else ""
-    out = [f"  {s.name}:", f"    to: {s.to}",
+    out = [f"  {_q(s.name)}:", f"    to: {_q(s.to)}",
            f"    rate: {s.rate:.5g} per day        # {s.n:,} arrivals over {s.days:g} days{per}"]
     for key, w, n in (("by_hour", s.by_hour, 24), ("by_weekday", s.by_weekday, 7)):
         if w is not None:
@@ -53,7 +66,7 @@ def _source_lines(s: SourceFit, cohorts: list[str]) -> list[str]:
             out.append(f"    # {key}: not written: the {n} counts do not differ from flat (chi-square p >= {PROFILE_P})")
     if len(cohorts) > 1:
         mix = _probs([round(s.cohorts.get(c, 0.0) * s.n) for c in cohorts])
-        body = ", ".join(f"{c}: {p:g}" for c, p in zip(cohorts, mix) if p > 0)
+        body = ", ".join(f"{_q(c)}: {p:g}" for c, p in zip(cohorts, mix) if p > 0)
         out.append(f"    cohorts: {{{body}}}")
     return out
 
@@ -62,14 +75,14 @@ def _route_line(r, p: float, indent: str) -> list[str]:
     extra = ", blocking: true" if r.blocking else ""
     note = f"{r.count:,} visits" + (f"; {r.blocked:,} kept their place waiting for {r.to}" if r.blocking else "")
     if r.hold is None:
-        return [f"{indent}- {{to: {r.to}, p: {p:g}{extra}}}   # {note}"]
+        return [f"{indent}- {{to: {_q(r.to)}, p: {p:g}{extra}}}   # {note}"]
     return [f"{indent}# hold: {r.hold.comment()}; {r.held:,} of the visits waited after service",
-            f"{indent}- {{to: {r.to}, p: {p:g}{extra}, hold: {r.hold.yaml()}}}   # {note}"]
+            f"{indent}- {{to: {_q(r.to)}, p: {p:g}{extra}, hold: {r.hold.yaml()}}}   # {note}"]
 
 
 def _service_lines(sv) -> list[str]:
     how = "from the extract's setting column" if sv.setting_from == "column" else "CONFIRM: guessed from the name"
-    out = [f"  {sv.name}:", "    kind: queue", f"    setting: {sv.setting}          # {how}"]
+    out = [f"  {_q(sv.name)}:", "    kind: queue", f"    setting: {sv.setting}          # {how}"]
     if sv.bed:
         out.append("    bed: true                 # CONFIRM: a median stay of 6 h or more in this setting")
     out += [f"    servers: {sv.servers}      # CONFIRM: the peak number in use at once, which may be below the capacity",
@@ -82,7 +95,7 @@ def _service_lines(sv) -> list[str]:
         return out
     out.append("    routes:                   # by cohort: they differ (chi-square p < 0.01)")
     for c, rs in sv.routes.items():
-        out.append(f"      {c}:")
+        out.append(f"      {_q(c)}:")
         for r, p in zip(rs, _probs([r.count for r in rs])):
             out += _route_line(r, p, "        ")
     return out
@@ -118,6 +131,21 @@ def _report(ex: Extract, sources, services, exits) -> list[str]:
     return out
 
 
+def _check_names(ex: Extract, cohorts: list[str], services: list[str]) -> None:
+    """Names flowsim reserves: a cohort 'default' or named like a distribution, a service named like an exit."""
+    for c in cohorts:
+        if c == "" or c == "default" or c in DIST_NAMES:
+            line = int(ex.line[np.flatnonzero(ex.text["cohort"] == c)[0]])
+            raise ConfigError(f"expected a cohort name other than {', '.join(('default',) + DIST_NAMES)} and "
+                              f"not empty, found {c!r}; rename it in the extract", file=ex.path, line=line,
+                              path="column 'cohort'")
+    for n in services:
+        if n in BUILTIN_EXITS:
+            line = int(ex.line[np.flatnonzero(ex.text["node"] == n)[0]])
+            raise ConfigError(f"expected a service, found the exit name {n!r} (exits: {', '.join(BUILTIN_EXITS)}); "
+                              "rename the service in the extract", file=ex.path, line=line, path="column 'node'")
+
+
 def fit_extract(path, name: str | None = None) -> FitResult:
     """Fit a draft model to an episode extract.
 
@@ -141,6 +169,7 @@ def fit_extract(path, name: str | None = None) -> FitResult:
     services = infer_services(ex)
     check_destinations(ex, [s.name for s in services])
     cohorts = sorted(set(ex.text["cohort"])) if "cohort" in ex.present else ["general"]
+    _check_names(ex, cohorts, [s.name for s in services])
     sources = infer_sources(ex, cohorts)
     names = {s.name for s in services}
     exits = sorted({r.to for s in services for rs in s.routes.values() for r in rs} - names - set(BUILTIN_EXITS))
@@ -149,12 +178,12 @@ def fit_extract(path, name: str | None = None) -> FitResult:
     days = sources[0].days
     head = [f"# Draft model fitted by `flowsim fit` from {Path(path).name}: {len(ex.line):,} visits over {days:g} days.",
             "# Every line marked CONFIRM is a guess from the data: check it before relying on the model.",
-            f"name: Fitted from {Path(path).name}" if name is None else f"name: {name}",
+            f"name: {json.dumps(name if name is not None else f'Fitted from {Path(path).name}')}",
             f"run: {{horizon: {warm + days:g} days, warm_up: {warm} days, replications: 3, seed: 1}}"
             f"   # warm-up: 5 x the longest mean stay, 7-60 days; then the extract's length",
-            f"cohorts: [{', '.join(cohorts)}]"]
+            f"cohorts: [{', '.join(map(_q, cohorts))}]"]
     if exits:
-        head.append(f"exits: [{', '.join(exits)}]")
+        head.append(f"exits: [{', '.join(map(_q, exits))}]")
     lines = head + ["sources:"]
     for s in sources:
         lines += _source_lines(s, cohorts)
