@@ -66,6 +66,26 @@ def test_names_that_are_not_yaml_identifiers(tmp_path):
     assert '"A&E majors":' in res.yaml and '{to: "ward: 7"' in res.yaml and 'exits: ["no"]' in res.yaml
 
 
+def test_month_profile_from_a_year_of_date_times(tmp_path):
+    """Twice the arrivals in January as in any other month: the month weights say so (as a comment)."""
+    import datetime as dt
+    p = tmp_path / "year.csv"
+    rows = ["patient,node,arrive,start,end,depart,dest"]
+    t, i = dt.datetime(2023, 1, 2, 8), 0
+    while t < dt.datetime(2024, 1, 1):
+        for k in range(8 if t.month == 1 else 4):
+            a = t + dt.timedelta(hours=3 * k, minutes=7 * (i % 11))
+            e = a + dt.timedelta(minutes=30 + i % 50)
+            rows.append(f"{i},ed,{a:%Y-%m-%d %H:%M},{a:%Y-%m-%d %H:%M},{e:%Y-%m-%d %H:%M},{e:%Y-%m-%d %H:%M},home")
+            i += 1
+        t += dt.timedelta(days=1)
+    p.write_text("\n".join(rows) + "\n")
+    res = fit_extract(p)
+    line = next(x for x in res.yaml.splitlines() if "by_month" in x)
+    weights = [float(w) for w in line.split("[")[1].rstrip("]").split(",")]
+    assert weights[0] == pytest.approx(2 * weights[5], rel=0.01) and len(weights) == 12
+
+
 def test_date_times_and_aliases(tmp_path):
     """NHS-style column names and ISO date-times: minute 0 becomes the Monday before."""
     p = tmp_path / "nhs.csv"

@@ -64,6 +64,9 @@ def _source_lines(s: SourceFit, cohorts: list[str]) -> list[str]:
             out.append(f"    {key}: {_flow(w)}   # observed, relative to the mean")
         else:
             out.append(f"    # {key}: not written: the {n} counts do not differ from flat (chi-square p >= {PROFILE_P})")
+    if s.by_month is not None:
+        out.append(f"    # by_month, January first (observed; not written as a key: flowsim's config has no "
+                   f"month profile yet): {_flow(s.by_month)}")
     if len(cohorts) > 1:
         mix = _probs([round(s.cohorts.get(c, 0.0) * s.n) for c in cohorts])
         body = ", ".join(f"{_q(c)}: {p:g}" for c, p in zip(cohorts, mix) if p > 0)
@@ -120,7 +123,8 @@ def _report(ex: Extract, sources, services, exits) -> list[str]:
                    f"{c['diverted'] + c['reneged'] + c['elsewhere']:,} not served)"
                    if dropped else ""))
     out.append("not inferred (add by hand if they matter): patience (left without being seen), when_full "
-               "diversions, booking slots, capacity schedules, costs, interventions, month profiles")
+               "diversions, booking slots, capacity schedules, costs, interventions; month profiles only as a comment "
+               "(from date-times spanning a year)")
     counts = {k: sum(sv.counts[k] for sv in services) for k in ("reneged", "diverted", "elsewhere")}
     seen = ", ".join(f"{v:,} {k}" for k, v in counts.items() if v)
     if seen:

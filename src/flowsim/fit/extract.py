@@ -50,6 +50,7 @@ class Extract:
     line: np.ndarray                 # the file line of each row (for messages)
     datetimes: bool = False          # times were ISO date-times (shifted to Monday 00:00)
     origin: str | None = None        # the Monday 00:00 that minute 0 stands for
+    origin_day: np.datetime64 | None = None   # the same, as a date (for month profiles)
     dropped: dict[str, int] = field(default_factory=dict)
     present: tuple[str, ...] = ()    # optional columns present
 
@@ -176,4 +177,6 @@ def _to_monday(ex: Extract) -> None:
     for k in TIMES:
         ex.times[k] = ex.times[k] - monday
     ex.datetimes = True
-    ex.origin = datetime.fromtimestamp(monday * 60.0, tz=timezone.utc).strftime("%Y-%m-%d (a Monday)")
+    day = datetime.fromtimestamp(monday * 60.0, tz=timezone.utc)
+    ex.origin = day.strftime("%Y-%m-%d (a Monday)")
+    ex.origin_day = np.datetime64(day.strftime("%Y-%m-%d"), "D")

@@ -37,6 +37,7 @@ class SourceFit:
     by_weekday: list[float] | None
     cohorts: dict[str, float]
     notes: list[str] = field(default_factory=list)
+    by_month: list[float] | None = None   # January first; only from date-times spanning a year
 
     @property
     def rate(self) -> float:
@@ -80,6 +81,15 @@ def _profile(counts: np.ndarray, exposure: np.ndarray) -> list[float] | None:
         return None
     rate = counts / exposure
     return [round(float(w), 3) for w in rate / rate.mean()]
+
+
+def _months(origin: np.datetime64, minutes: np.ndarray, day0: int, days: int) -> list[float] | None:
+    """Month-of-year weights (January first) from arrival minutes after ``origin``, per day of each month."""
+    def month(d):  # datetime64[D] -> 0..11
+        return (d.astype("datetime64[M]").astype(np.int64) % 12).astype(int)
+    arrivals = month(origin + np.floor(minutes / 1440.0).astype(np.int64).astype("timedelta64[D]"))
+    exposure = np.bincount(month(origin + np.arange(day0, day0 + days).astype("timedelta64[D]")), minlength=12)
+    return _profile(np.bincount(arrivals, minlength=12).astype(float), exposure.astype(float))
 
 
 def _entries(ex: Extract) -> np.ndarray:
@@ -130,6 +140,8 @@ def infer_sources(ex: Extract, cohorts: list[str]) -> list[SourceFit]:
         mix = {c: float(np.mean(coh == c)) for c in cohorts if np.any(coh == c)}
         s = SourceFit(name=str(name), to=to_nodes[0], n=int(rows.sum()), days=days, replications=reps,
                       by_hour=_profile(hours, np.ones(24)), by_weekday=_profile(wdays, exposure_wd), cohorts=mix)
+        if ex.origin_day is not None and days >= 360:  # about a year: every month seen
+            s.by_month = _months(ex.origin_day, tt, day0, int(days))
         if len(to_nodes) > 1:
             s.notes.append(f"source '{name}' enters at {', '.join(to_nodes)}; all sent to '{to_nodes[0]}'")
         out.append(s)
