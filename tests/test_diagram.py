@@ -61,3 +61,12 @@ def test_cli_diagram(tmp_path, capsys):
     assert ET.parse(out).getroot().tag == "{http://www.w3.org/2000/svg}svg"
     assert main(["diagram", "-o", str(tmp_path / "model.png")]) == 2
     assert "expected a path ending in .svg" in capsys.readouterr().err
+
+
+def test_run_html_report_draws_the_pathway(tmp_path):
+    out = tmp_path / "r.html"
+    ed_single = default_config_path().with_name("ed_single.yaml")
+    assert main(["run", str(ed_single), "--horizon", "5 days", "--warm-up", "1 day", "--replications", "1",
+                 "--html", str(out), "--format", "json"]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert "<h2>Pathway</h2>" in text and 'aria-label="pathway diagram of' in text

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import math
 
-import pytest
 
 from flowsim.cli import main
 from flowsim.experiment.capacity import run_capacity

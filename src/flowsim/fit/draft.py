@@ -17,7 +17,6 @@ import numpy as np
 from ..config.load import parse_config
 from ..config.schema import DIST_NAMES
 from ..errors import ConfigError
-from .dists import format_duration
 from .extract import Extract, read_extract
 from .infer import BUILTIN_EXITS, PROFILE_P, SourceFit, check_destinations, infer_sources
 from .services import infer_services

@@ -18,7 +18,7 @@ from ..errors import ConfigError
 from .dists import Fitted
 from .extract import Extract
 
-__all__ = ["SourceFit", "ServiceFit", "RouteFit", "infer_sources", "infer_services", "next_visit", "guess_setting",
+__all__ = ["SourceFit", "ServiceFit", "RouteFit", "infer_sources", "check_destinations", "next_visit", "guess_setting", "peak_in_use",
            "BUILTIN_EXITS", "PROFILE_P"]
 
 BUILTIN_EXITS = ("home", "died", "transferred", "elsewhere", "left_without_being_seen")
