@@ -78,3 +78,13 @@ def test_experiment_report_renders(tmp_path, tiny_path):
     assert main(["experiment", str(exp), "--workers", "1", "--out", str(tmp_path / "store"),
                  "--html", str(out), "--format", "json"]) == 0
     _assert_renders(_check_page(out, tmp_path), at_least_svgs=2)  # pathway, forest plots
+
+
+def test_capacity_report_renders(tmp_path, tiny_path):
+    exp = tmp_path / "c.yaml"
+    exp.write_text(f"name: c\nmodel: {tiny_path}\nreplications: 2\nseed: 4\nhorizon: 12 days\nwarm_up: 2 days\n"
+                   "search: {key: services.ed.servers, range: [14, 20], "
+                   "target: {metric: four_hour_performance, at_least: 0.5}}\n")
+    out = tmp_path / "cap.html"
+    assert main(["experiment", str(exp), "--workers", "1", "--html", str(out), "--format", "json"]) == 0
+    _assert_renders(_check_page(out, tmp_path), at_least_svgs=2)  # the curve, the pathway
