@@ -128,7 +128,9 @@ def infer_sources(ex: Extract, cohorts: list[str]) -> list[SourceFit]:
     t = ex.times["arrive"]
     day0 = math.floor(np.nanmin(t) / 1440.0)
     exposure_wd = np.bincount((np.arange(day0, day0 + int(days))) % 7, minlength=7).astype(float)
-    groups = ex.text["source"] if "source" in ex.present else np.array([f"{n}_arrivals" for n in ex.text["node"]], dtype=object)
+    groups = np.array([f"{n}_arrivals" for n in ex.text["node"]], dtype=object)
+    if "source" in ex.present:  # the extract's own arrival routes, where it names one
+        groups = np.where(ex.text["source"] != "", ex.text["source"], groups)
     out = []
     for name in sorted(set(groups[entry])):
         rows = entry & (groups == name)
