@@ -14,6 +14,7 @@ import numpy as np
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
+from .prices import Prices, build_prices
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -86,6 +87,10 @@ class Network:
     revisit: np.ndarray         # (N,) bool
     # interventions (see flowsim.interventions): every defined one, with its switch
     interventions: Interventions | None = None
+    # (E,) bool: leaving by this exit means the patient died (None: the exit named 'died')
+    exit_is_death: np.ndarray | None = None
+    # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
+    prices: Prices | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -288,4 +293,5 @@ def build_network(cfg: Config) -> Network:
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv,
+        exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
     )
