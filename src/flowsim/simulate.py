@@ -39,6 +39,14 @@ class RunResult:
     series_labels: list[str] = field(default_factory=list)
     series: list[dict] = field(default_factory=list)
 
+    def to_frame(self, scenario: str = "baseline"):
+        """The metrics as a tidy pandas DataFrame: ``scenario, replication, metric, value``.
+
+        Needs pandas (``pip install 'flowsim[frames]'``).
+        """
+        from .frames import metrics_frame
+        return metrics_frame(self.metrics, scenario)
+
 
 def warm_engine(net: Network, engine: str) -> float:
     """Compile (or load from the cache) what ``engine`` needs for ``net``; returns seconds.

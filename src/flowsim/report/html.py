@@ -173,6 +173,7 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
     body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    body += _pathway(net)
     if "series" in doc:
         body += _series_section(doc["series"])
     if log is not None:
@@ -203,6 +204,11 @@ def _forest_rows(doc: dict, metric: str) -> list[tuple[str, float, float, float]
     return rows
 
 
+def _pathway(net) -> list[str]:
+    from .diagram import diagram_svg
+    return ["<h2>Pathway</h2>", f"<figure class=\"pathway\">{diagram_svg(net)}</figure>"]
+
+
 def _ledgers(doc: dict, others: list[str]) -> list[str]:
     """A "who pays, who saves" section per scenario (nothing for a model without payers)."""
     out = []
@@ -223,8 +229,9 @@ def _ledgers(doc: dict, others: list[str]) -> list[str]:
     return out
 
 
-def render_experiment_html(doc: dict, description: str | None = None) -> str:
-    """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots."""
+def render_experiment_html(doc: dict, description: str | None = None, net=None) -> str:
+    """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots,
+    and the baseline's pathway diagram when ``net`` (its Network) is given."""
     from .plots import forest_svg
     base = doc["baseline"]
     body = [f"<h1>Experiment {escape(str(doc['experiment']))}</h1>"]
@@ -237,6 +244,8 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         ("Window", f"days {doc['warm_up_days']:g} to {doc['horizon_days']:g}"),
         ("Warm-up", str(doc["warm_up"]["note"])), ("Replications", str(doc["replications"]["note"])),
         ("Store", str(doc["store"]))]))
+    if net is not None:
+        body += _pathway(net)
     body.append("<h2>Scenarios</h2>")
     names = list(doc["scenarios"])
     rows = []
