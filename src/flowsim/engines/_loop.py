@@ -72,7 +72,12 @@ INF = np.inf
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "cen_state", "cen_node", "cen_since", "cen_fit_at", "cen_onward",
 ])
+# A warm start's census patients are patients 0 .. K-1 (K = len(cen_state), 0 on a cold
+# start): their state (CEN_IN_SERVICE, CEN_FIT, CEN_WAITING as in warmstart.census_file), node,
+# minute started there, minute medically fit, onward node (see ``_census_enter``).
+CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
@@ -506,6 +511,43 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
     S[p, ALIVE] = 0
 
 
+@njit
+def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
+                  p, now):
+    """Census patient p at minute 0 (``_Engine.census_enter``): takes its server, beyond
+    capacity if need be. In service: the rest of its stay (its visit-0 duration, drawn
+    conditioned on the time spent) ends by an EV_END. Medically fit: keeps its bed,
+    blocked, and goes on to its onward node. Waiting: just arrives. Returns (node to go
+    on at, previous node), NO_NODE when it stays put."""
+    n = cen_node[p]
+    state = cen_state[p]
+    if state == CEN_WAITING:
+        return n, -1
+    j = _visit_number(mi, visits, ctr, p, n)
+    if j < 0:
+        return NO_NODE, -1
+    S[p, VSEQ] += 1
+    if mi[n, KIND] == QUEUE:
+        ns[n, BUSY] += 1
+    if state == CEN_FIT:
+        S[p, HELD] = n
+        S[p, HPREV] = -1
+        S[p, HDEST] = cen_onward[p]
+        S[p, HSEQ] = S[p, VSEQ]
+        F[p, HARR] = cen_since[p]
+        F[p, HSTART] = cen_since[p]
+        F[p, HEND] = cen_fit_at[p]
+        return cen_onward[p], n
+    S[p, NODE] = n
+    S[p, PREV] = -1
+    S[p, J] = j
+    F[p, ARR] = cen_since[p]
+    F[p, START] = cen_since[p]
+    F[p, END] = NAN
+    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], p * 8 + EV_END, 0)
+    return NO_NODE, -1
+
+
 @njit(inline=True)
 def _choose_route(route_start, route_len, route_cum, node, c, u):
     a = route_start[node, c]
@@ -530,7 +572,8 @@ def run_loop(m, s, iv, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff,
+     cen_state, cen_node, cen_since, cen_fit_at, cen_onward) = m
     S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
     P = len(arrive)
     if P > 0:
@@ -623,7 +666,11 @@ def run_loop(m, s, iv, horizon, lwbs):
                 S[who, VSEQ] = -1
                 if iv is not None:
                     iv.V[who, MASK] = iv.start_mask
-                to = entry[who]
+                if who < len(cen_state):  # a warm start's census patient
+                    to, frm = _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward,
+                                            S, F, visits, ns, ht, hi, ctr, who, now)
+                else:
+                    to = entry[who]
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
                 _assess_begins(mi, dur, S, F, ht, hi, ctr, iv.V, who, now)

@@ -99,8 +99,19 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff,
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_census(draws),
     )
+
+
+def _census(draws: Draws) -> dict:
+    """The census arrays of a warm start (``warmstart.CensusDraws``), empty on a cold start."""
+    K = getattr(draws, "n_census", 0)
+    if K == 0:
+        return dict(cen_state=np.zeros(0, dtype=np.int64), cen_node=np.zeros(0, dtype=np.int64),
+                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64))
+    return dict(cen_state=draws.census_state.astype(np.int64), cen_node=draws.census_node.astype(np.int64),
+                cen_since=draws.census_since.astype(np.float64), cen_fit_at=draws.census_fit_at.astype(np.float64),
+                cen_onward=draws.census_onward.astype(np.int64))
 
 
 MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
@@ -226,7 +237,8 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         cols[name] = li[r, :n].astype(COLUMNS[name])
     for r, name in enumerate(("arrive", "start", "end", "depart")):
         cols[name] = lf[r, :n].copy()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
+    n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
+                 - getattr(draws, "n_census", 0))  # census patients did not arrive from a source
     meta = {"engine": "compiled"}
     if names:  # the same shape as Effects.tally
         I = len(names)

@@ -51,6 +51,7 @@ import simpy
 from ..draws import Draws
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
+from ..warmstart.census_file import FIT, WAITING
 from .effects import Effects
 from .servers import ServerPool
 
@@ -117,6 +118,7 @@ class _Engine:
         self.route_hold = net.route_has_hold.tolist()
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
+        self.n_census = getattr(draws, "n_census", 0)  # a warm start (warmstart.census_draws)
 
     # --------------------------------------------------------------- processes
     def source(self):
@@ -170,6 +172,9 @@ class _Engine:
         #      seq (of the current visit), h_seq (of the held visit)]
         st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1]
         self.state[p] = st
+        begun = False
+        if p < self.n_census:
+            node, prev, begun = self.census_enter(p, st)
         while node >= 0:
             arrive = env.now
             j = self.visit_number(p, node)
@@ -177,7 +182,11 @@ class _Engine:
             st[11] += 1
             seq = st[11]
             k = kind[node]
-            if k == QUEUE:
+            census_stay = begun
+            if begun:  # in service since before minute 0: its server is taken, the rest of its stay follows
+                begun = False
+                arrive = start = st[2] = self.draws.census_since[p]
+            elif k == QUEUE:
                 pool = pools[node]
                 to = self.full_to[node]
                 if (to != NO_NODE and pool.busy >= pool.capacity
@@ -219,7 +228,7 @@ class _Engine:
                 start = slot_t
             st[3] = start
             dur = draws.dur[node][p, j]
-            if mask:
+            if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
             yield env.timeout(dur)
             end = env.now
@@ -257,6 +266,26 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+
+    def census_enter(self, p: int, st: list) -> tuple[int, int, bool]:
+        """A census patient at minute 0: takes its server (beyond capacity if need be) and
+        returns (node to go on at, previous node, in service). A medically fit patient
+        keeps its bed, blocked, and goes on to its onward node; a waiting one just arrives."""
+        d = self.draws
+        n = int(d.census_node[p])
+        state = int(d.census_state[p])
+        if state == WAITING:
+            return n, -1, False
+        if self.kind[n] == QUEUE:
+            self.pools[n].busy += 1
+        if state != FIT:
+            return n, -1, True  # the loop numbers the visit and logs it
+        self.visit_number(p, n)
+        st[11] += 1
+        since = float(d.census_since[p])
+        st[4:10] = [n, -1, since, since, float(d.census_fit_at[p]), int(d.census_onward[p])]
+        st[12] = st[11]
+        return int(d.census_onward[p]), n, False
 
     def room(self, n: int) -> bool:
         """A free server at queue node n and nobody waiting (for diversions)."""
@@ -326,7 +355,8 @@ def run_simpy(net: Network, draws: Draws) -> EventLog:
             env.process(eng.roster(n))
     env.run(until=net.horizon)
     eng.censor()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - eng.eff.thinned_total
+    n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - eng.eff.thinned_total
+                 - eng.n_census)  # census patients did not arrive from a source
     meta = {"engine": "simpy"}
     if eng.eff.names:
         meta["tally"] = eng.eff.tally()

@@ -1,0 +1,70 @@
+"""The census of a run at its horizon, from its event log (``flowsim census``).
+
+Every patient still in the system at the horizon has one or two IN_SYSTEM rows
+(``eventlog``): a held row (a bed kept while blocked, its clinical ``end`` set) and
+the row of the node it is at. Read back as a census:
+
+- held row and current row: medically fit at the held node since its ``end``,
+  waiting for the current node (``onward``);
+- one row that started and has not ended: in service since ``start``;
+- one row that has not started: waiting since ``arrive``;
+- one row that started and ended (a route's hold: its discharge being arranged):
+  written as in service since ``start``, so a warm start draws the rest of its
+  stay again (the hold itself is not in the census format).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..eventlog import IN_SYSTEM, EventLog
+from ..network import Network
+from .census_file import FIT, IN_SERVICE, WAITING, Census
+
+__all__ = ["census_at"]
+
+
+def census_at(log: EventLog, net: Network, label: str = "") -> Census:
+    """The patients in the system at ``log.horizon`` as a Census.
+
+    Parameters
+    ----------
+    log : EventLog
+        A run stopped at the moment of the census (its horizon).
+    net : Network
+    label : str
+        A name for messages (e.g. the run it came from).
+
+    Returns
+    -------
+    Census
+        One patient per patient in the system, in patient order; times relative to the horizon.
+    """
+    T = float(log.horizon)
+    rows = np.flatnonzero(log.outcome == IN_SYSTEM)
+    rows = rows[np.lexsort((log.seq[rows], log.patient[rows]))]
+    pats, first = np.unique(log.patient[rows], return_index=True)
+    last = np.append(first[1:], len(rows)) - 1
+    state, node, cohort, spent, fit_for, onward = [], [], [], [], [], []
+    for a, b in zip(first, last):
+        r0, r1 = rows[a], rows[b]
+        cohort.append(int(log.cohort[r0]))
+        if a != b:  # blocked: keeps the bed at r0's node, waits at r1's
+            state.append(FIT)
+            node.append(int(log.node[r0]))
+            spent.append(T - log.start[r0])
+            fit_for.append(T - log.end[r0])
+            onward.append(int(log.node[r1]))
+            continue
+        started = not np.isnan(log.start[r0])
+        state.append(IN_SERVICE if started else WAITING)
+        node.append(int(log.node[r0]))
+        spent.append(T - (log.start[r0] if started else log.arrive[r0]))
+        fit_for.append(0.0)
+        onward.append(-1)
+    st = np.array(state, dtype=np.int8)
+    nd = np.array(node, dtype=np.int64)
+    return Census(state=st, node=nd, cohort=np.array(cohort, dtype=np.int16),
+                  spent=np.maximum(np.array(spent, dtype=np.float64), 0.0),
+                  fit_for=np.maximum(np.array(fit_for, dtype=np.float64), 0.0),
+                  onward=np.array(onward, dtype=np.int64), ids=tuple(str(p) for p in pats), label=label)
