@@ -13,8 +13,10 @@ from .config.schema import Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
 from .eventlog import EventLog
+from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
+from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine"]
 
@@ -32,6 +34,8 @@ class RunResult:
     logs: list[EventLog] = field(default_factory=list)
     wall_s: float = 0.0
     compile_s: float = 0.0
+    census: Census | None = None                                # a warm start's census
+    daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -49,10 +53,10 @@ def warm_engine(net: Network, engine: str) -> float:
     return time.perf_counter() - t0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto"):
-    """One replication: returns (metrics, event log, seconds)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
+    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication)
+    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
     log = run_engine(net, draws, engine)
     metrics = measure(log, net)
     return metrics, log, time.perf_counter() - t0
@@ -60,7 +64,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
 
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
-              keep_first_log: bool = False) -> RunResult:
+              keep_first_log: bool = False, start_from=None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -74,6 +78,9 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     keep_first_log : bool
         Keep replication 0's EventLog only (for the HTML report's plots), so
         memory does not grow with the number of replications.
+    start_from : str or Path, optional
+        A census CSV (``warmstart.census_file``): the run starts from these patients,
+        and each replication's daily bed occupancy is kept for the forecast.
     """
     t0 = time.perf_counter()
     net = build_network(cfg)
@@ -81,9 +88,13 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     reps = cfg.run.replications if replications is None else replications
     engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
+    if start_from is not None:
+        res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     res.compile_s = warm_engine(net, engine)
     for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine)
+        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
+        if res.census is not None:
+            res.daily.append(daily_occupancy(log, net))
         res.metrics.append(metrics)
         res.replication_s.append(secs)
         res.patients.append(log.patients)

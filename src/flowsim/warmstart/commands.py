@@ -1,0 +1,59 @@
+"""The work behind ``flowsim census`` and ``flowsim run --start-from`` (the CLI stays thin)."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from ..config.schema import Config
+from ..draws import make_draws
+from ..engines import resolve_engine, run_engine
+from ..errors import ConfigError
+from ..network import build_network
+from .census_file import FIT, IN_SERVICE, WAITING, Census, write_census
+from .snapshot import census_at
+
+__all__ = ["check_census_path", "run_census", "warm_start_document"]
+
+
+def check_census_path(path: str, flag: str = "-o") -> Path:
+    """The census CSV to write, checked before the run."""
+    p = Path(path)
+    if p.suffix.lower() != ".csv":
+        raise ConfigError(f"expected a path ending in .csv, found {path!r}", path=flag)
+    parent = p.parent if str(p.parent) else Path(".")
+    if p.is_dir() or not parent.is_dir():
+        raise ConfigError(f"cannot write {path!r}: expected a file in an existing directory", path=flag)
+    return p
+
+
+def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int = 0,
+               engine: str = "auto") -> Census:
+    """Run replication ``replication`` of ``cfg`` up to minute ``at`` and write its census to ``out``.
+
+    Returns
+    -------
+    Census
+        The patients in the system at ``at`` (as written).
+    """
+    if not at > 0:
+        raise ConfigError(f"expected a time after the start, found {at / 1440:g} days", path="--at")
+    net = build_network(cfg)
+    net = dataclasses.replace(net, horizon=float(at), warm_up=0.0)
+    log = run_engine(net, make_draws(net, seed, replication), resolve_engine(engine, net))
+    census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / 1440:g}")
+    write_census(out, census, net)
+    return census
+
+
+def warm_start_document(census: Census, forecast: dict | None) -> dict:
+    """The ``warm_start`` part of the run's JSON: what the census held, and what was done about it."""
+    return {
+        "census": census.label,
+        "patients": len(census),
+        "in_service": int((census.state == IN_SERVICE).sum()),
+        "medically_fit": int((census.state == FIT).sum()),
+        "waiting": int((census.state == WAITING).sum()),
+        "notes": list(census.notes),
+        "forecast": forecast,
+    }
