@@ -38,7 +38,9 @@ def census_at(log: EventLog, net: Network, label: str = "") -> Census:
     Returns
     -------
     Census
-        One patient per patient in the system, in patient order; times relative to the horizon.
+        One row per patient in the system, ordered by the minute it reached the node it
+        is at (so waiting and blocked patients queue in the warm start as they did);
+        times relative to the horizon.
     """
     T = float(log.horizon)
     rows = np.flatnonzero(log.outcome == IN_SYSTEM)
@@ -62,9 +64,13 @@ def census_at(log: EventLog, net: Network, label: str = "") -> Census:
         spent.append(T - (log.start[r0] if started else log.arrive[r0]))
         fit_for.append(0.0)
         onward.append(-1)
-    st = np.array(state, dtype=np.int8)
-    nd = np.array(node, dtype=np.int64)
-    return Census(state=st, node=nd, cohort=np.array(cohort, dtype=np.int16),
-                  spent=np.maximum(np.array(spent, dtype=np.float64), 0.0),
-                  fit_for=np.maximum(np.array(fit_for, dtype=np.float64), 0.0),
-                  onward=np.array(onward, dtype=np.int64), ids=tuple(str(p) for p in pats), label=label)
+    # patients enter the warm start in census order, and queue in it: order them by the
+    # minute they reached the node they are at (ties by patient), as the queues were
+    order = np.lexsort((pats, log.arrive[rows[last]]))
+    st = np.array(state, dtype=np.int8)[order]
+    return Census(state=st, node=np.array(node, dtype=np.int64)[order],
+                  cohort=np.array(cohort, dtype=np.int16)[order],
+                  spent=np.maximum(np.array(spent, dtype=np.float64), 0.0)[order],
+                  fit_for=np.maximum(np.array(fit_for, dtype=np.float64), 0.0)[order],
+                  onward=np.array(onward, dtype=np.int64)[order], ids=tuple(str(pats[i]) for i in order),
+                  label=label)
