@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
@@ -317,6 +318,9 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
 
     out.update(intervention_metrics(log, net))
+    esc = escalation_metrics(log, net)
+    out["cost_total"] += sum(v for k, v in esc.items() if k.endswith(".escalation_cost"))
+    out.update(esc)
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")

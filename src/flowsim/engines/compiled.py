@@ -48,6 +48,7 @@ from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from . import _loop
+from .escalation import escalation_meta
 
 __all__ = ["run_compiled"]
 
@@ -163,19 +164,22 @@ def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
     return np.concatenate(parts), hoff
 
 
-def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loop.State:
+def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
     N = net.n_nodes
     i64 = np.int64
     n_rev = max(1, int(net.revisit.sum()))
     L = max(1, max((len(np.unique(net.priority[n])) for n in range(N)), default=1))
     ns = np.zeros((N, _loop.N_NS), dtype=i64)
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
+    if net.escalation is not None:
+        ns[:, _loop.ESC_BEDS:_loop.ESC_CLOSE + 1] = net.escalation
     return _loop.State(
         S=np.zeros((P, _loop.N_INT), dtype=i64), F=np.full((P, _loop.N_FLOAT), np.nan),
         visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
+        el=np.empty((esc_cap, 3)),
     )
 
 
@@ -211,11 +215,12 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     days = int(net.horizon // 1440.0) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
+    esc_cap = 64 if net.escalation is not None else 1
     m, ivm = _model(net, draws), _interventions(net, draws)
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s, iv = _state(net, P, log_cap, heap_cap, days), _iv_state(ivm, P, len(names))
+        s, iv = _state(net, P, log_cap, heap_cap, days, esc_cap), _iv_state(ivm, P, len(names))
         status = _loop.run_loop(m, s, iv, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
@@ -228,6 +233,8 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
             heap_cap *= 2
         elif status == _loop.DAYS_FULL:
             days *= 2
+        elif status == _loop.ESC_FULL:
+            esc_cap *= 4
         else:  # pragma: no cover
             raise RuntimeError(f"compiled engine: unknown status {status}")
     n = int(s.ctr[_loop.ROWS])
@@ -248,4 +255,7 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
                          "avoided_admissions": tally_i[:, _loop.T_ADM].tolist(),
                          "avoided_attendances": tally_i[:, _loop.T_ATT].tolist(),
                          "bed_days_saved": tally_f.tolist()}
+    if net.escalation is not None:
+        el = s.el[:int(s.ctr[_loop.ESC_ROWS])]
+        meta["escalation"] = escalation_meta(el[:, 0].astype(np.int64), el[:, 1], el[:, 2])
     return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)

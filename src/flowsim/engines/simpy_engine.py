@@ -53,6 +53,7 @@ from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED,
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from ..warmstart.census_file import FIT, WAITING
 from .effects import Effects
+from .escalation import escalation_meta
 from .servers import ServerPool
 
 __all__ = ["run_simpy"]
@@ -96,8 +97,10 @@ class _Engine:
         self.net = net
         self.draws = draws
         self.log = EventLogBuilder(capacity=max(1024, 3 * draws.n_patients))
-        self.pools = [ServerPool(self.env, int(net.capacity[n, 0])) if net.kind[n] == QUEUE else None
-                      for n in range(net.n_nodes)]
+        esc = net.escalation
+        self.pools = [ServerPool(self.env, int(net.capacity[n, 0]),
+                                 tuple(esc[n].tolist()) if esc is not None and esc[n, 0] > 0 else None)
+                      if net.kind[n] == QUEUE else None for n in range(net.n_nodes)]
         self.bookings = [_Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
                          else None for n in range(net.n_nodes)]
         self.visits: dict[tuple[int, int], int] = {}
@@ -277,7 +280,7 @@ class _Engine:
         if state == WAITING:
             return n, -1, False
         if self.kind[n] == QUEUE:
-            self.pools[n].busy += 1
+            self.pools[n].force_acquire()
         if state != FIT:
             return n, -1, True  # the loop numbers the visit and logs it
         self.visit_number(p, n)
@@ -360,4 +363,7 @@ def run_simpy(net: Network, draws: Draws) -> EventLog:
     meta = {"engine": "simpy"}
     if eng.eff.names:
         meta["tally"] = eng.eff.tally()
+    if net.escalation is not None:
+        rows = [(n, t0, t1) for n, pool in enumerate(eng.pools) if pool is not None for t0, t1 in pool.esc_log]
+        meta["escalation"] = escalation_meta(*(zip(*rows) if rows else ((), (), ())))
     return eng.log.build(horizon=net.horizon, patients=n_arrived, meta=meta)
