@@ -121,6 +121,9 @@ def cmd_run(args) -> int:
     else:
         print(f"{cfg.name}")
         print(render_run_table(doc, list(res.network.node_names)))
+        if "warm_start" in doc:
+            from .report.forecast import render_forecast_text
+            print(render_forecast_text(doc["warm_start"]))
         if args.events:
             print(f"event log written to {args.events}")
         if args.html:

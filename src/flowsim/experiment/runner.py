@@ -141,6 +141,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     fingerprint = {"model_sha256": hashlib.sha256(model_bytes).hexdigest(), "experiment_sha256": ls.sha256,
                    "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": spec.scenario_names(),
                    "flowsim": __version__}
+    if ls.census_path is not None:  # a store of a warm start belongs to its census
+        fingerprint["census_sha256"] = hashlib.sha256(ls.census_path.read_bytes()).hexdigest()
     resumed = store.open(fingerprint, {
         "experiment": spec.name, "experiment_file": str(ls.path.resolve()), "model_file": str(ls.model_path),
         "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": versions(),
@@ -151,8 +153,14 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         progress.message(f"flowsim: resuming the store at {store.root}")
 
     failures: list[dict] = []
-    if spec.outputs.events and task is replication_task:
-        task = partial(replication_task, keep_log=True)
+    census = None
+    if ls.census_path is not None:  # a warm start: read (and checked) before anything runs
+        from ..warmstart import read_census
+        census = read_census(ls.census_path, build_network(base))
+        for note in census.notes:
+            progress.message(f"flowsim: note: {note}")
+    if task is replication_task and (spec.outputs.events or census is not None):
+        task = partial(replication_task, keep_log=spec.outputs.events, census=census)
     with make_executor(workers, scheduler) as ex:
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
         nets = {}
@@ -231,6 +239,9 @@ def _cpus() -> int:
 
 
 def _warm_up(spec, base, store, ex, seed, horizon, engine, progress) -> dict:
+    if spec.start_from is not None and spec.warm_up is None:
+        return {"method": "fixed", "minutes": 0.0, "days": 0.0,
+                "note": "none: the run starts from a census (start_from)"}
     if isinstance(spec.warm_up, Mser5):
         old = store.manifest.get("warm_up")
         if old and old.get("method") == "mser5":

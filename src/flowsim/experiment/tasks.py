@@ -17,7 +17,7 @@ _WARMED: set = set()  # (engine, interventions on) already compiled in this proc
 
 
 def replication_task(net, seed: int, scenario: str, replication: int, engine: str,
-                     keep_log: bool = False) -> dict:
+                     keep_log: bool = False, census=None) -> dict:
     """Metrics of one replication of one scenario.
 
     Returns
@@ -25,7 +25,8 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
     dict
         ``{"scenario", "replication", "metrics", "seconds"}`` (and ``"log"``, the
         EventLog, with ``keep_log``), or with ``"error"`` (the traceback) instead
-        of ``"metrics"``.
+        of ``"metrics"``. With ``census`` (a ``warmstart.Census``) the replication
+        starts from it.
     """
     from ..engines import resolve_engine
     from ..interventions import uses_interventions
@@ -42,7 +43,7 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
         pass  # the replication below reports any real problem
     t0 = time.perf_counter()
     try:
-        metrics, log, _ = run_replication(net, seed, replication, engine)
+        metrics, log, _ = run_replication(net, seed, replication, engine, census)
         out["metrics"] = metrics
         if keep_log:
             out["log"] = log

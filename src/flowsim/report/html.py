@@ -140,6 +140,9 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
     body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    if doc.get("warm_start"):
+        from .forecast import render_forecast_html
+        body += render_forecast_html(doc["warm_start"])
     if log is not None:
         plots = _occupancy_plots(net, log, doc["warm_up_days"])
         if plots:
