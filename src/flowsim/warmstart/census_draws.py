@@ -15,6 +15,16 @@ patients draw from their own streams, by census row, in blocks by cohort:
 The census visit itself is visit 0 of the patient's node. All census patients
 arrive at minute 0, before any source patient, in census order; engines read
 ``census_state`` etc. to start them in service, blocked (medically fit), or waiting.
+
+A medically fit patient whose onward route is a blocking route to a queue or delay
+node without a hold is started blocked: it keeps its bed and queues there. Any
+other medically fit patient (a route with a hold, a non-blocking route, an exit) is
+started in service with a clinical stay that ends at minute 0, its visit-0 route
+uniform set inside its onward route's interval, and, on a route with a hold, the
+rest of the hold drawn conditioned on the time since medically fit (one uniform per
+census patient from ``census:hold_residual``). The engine then does what it does
+after any stay. (With an intervention that rescales that node's routes, the
+uniform may pick another route.)
 """
 
 from __future__ import annotations
@@ -25,10 +35,10 @@ import numpy as np
 
 from ..distributions import sample
 from ..draws import Draws, make_draws
-from ..network import Network
+from ..network import BOOKING, Network
 from ..random import stream
 from ..residual import residual
-from .census_file import IN_SERVICE, Census
+from .census_file import FIT, IN_SERVICE, Census, route_to
 
 __all__ = ["CensusDraws", "census_draws"]
 
@@ -92,6 +102,25 @@ def _fill(d: CensusDraws, n: int, j: int) -> None:
         d.hold[r][:K, j] = col
 
 
+def _fit_by_route(d: CensusDraws, census: Census, u: np.ndarray) -> None:
+    """Medically fit patients that do not simply wait blocked: their stay ends at minute 0
+    and their route decision (and the rest of any hold) leads to their onward care."""
+    net = d.net
+    for k in np.flatnonzero(census.state == FIT):
+        n, c, dest = int(census.node[k]), int(census.cohort[k]), int(census.onward[k])
+        r = route_to(net, n, c, dest)
+        blocked = net.route_block[r] and dest >= 0 and net.kind[dest] != BOOKING and net.kind[n] != BOOKING
+        if blocked and not net.route_has_hold[r]:
+            continue  # starts blocked at its onward node (census_state FIT)
+        d.census_state[k] = IN_SERVICE
+        d.dur[n][k, 0] = 0.0
+        lo = net.route_cum[r - 1] if r > net.route_start[n, c] else 0.0
+        d.route_u[n][k, 0] = 0.5 * (lo + net.route_cum[r])
+        if net.route_has_hold[r]:
+            d.hold[r][k, 0] = residual(int(net.route_hold_code[r]), net.route_hold_params[r],
+                                       census.fit_for[k:k + 1], u[k:k + 1], net.emp_values, net.emp_cum)[0]
+
+
 def _prepend(arr: np.ndarray, K: int, fill) -> np.ndarray:
     if arr.ndim == 2 and arr.shape == (0, 0):
         return arr  # a route without a hold
@@ -138,6 +167,7 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
             _fill(d, n, j)
     # the stay each patient is in: its duration conditioned on the time already spent
     u = stream(seed, replication, "census:residual").random(K)
+    _fit_by_route(d, census, stream(seed, replication, "census:hold_residual").random(K))
     in_service = census.state == IN_SERVICE
     for n in range(net.n_nodes):
         for c in range(len(net.cohorts)):

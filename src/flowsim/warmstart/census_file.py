@@ -10,7 +10,8 @@ days_in_node   days since the patient started there (took the bed, began service
                waiting patient, days since it joined the queue. A number >= 0.
 medically_fit  yes/no (default no): clinical care is over, the patient waits for onward care
 fit_days       days since medically fit (>= 0, at most days_in_node); required when fit
-onward         the service the medically fit patient waits for (a node); required when fit
+onward         where the medically fit patient goes next: a service, or an exit such as
+               ``home``, that the node routes the patient's cohort to; required when fit
 waiting        yes/no (default no): waiting for a server at ``node``, not yet started
 =============  ===========================================================================
 
@@ -31,9 +32,10 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..eventlog import NO_DEST
 from ..network import QUEUE, Network
 
-__all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "IN_SERVICE", "FIT", "WAITING"]
+__all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "IN_SERVICE", "FIT", "WAITING"]
 
 CENSUS_COLUMNS = ("id", "node", "cohort", "days_in_node", "medically_fit", "fit_days", "onward", "waiting")
 IN_SERVICE, FIT, WAITING = 0, 1, 2
@@ -50,7 +52,7 @@ class Census:
     cohort: np.ndarray   # (K,) int16
     spent: np.ndarray    # (K,) float64 minutes in the node so far
     fit_for: np.ndarray  # (K,) float64 minutes since medically fit (0 unless FIT)
-    onward: np.ndarray   # (K,) int64 node awaited (-1 unless FIT)
+    onward: np.ndarray   # (K,) int64 destination code (node >= 0, exit < 0; NO_DEST unless FIT)
     ids: tuple[str, ...] = ()
     label: str = ""
     notes: tuple[str, ...] = field(default=())
@@ -108,6 +110,35 @@ def _node(text, net, path, row, col, name) -> int:
     return net.node_names.index(text)
 
 
+def route_to(net: Network, node: int, cohort: int, dest: int) -> int:
+    """The route a medically fit patient at ``node`` takes to destination code ``dest``, or -1.
+
+    Of several routes to ``dest`` (home at once, or home after a hold) the first with a
+    hold is taken, then the first blocking one: a patient still in its bed after it was
+    medically fit is in a hold or blocked, never on a route that leaves at once.
+    """
+    a = int(net.route_start[node, cohort])
+    rs = [r for r in range(a, a + int(net.route_len[node, cohort])) if net.route_dest[r] == dest]
+    for pick in ([r for r in rs if net.route_has_hold[r]], [r for r in rs if net.route_block[r]], rs):
+        if pick:
+            return pick[0]
+    return -1
+
+
+def _onward(text, node, cohort, net, path, row, col) -> int:
+    """The destination code of a medically fit patient's onward care, a route of its node."""
+    names = list(net.node_names) + list(net.exit_names)
+    if text not in names:
+        _fail(path, row, col, "onward", f"unknown service or exit {text!r}{_suggest(text, names)}")
+    dest = net.node_names.index(text) if text in net.node_names else -(1 + net.exit_names.index(text))
+    if route_to(net, node, cohort, dest) < 0:
+        a = int(net.route_start[node, cohort])
+        ok = [net.dest_name(int(d)) for d in net.route_dest[a:a + int(net.route_len[node, cohort])]]
+        _fail(path, row, col, "onward", f"expected where {net.node_names[node]} sends {net.cohorts[cohort]} "
+                                        f"patients ({', '.join(ok)}), found {text!r}")
+    return dest
+
+
 def _row(cells, cols, net, path, row):
     """(state, node, cohort, spent, fit_for, onward) of one patient row."""
     def cell(name):
@@ -130,7 +161,7 @@ def _row(cells, cols, net, path, row):
     waiting = _flag(text, path, row, col, "waiting")
     if fit and waiting:
         _fail(path, row, cell("waiting")[1], "waiting", "a medically fit patient has started; found waiting yes")
-    fit_for, onward = 0.0, -1
+    fit_for, onward = 0.0, NO_DEST
     if fit:
         text, col = cell("fit_days")
         if text == "":
@@ -141,7 +172,7 @@ def _row(cells, cols, net, path, row):
         text, col = cell("onward")
         if text == "":
             _fail(path, row, col, "onward", "expected the service the patient waits for, found none")
-        onward = _node(text, net, path, row, col, "onward")
+        onward = _onward(text, node, cohort, net, path, row, col)
     state = FIT if fit else WAITING if waiting else IN_SERVICE
     return state, node, cohort, spent * MINUTES_PER_DAY, fit_for * MINUTES_PER_DAY, onward
 
@@ -210,5 +241,5 @@ def write_census(path, census: Census, net: Network) -> None:
             w.writerow([census.ids[k] if census.ids else k, net.node_names[census.node[k]],
                         net.cohorts[census.cohort[k]], f"{census.spent[k] / MINUTES_PER_DAY:.6f}",
                         "yes" if fit else "no", f"{census.fit_for[k] / MINUTES_PER_DAY:.6f}" if fit else "",
-                        net.node_names[census.onward[k]] if fit else "",
+                        net.dest_name(int(census.onward[k])) if fit else "",
                         "yes" if census.state[k] == WAITING else "no"])

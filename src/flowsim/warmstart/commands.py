@@ -40,8 +40,9 @@ def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int 
         raise ConfigError(f"expected a time after the start, found {at / 1440:g} days", path="--at")
     net = build_network(cfg)
     net = dataclasses.replace(net, horizon=float(at), warm_up=0.0)
-    log = run_engine(net, make_draws(net, seed, replication), resolve_engine(engine, net))
-    census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / 1440:g}")
+    draws = make_draws(net, seed, replication)
+    log = run_engine(net, draws, resolve_engine(engine, net))
+    census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / 1440:g}", draws=draws)
     write_census(out, census, net)
     return census
 
