@@ -138,3 +138,23 @@ def test_nobody_is_lost(census_and_net):
     last[order[np.append(log.patient[order][1:] != log.patient[order][:-1], True)]] = True
     # every patient's last row either left the system or is still in it at the horizon
     assert np.all((log.dest[last] < 0) | (log.outcome[last] == IN_SYSTEM))
+
+
+
+def test_patients_in_a_discharge_hold_are_medically_fit_and_finish_their_hold():
+    from chain_model import CHAIN
+    text = CHAIN.replace("        - {to: home, p: 0.7}\n",
+                         "        - {to: home, p: 0.1}\n        - {to: home, p: 0.6, hold: {exponential: {mean: 4 days}}}\n")
+    net80, net = chain_network(80, text), chain_network(20, text)
+    d80 = make_draws(net80, 6, 0)
+    census = census_at(run_simpy(net80, d80), net80, draws=d80)
+    home = -(1 + net.exit_names.index("home"))
+    in_hold = np.flatnonzero((census.state == FIT) & (census.onward == home))
+    assert len(in_hold) > 3
+    draws = census_draws(net, census, 2, 0)
+    a, b = run_simpy(net, draws), run_compiled(net, draws)
+    assert_same_log(a, b)
+    rows = np.flatnonzero(np.isin(a.patient, in_hold) & (a.seq == 0))
+    # they keep the bed for the rest of their hold (not the route that leaves at once), then go home
+    assert np.all(a.end[rows] == 0.0) and np.all(np.nan_to_num(a.depart[rows], nan=np.inf) > 0.0)
+    assert np.all(a.dest[rows][~np.isnan(a.depart[rows])] == home)
