@@ -130,15 +130,17 @@ def cmd_run(args) -> int:
 
 
 def cmd_census(args) -> int:
-    from .warmstart.commands import check_census_path, run_census
+    from .outputs import check_output_path
+    from .warmstart.commands import run_census
 
     cfg = _load(args.config, args.scenario)
     at = _duration_arg("--at")(args.at)
-    check_census_path(args.out)
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    check_output_path(args.out, (".csv",), "-o")  # before the run, not after minutes of it
+    from .errors import UsageError
+    from .simulate import check_run_args
+    check_run_args(seed=args.seed, names=("--replications", "--seed"))
     if args.replication < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.replication}", path="--replication")
+        raise UsageError(f"expected a replication number >= 0, found {args.replication}", argument="--replication")
     census = run_census(cfg, at, args.out, seed=cfg.run.seed if args.seed is None else args.seed,
                         replication=args.replication, engine=args.engine or cfg.run.engine)
     print(f"census of {len(census)} patients at day {at / 1440:g} written to {args.out}")

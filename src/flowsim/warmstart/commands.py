@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 from ..config.schema import Config
 from ..draws import make_draws
 from ..engines import resolve_engine, run_engine
-from ..errors import ConfigError
+from ..errors import UsageError
 from ..network import build_network
+from ..outputs import write_atomically
 from .census_file import FIT, IN_SERVICE, WAITING, Census, write_census
 from .snapshot import census_at
 
-__all__ = ["check_census_path", "run_census", "warm_start_document"]
-
-
-def check_census_path(path: str, flag: str = "-o") -> Path:
-    """The census CSV to write, checked before the run."""
-    p = Path(path)
-    if p.suffix.lower() != ".csv":
-        raise ConfigError(f"expected a path ending in .csv, found {path!r}", path=flag)
-    parent = p.parent if str(p.parent) else Path(".")
-    if p.is_dir() or not parent.is_dir():
-        raise ConfigError(f"cannot write {path!r}: expected a file in an existing directory", path=flag)
-    return p
+__all__ = ["run_census", "warm_start_document"]
 
 
 def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int = 0,
@@ -37,13 +26,13 @@ def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int 
         The patients in the system at ``at`` (as written).
     """
     if not at > 0:
-        raise ConfigError(f"expected a time after the start, found {at / 1440:g} days", path="--at")
+        raise UsageError(f"expected a time after the start, found {at / 1440:g} days", argument="--at")
     net = build_network(cfg)
     net = dataclasses.replace(net, horizon=float(at), warm_up=0.0)
     draws = make_draws(net, seed, replication)
     log = run_engine(net, draws, resolve_engine(engine, net))
     census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / 1440:g}", draws=draws)
-    write_census(out, census, net)
+    write_atomically(out, lambda tmp: write_census(tmp, census, net), "-o")
     return census
 
 
