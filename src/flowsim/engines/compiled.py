@@ -34,6 +34,11 @@ server of the assessing node meanwhile, and during a hold after it only that
 server is censored at the horizon). The counts come back in
 ``EventLog.meta["tally"]`` in the shape of ``Effects.tally``.
 
+A warm start's census patients (``_loop._census_enter``) and escalation beds
+(``_loop._escalate``, opened and closed at the same moments as ``ServerPool``'s) follow
+the SimPy engine too; the openings come back in ``EventLog.meta["escalation"]``
+(``engines.escalation``), and a full escalation log is enlarged like the others.
+
 A visit column a node has not drawn yet (a patient going round a cycle again),
 or a full log, heap or booking calendar, stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure

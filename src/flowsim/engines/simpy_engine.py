@@ -38,6 +38,17 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 
+Warm start (``warmstart.CensusDraws``): census patients are patients 0 .. K-1, arriving
+at minute 0 before any source patient (``census_enter``). One in service takes its
+server, beyond capacity if need be, with ``arrive = start = -days_in_node``; its stay
+ends after its visit-0 duration (drawn conditioned on the time spent; no intervention
+rescales it). One medically fit keeps its bed, blocked, and arrives at its onward
+node; one waiting just arrives.
+
+Escalation beds (``Network.escalation``) live in the ``ServerPool``: they open when
+``open_at`` servers are held and close below ``close_below``, checked whenever a
+server is taken or freed; the openings go to ``EventLog.meta["escalation"]``.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
