@@ -58,7 +58,7 @@ def census_at(log: EventLog, net: Network, label: str = "", draws=None) -> Censu
     rows = np.flatnonzero(log.outcome == IN_SYSTEM)
     rows = rows[np.lexsort((log.seq[rows], log.patient[rows]))]
     pats, first = np.unique(log.patient[rows], return_index=True)
-    last = np.append(first[1:], len(rows)) - 1
+    last = (np.append(first[1:], len(rows)) - 1)[:len(first)]  # nobody in the system: no rows
     state, node, cohort, spent, fit_for, onward = [], [], [], [], [], []
     for a, b in zip(first, last):
         r0, r1 = rows[a], rows[b]
