@@ -14,6 +14,7 @@ import numpy as np
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
+from .prices import Prices, build_prices
 
 __all__ = ["Network", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -90,6 +91,10 @@ class Network:
     # (beds 0 where none), and (N,) float64 GBP per escalation bed day open
     escalation: np.ndarray | None = None
     escalation_cost: np.ndarray | None = None
+    # (E,) bool: leaving by this exit means the patient died (None: the exit named 'died')
+    exit_is_death: np.ndarray | None = None
+    # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
+    prices: Prices | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -302,4 +307,5 @@ def build_network(cfg: Config) -> Network:
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv,
         **_escalation(cfg),
+        exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
     )

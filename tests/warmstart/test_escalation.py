@@ -82,6 +82,11 @@ def test_metrics_and_cost(runs):
     assert m["node.ward.escalation_bed_days"] == pytest.approx(want)
     assert m["node.ward.escalation_openings"] == len(esc["open"])
     assert m["node.ward.escalation_cost"] == pytest.approx(450 * want)
+    # the ledger charges it as capacity to the ward's payer (the chain prices nothing else)
+    assert m["cost_total"] == pytest.approx(450 * want)
+    if "cost.capacity" in m:
+        assert m["cost.capacity"] == pytest.approx(450 * want)
+        assert m["cost.nhs_acute"] == pytest.approx(450 * want)
     plain = chain_network(120)
     assert "node.ward.escalation_bed_days" not in measure(run_simpy(plain, make_draws(plain, 3, 0)), plain)
 
