@@ -59,6 +59,8 @@ def _with_run(cfg, args):
         update["warm_up"] = _duration_arg("--warm-up")(args.warm_up)
     if args.horizon is not None:
         update["horizon"] = _duration_arg("--horizon")(args.horizon)
+    if getattr(args, "start_from", None) and args.warm_up is None:
+        update["warm_up"] = 0.0  # a warm start needs no warm-up
     run = cfg.run.model_copy(update=update)
     if not run.warm_up < run.horizon:
         raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
@@ -101,9 +103,16 @@ def cmd_run(args) -> int:
         from .report.html import check_html_path
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
-                    keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series)
+                    keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
+                    start_from=args.start_from)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label)
+    if res.census is not None:
+        from .forecast import forecast_document
+        from .warmstart.commands import warm_start_document
+        doc["warm_start"] = warm_start_document(res.census, forecast_document(res.daily, res.network))
+        for note in res.census.notes:
+            print(f"flowsim: note: {note}", file=sys.stderr)
     if args.events:
         net = res.network
         write_eventlog(res.logs, args.events, net.node_names, net.cohorts, net.exit_names)
@@ -119,10 +128,31 @@ def cmd_run(args) -> int:
         if "series" in doc:
             from .report.series_table import render_series_table
             print(render_series_table(doc["series"]))
+        if "warm_start" in doc:
+            from .report.forecast import render_forecast_text
+            print(render_forecast_text(doc["warm_start"]))
         if args.events:
             print(f"event log written to {args.events}")
         if args.html:
             print(f"HTML report written to {args.html}")
+    return 0
+
+
+def cmd_census(args) -> int:
+    from .outputs import check_output_path
+    from .warmstart.commands import run_census
+
+    cfg = _load(args.config, args.scenario)
+    at = _duration_arg("--at")(args.at)
+    check_output_path(args.out, (".csv",), "-o")  # before the run, not after minutes of it
+    from .errors import UsageError
+    from .simulate import check_run_args
+    check_run_args(seed=args.seed, names=("--replications", "--seed"))
+    if args.replication < 0:
+        raise UsageError(f"expected a replication number >= 0, found {args.replication}", argument="--replication")
+    census = run_census(cfg, at, args.out, seed=cfg.run.seed if args.seed is None else args.seed,
+                        replication=args.replication, engine=args.engine or cfg.run.engine)
+    print(f"census of {len(census)} patients at day {at / 1440:g} written to {args.out}")
     return 0
 
 
@@ -243,6 +273,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")
+    r.add_argument("--start-from", dest="start_from", metavar="CENSUS_CSV",
+                   help="start from this census of patients (docs/warm-start.md); warm-up 0 unless given")
+
+    c = sub.add_parser("census", help="write the census of a run at a given time (the --start-from format)")
+    c.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")
+    c.add_argument("--at", required=True, help="time of the census from the start of the run, e.g. '200 days'")
+    c.add_argument("-o", "--out", required=True, help="census CSV to write")
+    c.add_argument("--seed", type=int, help="experiment seed (overrides run.seed)")
+    c.add_argument("--replication", type=int, default=0, help="which replication (default 0)")
+    c.add_argument("--scenario", help="apply a scenario of the config")
+    c.add_argument("--engine", choices=("simpy", "compiled", "auto"), help="simulation engine")
+    c.set_defaults(func=cmd_census)
 
     e = sub.add_parser("experiment", help="run scenarios x replications into a resumable results store")
     e.add_argument("file", help="experiment YAML (docs/experiments.md)")

@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
@@ -346,6 +347,7 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     led = ledger(log, net, ep)
     out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
+    out.update(escalation_metrics(log, net))
     out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])

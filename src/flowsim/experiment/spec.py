@@ -140,6 +140,7 @@ class ExperimentSpec(_Frozen):
     sweep: Sweep | None = None       # key path -> values: a grid over one or two keys
     search: Search | None = None     # the smallest/largest value of a key meeting a target
     metrics: list[str] | None = None  # what a sweep tabulates (default: capacity.SWEEP_METRICS)
+    start_from: str | None = None   # a census CSV (docs/warm-start.md), relative to this file
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)
@@ -159,6 +160,7 @@ class LoadedSpec:
     positions: Positions
     model_path: Path
     sha256: str
+    census_path: Path | None = None
 
 
 def _where(positions: Positions, path: tuple, key: bool = False):
@@ -223,4 +225,12 @@ def load_spec(path) -> LoadedSpec:
         raise ConfigError(f"expected a model config file, found no file at '{model}'", file=file, line=line,
                           column=col, path="model")
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha)
+    census = None
+    if spec.start_from is not None:
+        census = Path(spec.start_from)
+        census = census if census.is_absolute() else (path.parent / census).resolve()
+        if not census.is_file():
+            line, col = _where(positions, ("start_from",))
+            raise ConfigError(f"expected a census CSV file, found no file at '{census}'", file=file, line=line,
+                              column=col, path="start_from")
+    return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha, census_path=census)

@@ -176,6 +176,9 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     body += _pathway(net)
     if "series" in doc:
         body += _series_section(doc["series"])
+    if doc.get("warm_start"):
+        from .forecast import render_forecast_html
+        body += render_forecast_html(doc["warm_start"])
     if log is not None:
         plots = _occupancy_plots(net, log, doc["warm_up_days"])
         if plots:
