@@ -159,6 +159,7 @@ def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False,
     ax.margins(x=0.01)
     ax.tick_params(labelsize=8)
     ax.legend(loc="lower right", fontsize=7, frameon=False, ncol=3)
+    return _svg(fig)
 
 
 def forecast_svg(name: str, mean, low, high, beds: int | None) -> str:
