@@ -13,7 +13,6 @@ import math
 from html import escape
 from pathlib import Path
 
-import numpy as np
 
 from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
