@@ -70,12 +70,13 @@ def _with_run(cfg, args):
     return cfg.model_copy(update={"run": run})
 
 
-def run_document(cfg, res, config_label: str) -> dict:
+def run_document(cfg, res, config_label: str, scenario: str | None = None) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
     from .series import summarise_series
     from .stats import summarise_all
     return {
         "config": config_label,
+        **({"scenario": scenario} if scenario else {}),
         "seed": res.seed,
         "replications": len(res.metrics),
         "engine": res.engine,
@@ -106,7 +107,7 @@ def cmd_run(args) -> int:
                     keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
                     start_from=args.start_from)
     label = args.config or f"{default_config_path().name} (bundled default)"
-    doc = run_document(cfg, res, label)
+    doc = run_document(cfg, res, label, args.scenario)
     if res.census is not None:
         from .forecast import forecast_document
         from .warmstart.commands import warm_start_document

@@ -27,7 +27,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .escalation_metrics import escalation_metrics
-from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -193,6 +193,8 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         "served": count(started),
         "diverted": count(arrived & ((log.outcome == DIVERTED) | (log.outcome == ELSEWHERE))),
         "reneged": count(arrived & (log.outcome == RENEGED)),
+        # arrived in the window and not started by the horizon: left out of wait_mean
+        "still_waiting": count(arrived & (log.outcome == IN_SYSTEM) & np.isnan(log.start)),
         "busy": busy,
         "bed_days": bed / MINUTES_PER_DAY,
         "delayed_bed_days": delayed / MINUTES_PER_DAY,
@@ -280,7 +282,8 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
           from a full ward to an outlier ward is admitted once (at the ward that took
           them), and a patient still waiting for a bed at the horizon, or who never
           got one, is not (yet) admitted.
-        - ``patients``: ``log.patients``; ``left_without_being_seen``: visits arriving
+        - ``patients``: ``log.patients``, the one metric over the whole run (warm-up
+          included; the name is kept for scripts); ``left_without_being_seen``: visits arriving
           in the window that reneged.
         - ``cost_total`` and ``cost.*``: the ledger by payer and kind of cost
           (``flowsim.ledger``, docs/costs.md).
@@ -289,9 +292,11 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
 
         Per node, ``node.<name>.``: ``arrivals`` (arrived in window), ``served``
         (service started in window), ``diverted`` (DIVERTED or ELSEWHERE, arrived in
-        window), ``reneged``, ``wait_mean`` / ``wait_median`` / ``wait_p95`` (minutes,
+        window), ``reneged``, ``still_waiting`` (arrived in window, not started by the
+        horizon), ``wait_mean`` / ``wait_median`` / ``wait_p95`` (minutes,
         ``start - arrive`` over visits arriving in the window that started; visits
-        still waiting at the horizon are not included), ``utilisation``,
+        still waiting at the horizon and reneged visits are not included: see
+        ``still_waiting`` and ``reneged``), ``utilisation``,
         ``mean_occupancy`` (server-minutes held in window / window length),
         ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``.
         ``utilisation`` is, for queue nodes, server-minutes held (blocked time
@@ -358,7 +363,7 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
         out.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
                                  led=led, episodes=ep))
 
-    names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95", "wait_share",
+    names = ("arrivals", "served", "diverted", "reneged", "still_waiting", "wait_mean", "wait_median", "wait_p95", "wait_share",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
     for i, node in enumerate(net.node_names):
         for name in names:

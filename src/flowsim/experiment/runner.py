@@ -202,7 +202,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     per_rep = {s: {r: m for r, m in store.read(s).items() if r < n} for s in names}
     doc = {
         "experiment": spec.name, "seed": seed, "baseline": spec.baseline, "model": str(ls.model_path),
-        "engine": engine, "store": str(store.root),
+        "engine": _resolved_engine(engine, nets, names), "engine_requested": engine, "store": str(store.root),
         "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
         "warm_up": warm, "replications": reps,
         "scenarios": {}, "failures": failures,
@@ -235,6 +235,12 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     write_methods(store.root, m, base, ls)
     store.close()
     return doc
+
+
+def _resolved_engine(engine: str, nets: dict, names: list[str]) -> str:
+    """The engine the scenarios ran on ("compiled" for "auto"), or the engines joined by "/"."""
+    from ..engines import resolve_engine
+    return "/".join(dict.fromkeys(resolve_engine(engine, nets[s]) for s in names))
 
 
 def _fingerprint(ls, seed: int, horizon: float, engine: str) -> dict:

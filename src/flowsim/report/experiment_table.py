@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .ledger_table import render_ledger
-from .table import fmt_value
+from .table import CLIP_NOTE, difference_style, display_width, fmt_ci, pad
 
 __all__ = ["render_experiment_table"]
 
@@ -13,18 +13,13 @@ _ROWS = [
     ("acute_occupancy", "Acute bed occupancy", "pct"),
     ("ed_attendances", "ED attendances", "n"),
     ("four_hour_breaches", "Four-hour breaches", "n"),
-    ("four_hour_performance", "Seen within four hours", "pct"),
+    ("four_hour_performance", "Left ED within four hours", "pct"),
     ("admissions", "Emergency admissions", "n"),
-    ("avoided_admissions", "Avoided admissions (in run)", "n"),
-    ("avoided_attendances", "Avoided attendances (in run)", "n"),
-    ("bed_days_saved", "Bed days saved (in run)", "f1"),
+    ("avoided_admissions", "Avoided admissions (in window)", "n"),
+    ("avoided_attendances", "Avoided attendances (in window)", "n"),
+    ("bed_days_saved", "Bed days saved (in window)", "f1"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
-
-
-def _ci(s: dict, style: str) -> str:
-    lo, hi = s["ci95"]
-    return f"{fmt_value(s['mean'], style)} [{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
 
 
 def render_experiment_table(doc: dict) -> str:
@@ -33,25 +28,26 @@ def render_experiment_table(doc: dict) -> str:
     lines = [f"Experiment {doc['experiment']}: seed {doc['seed']}, baseline '{base}', "
              f"window {doc['warm_up_days']:g}-{doc['horizon_days']:g} days",
              f"warm-up: {doc['warm_up']['note']}", f"replications: {doc['replications']['note']}", ""]
-    width = max(len(label) for _, label, _ in _ROWS)
+    width = max(display_width(label) for _, label, _ in _ROWS)
     for name, sc in doc["scenarios"].items():
         m, d = sc["metrics"], sc.get("difference_vs_baseline", {})
         title = f"{name} ({sc['replications']} replications)"
         lines.append(title)
-        head = f"  {'Metric':<{width}}  {'mean [95% CI]':<34}"
+        head = f"  {pad('Metric', width)}  {pad('mean [95% CI, ' + str(sc['replications']) + ' replications]', 34)}"
         if d:
             head += f"  difference vs {base} [95% CI]"
         lines.append(head)
         for key, label, style in _ROWS:
             if key not in m:
                 continue
-            row = f"  {label:<{width}}  {_ci(m[key], style):<34}"
+            row = f"  {pad(label, width)}  {pad(fmt_ci(m[key], style), 34)}"
             if d and key in d:
-                row += "  " + _ci(d[key], "f1" if style in ("n", "money") else style)
+                row += "  " + fmt_ci(d[key], difference_style(style), clip=False)
             lines.append(row)
         if d:
             lines += render_ledger(doc, name)
         lines.append("")
+    lines += [CLIP_NOTE + " Differences of percentages are in percentage points (pp).", ""]
     for f in doc.get("failures", []):
         lines.append(f"FAILED: scenario {f['scenario']} replication {f['replication']} (seed {f['seed']})")
     t = doc["timing"]

@@ -18,7 +18,8 @@ from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
-from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value, payer_rows
+from .table import (_HEADLINE, _NODE_COLS, CLIP_NOTE, UTIL_NOTE, WAIT_NOTE, ci_title, difference_style, fmt_ci,
+                    fmt_value, over_capacity, payer_rows)
 
 __all__ = ["check_html_path", "write_html", "render_run_html", "render_experiment_html", "FOREST_METRICS"]
 
@@ -149,11 +150,12 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         ("Window", f"days {doc['warm_up_days']:g} to {doc['horizon_days']:g} "
                    f"(the first {doc['warm_up_days']:g} days are warm-up and are discarded)")]))
     body.append("<h2>Headline metrics</h2>")
-    title = "mean [95% CI]" if with_ci else "value (one replication: no CI)"
+    title = ci_title(reps)
     rows = [[label, fmt_ci(m[key], style, with_ci)] for key, label, style in _HEADLINE if key in m]
     body.append(_table(["Metric", title], rows))
     body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
-                "t distribution across replications. Metric keys are as in <code>--format json</code>.</p>")
+                "t distribution across replications. " + (CLIP_NOTE + " " if with_ci else "")
+                + "Metric keys are as in <code>--format json</code>.</p>")
     payers, kinds = payer_rows(m, with_ci)
     if payers:
         body.append("<h2>Who pays</h2>")
@@ -171,7 +173,11 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
             row.append(fmt_value(s["mean"], style) if s else "-")
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
-    body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    body.append(f"<p class=\"note\">Means over {reps} replication(s). LWBS: left without being seen. "
+                f"{escape(WAIT_NOTE)}</p>")
+    over = over_capacity(m, list(net.node_names))
+    if over:
+        body.append(f"<p class=\"note\">{escape(', '.join(over))}: {escape(UTIL_NOTE)}</p>")
     body += _pathway(net)
     if "series" in doc:
         body += _series_section(doc["series"])
@@ -254,8 +260,9 @@ def render_experiment_html(doc: dict, description: str | None = None, net=None) 
     for key, label, style in _EXPERIMENT_ROWS:
         if any(key in sc["metrics"] for sc in doc["scenarios"].values()):
             rows.append([label] + [fmt_ci(sc["metrics"].get(key), style) for sc in doc["scenarios"].values()])
-    body.append(_table(["Metric"] + [f"{s} ({doc['scenarios'][s]['replications']} reps)" for s in names], rows))
-    body.append("<p class=\"note\">Mean [95% CI] across replications.</p>")
+    body.append(_table(["Metric"] + [f"{s} (mean [95% CI, {doc['scenarios'][s]['replications']} replications])"
+                                     for s in names], rows))
+    body.append(f"<p class=\"note\">Mean [95% CI] across replications. {CLIP_NOTE}</p>")
     others = [s for s in names if s != base]
     if others:
         body.append(f"<h2>Difference vs {escape(str(base))}</h2>")
@@ -263,10 +270,11 @@ def render_experiment_html(doc: dict, description: str | None = None, net=None) 
         for key, label, style in _EXPERIMENT_ROWS:
             cells = [doc["scenarios"][s].get("difference_vs_baseline", {}).get(key) for s in others]
             if any(cells):
-                rows.append([label] + [fmt_ci(c, "f1" if style in ("n", "money") else style) for c in cells])
+                rows.append([label] + [fmt_ci(c, difference_style(style), clip=False) for c in cells])
         body.append(_table(["Metric"] + others, rows))
         body.append("<p class=\"note\">Paired differences (scenario minus baseline, replication by "
-                    "replication, on common random numbers), mean [95% CI]. A CI that excludes 0 is a "
+                    "replication, on common random numbers), mean [95% CI]; percentages differ in percentage "
+                    "points (pp). A CI that excludes 0 is a "
                     "difference the replications can tell apart from chance.</p>")
         body += _ledgers(doc, others)
         figs = [f"<figure>{forest_svg(key, rows)}</figure>"

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 import math
+import unicodedata
 
-__all__ = ["render_run_table", "fmt_value", "fmt_ci", "payer_rows"]
+__all__ = ["render_run_table", "fmt_value", "fmt_ci", "ci_title", "difference_style", "display_width", "pad",
+           "over_capacity", "payer_rows"]
 
 _HEADLINE = [
-    ("patients", "Patients arrived (whole run)", "n"),
+    ("patients", "Patients arrived (whole run, warm-up included)", "n"),
     ("bed_days", "Bed days", "f1"),
     ("delayed_bed_days", "Delayed bed days", "f1"),
     ("delayed_bed_share", "Share of acute bed days delayed", "pct"),
     ("acute_occupancy", "Acute bed occupancy", "pct"),
     ("ed_attendances", "ED attendances", "n"),
     ("four_hour_breaches", "Four-hour breaches", "n"),
-    ("four_hour_performance", "Seen within four hours", "pct"),
+    ("four_hour_performance", "Left ED within four hours", "pct"),
     ("twelve_hour_waits", "Twelve-hour waits in ED", "n"),
     ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
     ("admissions", "Emergency admissions", "n"),
     ("readmissions_30d", "Emergency readmissions within 30 days", "n"),
     ("readmission_rate_30d", "Discharges readmitted within 30 days", "pct"),
     ("left_without_being_seen", "Left without being seen", "n"),
+    ("avoided_admissions", "Avoided admissions (in window)", "n"),
+    ("avoided_attendances", "Avoided attendances (in window)", "n"),
+    ("bed_days_saved", "Bed days saved (in window)", "f1"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
 
@@ -32,19 +37,39 @@ _NODE_COLS = [
     ("mean_occupancy", "occupancy", "f1"),
     ("diverted", "diverted", "n"),
     ("reneged", "LWBS", "n"),
+    ("still_waiting", "waiting", "n"),
     ("bed_days", "bed days", "f1"),
     ("delayed_bed_days", "delayed", "f1"),
 ]
 
+WAIT_NOTE = ("Waits are over visits whose service started: visits still waiting at the horizon "
+             "('waiting') and those who left without being seen (LWBS) are left out of them.")
+CLIP_NOTE = "Intervals of quantities that cannot be negative are clipped at 0."
+UTIL_NOTE = ("utilisation over 100%: capacity follows a roster, and patients in service are not "
+             "preempted when the roster drops, so busy time can exceed the capacity offered.")
+
+
+def display_width(text: str) -> int:
+    """Terminal columns ``text`` takes: wide (CJK) characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in ("W", "F") else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` padded with spaces to ``width`` terminal columns (left-aligned unless ``right``)."""
+    fill = " " * max(0, width - display_width(text))
+    return fill + text if right else text + fill
+
 
 def fmt_value(x: float, style: str) -> str:
+    """A number for people: ``n`` counts whole, ``pct`` percent, ``pp`` percentage points,
+    ``money`` whole pounds, ``dur`` minutes/hours/days, else one decimal."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "-"
     if style == "pct":
         return f"{100 * x:.1f}%"
-    if style == "n":
-        return f"{x:,.0f}" if abs(x - round(x)) < 1e-9 else f"{x:,.1f}"
-    if style == "money":
+    if style == "pp":
+        return f"{100 * x:.1f} pp"
+    if style in ("n", "money"):
         return f"{x:,.0f}"
     if style == "dur":
         if x >= 2880:
@@ -55,15 +80,41 @@ def fmt_value(x: float, style: str) -> str:
     return f"{x:,.1f}"
 
 
-def fmt_ci(summary: dict | None, style: str, with_ci: bool = True, sep: str = " ") -> str:
-    """``mean [lo, hi]`` of a metric summary; the interval only when it exists."""
+def difference_style(style: str) -> str:
+    """The style of a difference between two values of ``style``: percentages differ in points."""
+    return "pp" if style == "pct" else style
+
+
+def ci_title(replications: int) -> str:
+    """The column title of means with intervals, saying how many replications they rest on."""
+    if replications > 1:
+        return f"mean [95% CI, {replications} replications]"
+    return "value (1 replication: no CI)"
+
+
+def fmt_ci(summary: dict | None, style: str, with_ci: bool = True, sep: str = " ",
+           clip: bool = True) -> str:
+    """``mean [lo, hi]`` of a metric summary; the interval only when it exists.
+
+    With ``clip`` (quantities that cannot be negative), the interval is shown from 0
+    at the lowest; differences pass ``clip=False``.
+    """
     if not summary:
         return "-"
     s = fmt_value(summary["mean"], style)
     lo, hi = summary["ci95"]
     if with_ci and lo is not None and hi is not None and not (math.isnan(lo) or math.isnan(hi)):
+        if clip:
+            lo, hi = max(lo, 0.0), max(hi, 0.0)
         s += f"{sep}[{fmt_value(lo, style)}, {fmt_value(hi, style)}]"
     return s
+
+
+def over_capacity(m: dict, node_names: list[str]) -> list[str]:
+    """Nodes whose mean utilisation is over 100% (rosters without preemption)."""
+    return [n for n in node_names
+            if (m.get(f"node.{n}.utilisation") or {}).get("mean") is not None
+            and m[f"node.{n}.utilisation"]["mean"] > 1.0 + 1e-9]
 
 
 _COST_KINDS = [("activity", "activity"), ("capacity", "capacity (open, used or not)"),
@@ -90,10 +141,37 @@ def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
     if not payers:
         return []
     out = ["", "Who pays (GBP over the window)"]
-    out += [f"  {name:<{width - 2}}  {text}" for name, text in payers]
+    out += [f"  {pad(name, width - 2)}  {text}" for name, text in payers]
     out.append("By kind of cost")
-    out += [f"  {name:<{width - 2}}  {text}" for name, text in kinds]
+    out += [f"  {pad(name, width - 2)}  {text}" for name, text in kinds]
     return out
+
+
+def _node_lines(m: dict, node_names: list[str]) -> list[str]:
+    nw = max(8, max(display_width(n) for n in node_names))
+    over = over_capacity(m, node_names)
+    header = pad("Service", nw) + "".join(pad(h, 11, right=True) for _, h, _ in _NODE_COLS)
+    lines = [header, "-" * display_width(header)]
+    for n in node_names:
+        row = pad(n, nw)
+        for key, _, style in _NODE_COLS:
+            s = m.get(f"node.{n}.{key}")
+            text = fmt_value(s["mean"], style) if s else "-"
+            row += pad(text + ("*" if key == "utilisation" and n in over else ""), 11, right=True)
+        lines.append(row)
+    lines.append(WAIT_NOTE)
+    if over:
+        lines.append(f"* {', '.join(over)}: {UTIL_NOTE}")
+    return lines
+
+
+def _timing_line(t: dict) -> str:
+    pps = sum(t["patients"]) / max(sum(t["replication_s"]), 1e-9)
+    line = (f"{sum(t['patients']):,} patients in {sum(t['replication_s']):.2f} s of replications "
+            f"({pps:,.0f} patients/s)")
+    if t.get("compile_s", 0.0) >= 0.05:
+        line += f"; {t['compile_s']:.1f} s preparing the compiled engine (cached after the first run)"
+    return line
 
 
 def render_run_table(doc: dict, node_names: list[str]) -> str:
@@ -101,35 +179,21 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
     m = doc["metrics"]
     reps = doc["replications"]
     with_ci = reps > 1
-    lines = [f"{doc['config']}",
+    scenario = f", scenario {doc['scenario']}" if doc.get("scenario") else ""
+    lines = [f"{doc['config']}{scenario}",
              f"engine {doc['engine']}, seed {doc['seed']}, {reps} replication(s), "
              f"window {doc['warm_up_days']:g}-{doc['horizon_days']:g} days "
              f"(warm-up {doc['warm_up_days']:g} days discarded)", ""]
-    title = "mean [95% CI]" if with_ci else "value"
-    width = max(len(label) for _, label, _ in _HEADLINE)
-    lines.append(f"{'Metric':<{width}}  {title}")
+    width = max(display_width(label) for _, label, _ in _HEADLINE)
+    lines.append(f"{pad('Metric', width)}  {ci_title(reps)}")
     lines.append("-" * (width + 2 + 30))
     for key, label, style in _HEADLINE:
         if key in m:
-            lines.append(f"{label:<{width}}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
+            lines.append(f"{pad(label, width)}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
+    if with_ci:
+        lines.append(CLIP_NOTE)
     lines += _payer_lines(m, width, with_ci)
     lines.append("")
-    nw = max(8, max(len(n) for n in node_names))
-    header = f"{'Service':<{nw}}" + "".join(f"{h:>11}" for _, h, _ in _NODE_COLS)
-    lines.append(header)
-    lines.append("-" * len(header))
-    for n in node_names:
-        row = f"{n:<{nw}}"
-        for key, _, style in _NODE_COLS:
-            s = m.get(f"node.{n}.{key}")
-            row += f"{fmt_value(s['mean'], style) if s else '-':>11}"
-        lines.append(row)
-    t = doc["timing"]
-    lines.append("")
-    pps = sum(t["patients"]) / max(sum(t["replication_s"]), 1e-9)
-    line = (f"{sum(t['patients']):,} patients in {sum(t['replication_s']):.2f} s of replications "
-            f"({pps:,.0f} patients/s)")
-    if t.get("compile_s", 0.0) >= 0.05:
-        line += f"; {t['compile_s']:.1f} s preparing the compiled engine (cached after the first run)"
-    lines.append(line)
+    lines += _node_lines(m, node_names)
+    lines += ["", _timing_line(doc["timing"])]
     return "\n".join(lines)
