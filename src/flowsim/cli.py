@@ -73,7 +73,9 @@ def _with_run(cfg, args):
 def run_document(cfg, res, config_label: str, scenario: str | None = None) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
     from .series import summarise_series
+    from .stability import stability_warnings
     from .stats import summarise_all
+    metrics = summarise_all(res.metrics)
     return {
         "config": config_label,
         **({"scenario": scenario} if scenario else {}),
@@ -82,7 +84,8 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
         "engine": res.engine,
         "warm_up_days": cfg.run.warm_up / 1440.0,
         "horizon_days": cfg.run.horizon / 1440.0,
-        "metrics": summarise_all(res.metrics),
+        "metrics": metrics,
+        "warnings": stability_warnings(metrics, res.network.node_names),
         "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
                    "compile_s": res.compile_s},
         **({"series": summarise_series(res.series, res.series_labels, res.series_period)} if res.series else {}),
@@ -108,6 +111,8 @@ def cmd_run(args) -> int:
                     start_from=args.start_from)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label, args.scenario)
+    for w in doc["warnings"]:
+        print(f"flowsim: warning: {w}", file=sys.stderr)
     if res.census is not None:
         from .forecast import forecast_document
         from .warmstart.commands import warm_start_document
@@ -169,6 +174,8 @@ def cmd_experiment(args) -> int:
         return cmd_capacity(args)
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                          scheduler=args.scheduler, out=args.out, scheduler_timeout=args.scheduler_timeout)
+    for w in doc["warnings"]:
+        print(f"flowsim: warning: {w}", file=sys.stderr)
     if args.html:
         from .experiment import check_experiment
         from .network import build_network

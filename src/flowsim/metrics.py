@@ -29,6 +29,7 @@ import numpy as np
 from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
+from .stability import node_stability
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
 
@@ -217,6 +218,7 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
     util[(net.kind == DELAY) | ~np.isfinite(util)] = np.nan  # no capacity offered: undefined
     out["utilisation"] = util
     out["capacity_minutes"] = np.where(net.kind == DELAY, np.nan, cap_minutes)
+    out.update(node_stability(log, net, lo, hi, cap_minutes))
     return out
 
 
@@ -364,7 +366,8 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
                                  led=led, episodes=ep))
 
     names = ("arrivals", "served", "diverted", "reneged", "still_waiting", "wait_mean", "wait_median", "wait_p95", "wait_share",
-             "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
+             "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days",
+             "offered_load", "wait_first_quarter", "wait_last_quarter")
     for i, node in enumerate(net.node_names):
         for name in names:
             out[f"node.{node}.{name}"] = float(per[name][i])

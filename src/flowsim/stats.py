@@ -30,8 +30,9 @@ def summarise(values) -> dict:
     x = np.array(vals, dtype=float)
     ok = x[~np.isnan(x)]
     mean = float(ok.mean()) if len(ok) else math.nan
-    sd = float(ok.std(ddof=1)) if len(ok) > 1 else math.nan
-    hw = half_width(ok)
+    with np.errstate(invalid="ignore"):  # an infinite value (offered load with no capacity): no sd, no CI
+        sd = float(ok.std(ddof=1)) if len(ok) > 1 else math.nan
+        hw = half_width(ok)
     ci = [mean - hw, mean + hw] if not math.isnan(hw) else [math.nan, math.nan]
     return {"mean": mean, "sd": sd, "ci95": ci, "values": vals}
 

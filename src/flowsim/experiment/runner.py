@@ -26,6 +26,7 @@ from ..config.scenarios import BASELINE, validate_scenario
 from ..errors import ConfigError
 from ..network import build_network
 from ..simulate import check_run_args
+from ..stability import stability_warnings
 from ..stats import half_width
 from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
@@ -205,7 +206,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         "engine": _resolved_engine(engine, nets, names), "engine_requested": engine, "store": str(store.root),
         "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
         "warm_up": warm, "replications": reps,
-        "scenarios": {}, "failures": failures,
+        "scenarios": {}, "failures": failures, "warnings": [],
         "pools": list(getattr(nets[spec.baseline].prices, "pool_names", ())),
     }
     for s in names:
@@ -214,6 +215,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
             entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
             entry["savings"] = savings(per_rep[spec.baseline], per_rep[s])
         doc["scenarios"][s] = entry
+        doc["warnings"] += stability_warnings(entry["metrics"], nets[s].node_names, prefix=f"scenario {s}: ")
     if spec.series is not None:
         _split_series(doc, nets[spec.baseline], horizon, spec.series)
     secs = {s: store.seconds(s) for s in names}
