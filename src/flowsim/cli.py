@@ -94,6 +94,7 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
 
 def cmd_run(args) -> int:
     from .eventlog import check_eventlog_path, write_eventlog
+    from .experiment.progress import Progress
     from .report.table import render_run_table
     from .simulate import run_model
 
@@ -108,7 +109,7 @@ def cmd_run(args) -> int:
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
                     keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
-                    start_from=args.start_from)
+                    start_from=args.start_from, progress=Progress(quiet=args.quiet))
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label, args.scenario)
     for w in doc["warnings"]:
@@ -283,6 +284,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")
     r.add_argument("--start-from", dest="start_from", metavar="CENSUS_CSV",
                    help="start from this census of patients (docs/warm-start.md); warm-up 0 unless given")
+    r.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still)")
 
     c = sub.add_parser("census", help="write the census of a run at a given time (the --start-from format)")
     c.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")

@@ -95,7 +95,8 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
-              keep_first_log: bool = False, series: str | None = None, start_from=None) -> RunResult:
+              keep_first_log: bool = False, series: str | None = None, start_from=None,
+              progress=None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -114,6 +115,9 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     start_from : str or Path, optional
         A census CSV (``warmstart.census_file``): the run starts from these patients,
         and each replication's daily bed occupancy is kept for the forecast.
+    progress : experiment.progress.Progress, optional
+        Told before the engine compiles and after each replication (``flowsim run``
+        passes one on stderr; the library prints nothing by default).
     """
     check_run_args(replications, seed)
     t0 = time.perf_counter()
@@ -124,7 +128,12 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     res = RunResult(network=net, seed=seed, engine=engine)
     if start_from is not None:
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
+    if progress is not None and engine == "compiled":
+        progress.message("flowsim: compiling the engine (first run after install takes ~10-40 s; "
+                         "cached after that)")
     res.compile_s = warm_engine(net, engine)
+    if progress is not None:
+        progress.plan({"run": reps})
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
@@ -139,5 +148,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         res.patients.append(log.patients)
         if keep_logs or (keep_first_log and r == 0):
             res.logs.append(log)
+        if progress is not None:
+            progress.update("run", r, secs)
     res.wall_s = time.perf_counter() - t0
     return res

@@ -128,6 +128,9 @@ def test_store_files_csvs_and_methods(tmp_path, tiny_path):
     root = tmp_path / "st"
     manifest = json.loads((root / "manifest.json").read_text())
     assert manifest["warm_up"]["method"] == "mser5" and doc["warm_up"]["method"] == "mser5"
+    # the engine the scenarios ran on, not "auto" (#14); the request kept beside it
+    assert doc["engine"] == "compiled" and doc["engine_requested"] == "auto"
+    assert isinstance(doc["warnings"], list)
     assert {"numpy", "simpy", "flowsim"} <= set(manifest["versions"])
     assert (root / "summary.csv").read_text().startswith("scenario,metric,mean")
     assert len((root / "replications.csv").read_text().splitlines()) == 5
