@@ -22,7 +22,8 @@ def test_run_report_has_the_model_settings_metrics_and_plots(tmp_path, capsys):
     text = out.read_text(encoding="utf-8")
     assert text.startswith("<!DOCTYPE html>") and "Single emergency department (teaching)" in text
     assert "One type-1 ED of a medium health economy" in text  # the description
-    for label in ("Four-hour breaches", "ED attendances", "Seen within four hours", "mean [95% CI]", "Seed"):
+    for label in ("Four-hour breaches", "ED attendances", "Left ED within four hours", "mean [95% CI, 2 replications]",
+                  "clipped at 0", "Seed"):
         assert label in text
     assert "<svg" in text and "Time in ED" in text
     assert "<link" not in text and "src=" not in text and "@import" not in text  # no external assets
