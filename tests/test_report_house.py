@@ -167,3 +167,6 @@ def test_scenario_is_recorded_in_json_and_table(capsys, tiny_path):
     code, out, err = run_cli(capsys, str(tiny_path), "--scenario", "raid", "--horizon", "12 days",
                              "--replications", "2")
     assert f"{tiny_path}, scenario raid" in out and "Avoided admissions (in window)" in out
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("Avoided admissions"))
+    assert lines[at + 1].startswith("  raid ")  # per intervention, the one of five that counts

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 
 from ..experiment.savings import payers_in
+from .table import display_width, pad
 
 __all__ = ["fmt_money", "ledger_rows", "roi_rows", "render_ledger", "LEDGER_HEAD"]
 
@@ -83,10 +84,10 @@ def render_ledger(doc: dict, scenario: str, indent: str = "  ") -> list[str]:
     if not rows:
         return []
     n = doc["scenarios"][scenario]["replications"]
-    widths = [max(len(r[i]) for r in rows + [LEDGER_HEAD]) for i in range(len(LEDGER_HEAD))]
+    widths = [max(display_width(r[i]) for r in rows + [LEDGER_HEAD]) for i in range(len(LEDGER_HEAD))]
     lines = [f"{indent}Who pays, who saves ({n} paired replications; difference = scenario - baseline)"]
     for r in [LEDGER_HEAD] + rows:
-        cells = [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:4], widths[1:4])] + [r[4]]
+        cells = [pad(r[0], widths[0])] + [pad(c, w, right=True) for c, w in zip(r[1:4], widths[1:4])] + [r[4]]
         lines.append(indent + "  ".join(cells))
     for name, text in roi_rows(doc, scenario):
         lines.append(f"{indent}Return on investment of {name}: {text} (saving to all payers per £1 of its cost)")

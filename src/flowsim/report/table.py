@@ -147,6 +147,17 @@ def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
     return out
 
 
+_BY_INTERVENTION = ("avoided_admissions", "avoided_attendances", "bed_days_saved")
+
+
+def _per_intervention(m: dict, key: str) -> list[str]:
+    """Interventions with a non-zero ``key.<name>`` (as JSON has them), when more than one could count."""
+    if key not in _BY_INTERVENTION:
+        return []
+    names = [k[len(key) + 1:] for k in m if k.startswith(key + ".")]
+    return [n for n in names if len(names) > 1 and (m[f"{key}.{n}"].get("mean") or 0) != 0]
+
+
 def _node_lines(m: dict, node_names: list[str]) -> list[str]:
     nw = max(8, max(display_width(n) for n in node_names))
     over = over_capacity(m, node_names)
@@ -190,6 +201,8 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
     for key, label, style in _HEADLINE:
         if key in m:
             lines.append(f"{pad(label, width)}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
+            lines += [f"{pad('  ' + name, width)}  {fmt_ci(m[f'{key}.{name}'], style, with_ci, sep='  ')}"
+                      for name in _per_intervention(m, key)]
     if with_ci:
         lines.append(CLIP_NOTE)
     lines += _payer_lines(m, width, with_ci)
