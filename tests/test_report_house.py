@@ -32,6 +32,8 @@ services:
     servers: 2
     duration: {exponential: {mean: 50 min}}
     routes: [{to: home, p: 1.0}]
+scenarios:
+  six_servers: {set: {services.clinic.servers: 6}}   # offered load 5/6
 """
 
 # the ward never opens: ED patients routed there keep their cubicle for good
@@ -139,8 +141,9 @@ def test_overloaded_model_warns_on_stderr_and_in_json(models, capsys):
     code, out, err = run_cli(capsys, models["over"], "--format", "json")
     doc = json.loads(out)  # stdout stays clean JSON: progress and warnings go to stderr
     assert code == 0 and len(doc["warnings"]) == 1
-    load = doc["metrics"]["node.clinic.offered_load"]["mean"]
-    assert 2.3 < load < 2.7  # 2.5 offered, within sampling error of 2 x 18 days
+    load = doc["metrics"]["node.clinic.offered_load"]
+    lo, hi = load["ci95"]
+    assert lo <= 2.5 <= hi and 2.3 < load["mean"] < 2.7  # 144/day x 50 min / 2 servers = 2.5 offered
     assert "offered load" in doc["warnings"][0] and f"flowsim: warning: {doc['warnings'][0]}" in err
     assert "replications to run" in err and "replication 1 done" in err
 
@@ -170,3 +173,13 @@ def test_scenario_is_recorded_in_json_and_table(capsys, tiny_path):
     lines = out.splitlines()
     at = next(i for i, line in enumerate(lines) if line.startswith("Avoided admissions"))
     assert lines[at + 1].startswith("  raid ")  # per intervention, the one of five that counts
+
+
+def test_experiment_warns_per_scenario(models, tmp_path):
+    from flowsim.experiment import run_experiment
+    from flowsim.experiment.progress import Progress
+    exp = tmp_path / "exp.yaml"
+    exp.write_text(f"name: over\nmodel: {models['over']}\nhorizon: 12 days\nwarm_up: 2 days\nseed: 3\n"
+                   "replications: 2\nscenarios: [baseline, six_servers]\n", encoding="utf-8")
+    doc = run_experiment(exp, workers=1, out=tmp_path / "st", progress=Progress(quiet=True))
+    assert len(doc["warnings"]) == 1 and doc["warnings"][0].startswith("scenario baseline: clinic: offered load")
