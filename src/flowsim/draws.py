@@ -20,6 +20,14 @@ j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index 
 position in its route set). Routes without a hold have an empty (0, 0) array and
 no stream is drawn for them.
 
+A blocking route with a ``give_up`` (a wait for room downstream that can end
+another way) has two more: ``give_up[r][p, j]``, the minutes the patient waits at
+the route's node before taking another route, from stream
+``give_up:<node>:<route index>:<source>:<cohort>:<j>``, and ``give_up_to[r][p, j]``,
+the destination it then takes, chosen by a uniform from stream
+``give_up_route:<node>:<route index>:<source>:<cohort>:<j>`` (node = the node the
+route leaves). Both are drawn whether or not the patient is ever blocked.
+
 Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
@@ -33,7 +41,7 @@ import numpy as np
 
 from .arrivals import arrival_times, cohort_of
 from .distributions import sample
-from .network import Network
+from .network import NO_NODE, Network
 from .random import stream
 
 __all__ = ["Draws", "make_draws", "FIRST_VISITS_ON_CYCLE"]
@@ -58,6 +66,8 @@ class Draws:
     elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
     net: Network
     hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
+    give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
+    give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
 
     @property
     def n_patients(self) -> int:
@@ -72,6 +82,9 @@ class Draws:
             arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
         for r in _hold_routes(self.net, node):
             self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+        for r in _give_up_routes(self.net, node):
+            self.give_up[r] = np.concatenate([self.give_up[r]] + [c[5][r][0][:, None] for c in cols], axis=1)
+            self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
 
 
 def _reachable(net: Network) -> np.ndarray:
@@ -89,6 +102,9 @@ def _reachable(net: Network) -> np.ndarray:
                 succ[n].add(int(d))
     if net.interventions is not None:  # assessments and diversions, active or not
         for a, b in net.interventions.extra_edges():
+            succ[a].add(b)
+    if net.give_up is not None:  # blocked waits that end another way
+        for a, b in net.give_up.edges(net.route_dest):
             succ[a].add(b)
     out = np.zeros((len(net.source_names), N), dtype=bool)
     for s, entry in enumerate(net.source_to):
@@ -127,9 +143,38 @@ def _hold_columns(d: Draws, n: int, j: int) -> dict[int, np.ndarray]:
     return out
 
 
+def _give_up_routes(net: Network, n: int) -> np.ndarray:
+    """Routes leaving node ``n`` that have a give_up."""
+    if net.give_up is None:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(net.give_up.has & (net.route_node == n))
+
+
+def _give_up_columns(d: Draws, n: int, j: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Column j of every give_up route of node n: {route: ((P,) minutes, (P,) destination)}."""
+    net, g = d.net, d.net.give_up
+    out = {}
+    for r in _give_up_routes(net, n):
+        wait = np.full(d.n_patients, np.nan)
+        to = np.full(d.n_patients, NO_NODE, dtype=np.int64)
+        c = int(net.route_cohort[r])
+        a, k = int(g.start[r]), int(g.length[r])
+        tag = f"{net.node_names[n]}:{int(net.route_index[r])}"
+        for s, src in enumerate(net.source_names):
+            rows = d._rows_by_cohort[s][c]
+            if not d._reach[s, n] or len(rows) == 0:
+                continue
+            rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
+            wait[rows] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
+            u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
+            to[rows] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
+        out[int(r)] = (wait, to)
+    return out
+
+
 def _node_columns(d: Draws, n: int, j: int):
     """Column j (visit j) of node n for every patient: duration, route, patience,
-    elsewhere, and {route: hold} of its hold routes."""
+    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)}."""
     net = d.net
     name = net.node_names[n]
     P = d.n_patients
@@ -156,7 +201,7 @@ def _node_columns(d: Draws, n: int, j: int):
                 g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
                 pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
                                    net.emp_values, net.emp_cum)
-    return dur, route, pat, other, _hold_columns(d, n, j)
+    return dur, route, pat, other, _hold_columns(d, n, j), _give_up_columns(d, n, j)
 
 
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
@@ -191,7 +236,9 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
               source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
               rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
               dur=[], route_u=[], patience=[], elsewhere_u=[], net=net,
-              hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))])
+              hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
+              give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
+              give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))])
     d._reach = _reachable(net)
     d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
@@ -206,4 +253,7 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
         for r in cols[0][4]:
             d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+        for r in cols[0][5]:
+            d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
+            d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)
     return d

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, OTHER_ROUTE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -174,6 +174,7 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         "served": count(started),
         "diverted": count(arrived & ((log.outcome == DIVERTED) | (log.outcome == ELSEWHERE))),
         "reneged": count(arrived & (log.outcome == RENEGED)),
+        "other_route": count(arrived & (log.outcome == OTHER_ROUTE)),
         "busy": busy,
         "bed_days": bed / MINUTES_PER_DAY,
         "delayed_bed_days": delayed / MINUTES_PER_DAY,
@@ -268,7 +269,9 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
         ``start - arrive`` over visits arriving in the window that started; visits
         still waiting at the horizon are not included), ``utilisation``,
         ``mean_occupancy`` (server-minutes held in window / window length),
-        ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``.
+        ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``; with any
+        route ``give_up``, ``other_route`` (blocked waits at the node that ended another
+        way, see ``give_up_metrics``).
         ``utilisation`` is, for queue nodes, server-minutes held (blocked time
         included) / capacity-minutes in the window; for booking nodes, appointments
         started / slots offered, both over the whole days inside the window; NaN for
@@ -317,9 +320,12 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
 
     out.update(intervention_metrics(log, net))
+    out.update(give_up_metrics(log, net))
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
+    if net.give_up is not None:
+        names += ("other_route",)
     for i, node in enumerate(net.node_names):
         for name in names:
             out[f"node.{node}.{name}"] = float(per[name][i])
@@ -346,6 +352,28 @@ def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
         out[key] = float(sum(values))
         for name, v in zip(iv.names, values):
             out[f"{key}.{name}"] = v
+    return out
+
+
+def give_up_metrics(log: EventLog, net: Network) -> dict[str, float]:
+    """Blocked waits that ended another way (outcome OTHER_ROUTE), arriving in the window.
+
+    ``other_route`` in total and ``other_route.<node waited at>.<destination>`` for every
+    pair a route's ``give_up`` allows (0 when none took it, so that every scenario of a
+    model has the same metrics). A model without give_up reports none of these.
+    """
+    g = net.give_up
+    if g is None:
+        return {}
+    lo, hi = float(net.warm_up), float(log.horizon)
+    took = (log.outcome == OTHER_ROUTE) & _in_window(log.arrive, lo, hi)
+    out = {"other_route": float(took.sum())}
+    for r in np.flatnonzero(g.has):
+        at = int(net.route_dest[r])
+        for a in range(g.start[r], g.start[r] + g.length[r]):
+            to = int(g.dest[a])
+            out[f"other_route.{net.node_names[at]}.{net.dest_name(to)}"] = float(
+                (took & (log.node == at) & (log.dest == to)).sum())
     return out
 
 

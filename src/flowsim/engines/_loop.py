@@ -26,7 +26,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED
+from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..kernels import njit
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 
@@ -37,17 +37,18 @@ OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ = range(14)
-N_INT = 14
+# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO = range(15)
+N_INT = 15
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), and its visit number at the assessment node
 MASK, ASSESS, AJ = range(3)
 N_V = 3
-# columns of the per-patient float state F (END: clinical end, during a hold)
-ARR, START, HARR, HSTART, HEND, SLOT, END = range(7)
-N_FLOAT = 7
+# columns of the per-patient float state F (END: clinical end, during a hold; GU_AFTER: minutes
+# a blocked wait lasts before it ends another way, inf when it does not)
+ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER = range(8)
+N_FLOAT = 8
 # columns of the per-node model integers mi and floats mf
 KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
 N_MI = 11
@@ -68,10 +69,12 @@ INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
 # patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
-# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j].
+# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j]; likewise the give-up
+# time and destination of a blocking route with a give_up: gu[guoff[r] + ...], gu_to[guoff[r] + ...].
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "gu_has", "gu", "gu_to", "guoff",
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
@@ -354,12 +357,27 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], p * 8 + EV_AEND, 0)
 
 
+@njit(inline=True)
+def _blocked_on(m, S, F, p, node, r):
+    """Patient p keeps its server at ``node`` on blocking route r: note when its wait ends
+    another way (``_Engine.blocked_on``)."""
+    if m.gu_has[r]:
+        i = m.guoff[r] + p * m.mi[node, D_K] + S[p, J]
+        F[p, GU_AFTER] = m.gu[i]
+        S[p, GU_TO] = m.gu_to[i]
+    else:
+        F[p, GU_AFTER] = INF
+
+
 @njit
-def _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, r, dest, now):
+def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
-    if not (route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    mi = m.mi
+    if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
+        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    else:
+        _blocked_on(m, S, F, p, S[p, HELD], r)
 
 
 @njit
@@ -481,6 +499,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
                     wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
                     _push(ht, hi, ctr, now + wait, p * 8 + EV_RENEGE, S[p, WTOK])
+                elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
+                    _push(ht, hi, ctr, now + F[p, GU_AFTER], p * 8 + EV_RENEGE, S[p, WTOK])
             return
         if k == DELAY:
             _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
@@ -530,7 +550,7 @@ def run_loop(m, s, iv, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff, _gu_has, _gu, _gu_to, _guoff) = m
     S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
     P = len(arrive)
     if P > 0:
@@ -595,7 +615,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 continue
             k = mi[node, KIND]
             if assessed:
-                _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, r, dest, now)
+                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, r, dest, now)
             elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
@@ -604,6 +624,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
                 F[who, HEND] = end
+                _blocked_on(m, S, F, who, node, r)
             else:
                 _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
                      S[who, VSEQ])
@@ -633,9 +654,16 @@ def run_loop(m, s, iv, horizon, lwbs):
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
                 _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
-                _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs,
-                     S[who, VSEQ])
-                S[who, ALIVE] = 0
+                if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
+                    to = S[who, GU_TO]
+                    frm = node
+                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
+                         to, S[who, VSEQ])
+                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, now)
+                else:
+                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
+                         lwbs, S[who, VSEQ])
+                    S[who, ALIVE] = 0
         elif ev == EV_BOOK:
             node = S[who, NODE]
             F[who, START] = F[who, SLOT]

@@ -99,7 +99,7 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff,
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k, P),
     )
 
 
@@ -150,6 +150,20 @@ def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
         parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
         at += k[net.route_node[r]] * P
     return np.concatenate(parts), hoff
+
+
+def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
+    """Give-up draws (time, destination) of every give_up route packed flat, as ``_holds``."""
+    R = len(net.route_dest)
+    has = np.zeros(R, dtype=np.int64) if net.give_up is None else net.give_up.has.astype(np.int64)
+    guoff = np.zeros(R, dtype=np.int64)
+    times, dests, at = [np.zeros(1)], [np.zeros(1, dtype=np.int64)], 1
+    for r in np.flatnonzero(has):
+        guoff[r] = at
+        times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
+        dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
+        at += k[net.route_node[r]] * P
+    return dict(gu_has=has, gu=np.concatenate(times), gu_to=np.concatenate(dests), guoff=guoff)
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loop.State:

@@ -38,6 +38,12 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 
+Blocked waits that end another way (``Network.give_up``): a patient that keeps its
+server upstream on a blocking route r with a give_up and has to queue at the next
+node waits there at most ``draws.give_up[r][p, j]`` (j: its visit upstream); then
+it leaves the queue (logged OTHER_ROUTE at that node, dest = the alternative),
+frees the upstream server and goes to ``draws.give_up_to[r][p, j]``.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
@@ -49,7 +55,8 @@ import numpy as np
 import simpy
 
 from ..draws import Draws
-from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
+from ..eventlog import (DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED, EventLog,
+                        EventLogBuilder)
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from .effects import Effects
 from .servers import ServerPool
@@ -115,6 +122,7 @@ class _Engine:
         self.route_cum = net.route_cum.tolist()
         self.route_block = net.route_block.tolist()
         self.route_hold = net.route_has_hold.tolist()
+        self.give_up = net.give_up.has.tolist() if net.give_up is not None else [False] * len(self.route_dest)
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
 
@@ -167,8 +175,9 @@ class _Engine:
         eff = self.eff
         mask = eff.start_mask if eff.on else 0
         # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
-        #      seq (of the current visit), h_seq (of the held visit)]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1]
+        #      seq (of the current visit), h_seq (of the held visit),
+        #      give-up minutes of the held route (inf: none), its alternative destination]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1, math.inf, NO_DEST]
         self.state[p] = st
         while node >= 0:
             arrive = env.now
@@ -195,6 +204,15 @@ class _Engine:
                             log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs, seq)
                             del self.state[p]
                             return
+                    elif st[4] >= 0 and st[13] < math.inf:
+                        yield entry[2] | env.timeout(st[13])
+                        if not entry[2].triggered:  # the blocked wait ends another way
+                            pool.cancel(entry)
+                            to = st[14]
+                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, to, seq)
+                            self.release_held(p, c, st, env.now, to)
+                            prev, node = node, to
+                            continue
                     else:
                         yield entry[2]
                 start = env.now
@@ -242,6 +260,8 @@ class _Engine:
                         yield env.timeout(draws.hold[r][p, j])
                     if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
                         self.release_held(p, c, st, env.now, dest)
+                    else:
+                        self.blocked_on(st, r, p, j)
                     prev, node = node, dest
                     continue
             if self.route_hold[r]:
@@ -250,6 +270,7 @@ class _Engine:
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
                 st[12] = seq
+                self.blocked_on(st, r, p, j)
             else:
                 log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest, seq)
                 if k == QUEUE:
@@ -257,6 +278,13 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+
+    def blocked_on(self, st: list, r: int, p: int, j: int) -> None:
+        """The patient keeps its server on blocking route r: note when its wait ends another way."""
+        if self.give_up[r]:
+            st[13], st[14] = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
+        else:
+            st[13] = math.inf
 
     def room(self, n: int) -> bool:
         """A free server at queue node n and nobody waiting (for diversions)."""
