@@ -103,6 +103,10 @@ def networks(draw):
         for d, w in zip(dests, weights):
             blocking = kinds[names.index(d)] != "booking" and draw(st.booleans())
             routes.append({"to": d, "p": w / total, "blocking": blocking})
+            if blocking and draw(st.integers(0, 2)) == 0:  # the blocked wait can end another way
+                alts = draw(st.lists(st.sampled_from(names + ["home"]), min_size=1, max_size=2, unique=True))
+                routes[-1]["give_up"] = {"after": _dist(draw, 400.0),
+                                         "routes": [{"to": a, "p": 1 / len(alts)} for a in alts]}
         routes.append({"to": draw(st.sampled_from(["home", "died"])), "p": 1 - sum(r["p"] for r in routes)})
         for r in routes:  # time to arrange the discharge, also on routes to an exit
             if draw(st.integers(0, 2)) == 0:
