@@ -52,6 +52,7 @@ def assert_same_tally(a, b):
     for k in ("interventions", "avoided_admissions", "avoided_attendances"):
         assert list(ta[k]) == list(tb[k]), k
     assert tb["bed_days_saved"] == pytest.approx(ta["bed_days_saved"], rel=1e-9, abs=1e-12)
+    assert tb["delayed_bed_days_saved"] == pytest.approx(ta["delayed_bed_days_saved"], rel=1e-9, abs=1e-12)
 
 
 def _short(cfg, days):
@@ -172,7 +173,18 @@ def networks_with_interventions(draw):
             iv["cohort"] = draw(st.sampled_from(cohorts))
         at = draw(st.sampled_from(names))
         dests = [r["to"] for r in svc[at]["routes"]]
-        what = draw(st.sampled_from(["thin", "duration_scale", "route_scale", "divert", "assessment"]))
+        what = draw(st.sampled_from(["thin", "duration_scale", "route_scale", "divert", "assessment", "hold_scale",
+                                     "scale_and_divert"]))
+        if what == "hold_scale":
+            held = [n for n in names if any("hold" in r for r in svc[n]["routes"])]
+            assume(held)
+            iv["hold_scale"] = {draw(st.sampled_from(held)): draw(st.floats(0.1, 1.5))}
+        if what == "scale_and_divert":  # route_scale, then divert of what it chose, at one node
+            assume(queues)
+            iv["at"] = at
+            iv["route_scale"] = {draw(st.sampled_from(dests)): draw(st.floats(0.0, 1.0))}
+            iv["divert"] = {"instead_of": draw(st.sampled_from(dests)), "to": draw(st.sampled_from(queues)),
+                            "eligible": draw(st.floats(0.0, 1.0))}
         if what == "thin":
             iv["thin"] = {draw(st.sampled_from(sorted(data["sources"]))): draw(st.floats(0.05, 0.6))}
         if what == "duration_scale" or draw(st.integers(0, 3)) == 0:
@@ -184,6 +196,8 @@ def networks_with_interventions(draw):
             assume(queues)
             iv["at"] = at
             iv["divert"] = {"instead_of": draw(st.sampled_from(dests)), "to": draw(st.sampled_from(queues))}
+            if draw(st.booleans()):
+                iv["divert"]["eligible"] = draw(st.floats(0.0, 1.0))
         if what == "assessment":
             by = [n for n in queues if n != at and svc[n]["setting"] != "ed"
                   and "when_full" not in svc[n] and "patience" not in svc[n]]

@@ -14,6 +14,10 @@ cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
 arrival order. So capacities, other patients and the engine never change a
 patient's numbers, and a longer horizon only appends patients.
 
+Each intervention i has a uniform per patient, ``eligible_u[i, p]``, from stream
+``eligible:<intervention>:<source>`` (in arrival order within the source): the
+patient is eligible for the intervention's ``divert`` when it is below ``eligible``.
+
 A route with a ``hold`` (time to arrange a discharge) has its own array too:
 ``hold[r][p, j]`` is the hold of patient p leaving node n on route r after visit
 j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index =
@@ -68,6 +72,7 @@ class Draws:
     hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
     give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
     give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
+    eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
 
     @property
     def n_patients(self) -> int:
@@ -220,7 +225,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, thin = [], [], [], [], []
+    times, srcs, cohorts, ranks, thin, elig = [], [], [], [], [], []
+    iv_names = net.interventions.names if net.interventions is not None else ()
     for s, src in enumerate(net.source_names):
         t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
         n = len(t)
@@ -230,11 +236,14 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
         ranks.append(np.arange(n, dtype=np.int64))
         thin.append(stream(seed, replication, f"thin:{src}").random(n))
+        elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
+                    .reshape(len(iv_names), n))
     t_all = np.concatenate(times) if times else np.empty(0)
     order = np.argsort(t_all, kind="stable")  # ties: source order, then arrival number
     d = Draws(seed=seed, replication=replication, arrive=t_all[order],
               source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
               rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
+              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)),
               dur=[], route_u=[], patience=[], elsewhere_u=[], net=net,
               hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
               give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],

@@ -347,7 +347,7 @@ def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
         return {}
     tally = log.meta.get("tally") or {}
     out: dict[str, float] = {}
-    for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved"):
+    for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved", "delayed_bed_days_saved"):
         values = [float(v) for v in tally.get(key, [0.0] * len(iv.names))]
         out[key] = float(sum(values))
         for name, v in zip(iv.names, values):

@@ -38,10 +38,15 @@ class Assessment(Frozen):
 
 
 class Divert(Frozen):
-    """Send patients whose route goes to ``instead_of`` to ``to`` when ``to`` has a free server."""
+    """Send patients whose route goes to ``instead_of`` to ``to`` when ``to`` has a free server.
+
+    Only an ``eligible`` share of the targeted patients can be offered the alternative
+    (a per-patient draw, stream ``eligible:<intervention>:<source>``).
+    """
 
     instead_of: str
     to: str
+    eligible: Probability = 1.0
 
 
 class Intervention(Frozen):
@@ -52,16 +57,16 @@ class Intervention(Frozen):
     route_scale: dict[str, Factor] | None = None
     freed_to: str | None = None
     duration_scale: dict[str, PositiveFactor] | None = None
+    # time to arrange a discharge from NODE (the holds of its routes) x factor
+    hold_scale: dict[str, PositiveFactor] | None = None
     thin: dict[str, Probability] | None = None
     divert: Divert | None = None
     assessment: Assessment | None = None
 
     @model_validator(mode="after")
     def _shape(self):
-        if not (self.route_scale or self.duration_scale or self.thin or self.divert):
-            raise ValueError("expected at least one effect: route_scale, duration_scale, thin or divert")
-        if self.route_scale and self.divert:
-            raise ValueError("expected either route_scale or divert, found both (give them as two interventions)")
+        if not (self.route_scale or self.duration_scale or self.thin or self.divert or self.hold_scale):
+            raise ValueError("expected at least one effect: route_scale, duration_scale, hold_scale, thin or divert")
         if self.freed_to is not None and not self.route_scale:
             raise ValueError("'freed_to' says where probability freed by 'route_scale' goes; "
                              "found it without route_scale")
@@ -149,6 +154,12 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
         yield from probs
     for node in iv.duration_scale or {}:
         yield from (_P.make(p.path, p.message, True) for p in _node(cfg, node, base + ("duration_scale", node)))
+    for node in iv.hold_scale or {}:
+        probs = list(_node(cfg, node, base + ("hold_scale", node)))
+        yield from (_P.make(p.path, p.message, True) for p in probs)
+        if not probs and not any(r.hold is not None for c in cohorts for r in _routes_for(cfg.services[node], c)):
+            yield _P.make(base + ("hold_scale", node), f"expected a node with a route that has a 'hold' "
+                          f"(the time to arrange a discharge), found '{node}' without one", True)
     for src in iv.thin or {}:
         if src not in cfg.sources:
             yield _P.make(base + ("thin", src), f"unknown source '{src}'" + _hint(src, cfg.sources), True)
@@ -210,7 +221,8 @@ def _clashes(cfg) -> Iterator:
         if iv is None or iv.at is None:
             continue
         for c in cohorts_of(iv, cfg.cohorts):
-            for what, on in (("route", iv.route_scale or iv.divert), ("assessment", iv.assessment)):
+            for what, on in (("route_scale", iv.route_scale), ("divert", iv.divert),
+                             ("assessment", iv.assessment)):
                 if not on:
                     continue
                 key = (what, iv.at, c)

@@ -85,8 +85,10 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
 # (the mask of a patient on arrival), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
-# (I, N, C), win (2,) the window [warm-up, horizon); state part: V (P, N_V), see MASK,
-# tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved.
+# (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
+# (``Draws.eligible_u``), hscale (I, N, C) hold factors; state part: V (P, N_V), see MASK,
+# tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved, tally_h (I,)
+# delayed bed days saved.
 # PERF: the argument's type (None or this tuple) picks one of two compiled specialisations
 # of run_loop; in the None one Numba prunes every ``iv is not None`` branch before typing,
 # so a model without interventions runs the loop as it was before they existed
@@ -95,7 +97,8 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # 8.6 s without interventions, 13.5 s with (both in one process: ~22 s), instead of 14 s.
 Interventions = namedtuple("Interventions", [
     "start_mask", "thin_by", "route_of", "assess_of", "ivi", "within", "iv_cum", "dscale", "win",
-    "V", "tally_i", "tally_f",
+    "divert_of", "eligible", "elig_u", "hscale",
+    "V", "tally_i", "tally_f", "tally_h",
 ])
 
 # PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
@@ -276,8 +279,9 @@ def _visit_number(mi, visits, ctr, p, node):
 # ---------------------------------------------------------------- interventions
 @njit
 def _scaled(mi, dscale, win, tally_f, node, c, mask, d, start):
-    """The duration with the scales in ``mask`` applied; on a bed node the minutes saved
-    inside the window are tallied as bed days saved (``Effects.duration``)."""
+    """The duration (or hold) with the scales in ``mask`` applied; on a bed node the minutes
+    saved inside the window are tallied as bed days (or delayed bed days) saved
+    (``Effects.duration``, ``Effects.hold``)."""
     for i in range(dscale.shape[0]):
         if (mask >> i) & 1:
             f = dscale[i, node, c]
@@ -301,23 +305,24 @@ def _avoided(mi, win, tally_i, i, node, d0, d1, t):
 
 
 @njit
-def _iv_route(mi, route_start, route_len, route_dest, route_cum, route_of, ivi, iv_cum, win, ns, tally_i,
-              node, c, mask, u, t):
-    """(route, destination) of the decision at ``node`` with interventions (``Effects.route``)."""
-    r0 = _choose_route(route_start, route_len, route_cum, node, c, u)
-    d0 = route_dest[r0]
-    i = route_of[node, c]
-    if i < 0 or not (mask >> i) & 1:
-        return r0, d0
-    to = ivi[i, DIV_TO]
-    if to >= 0:
-        if d0 == ivi[i, DIV_FROM] and ns[to, BUSY] < ns[to, CAP] and ns[to, NWAIT] == 0:
-            _avoided(mi, win, tally_i, i, node, d0, to, t)
-            return r0, to
-        return r0, d0
-    r1 = _choose_route(route_start, route_len, iv_cum[i], node, c, u)
-    _avoided(mi, win, tally_i, i, node, d0, route_dest[r1], t)
-    return r1, route_dest[r1]
+def _iv_route(mi, route_start, route_len, route_dest, route_cum, iv, ns, node, c, mask, u, t, p):
+    """(route, destination) of patient p's decision at ``node`` with interventions: route_scale,
+    then divert (``Effects.route``)."""
+    r = _choose_route(route_start, route_len, route_cum, node, c, u)
+    d = route_dest[r]
+    i = iv.route_of[node, c]
+    if i >= 0 and (mask >> i) & 1:
+        r1 = _choose_route(route_start, route_len, iv.iv_cum[i], node, c, u)
+        _avoided(mi, iv.win, iv.tally_i, i, node, d, route_dest[r1], t)
+        r = r1
+        d = route_dest[r1]
+    k = iv.divert_of[node, c]
+    if k >= 0 and (mask >> k) & 1 and d == iv.ivi[k, DIV_FROM] and iv.elig_u[k, p] < iv.eligible[k]:
+        to = iv.ivi[k, DIV_TO]
+        if ns[to, BUSY] < ns[to, CAP] and ns[to, NWAIT] == 0:
+            _avoided(mi, iv.win, iv.tally_i, k, node, d, to, t)
+            return r, to
+    return r, d
 
 
 @njit
@@ -402,8 +407,8 @@ def _iv_end(m, s, iv, p, node, c, u, now):
         _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, iv.V, p, c, node,
                iv.ivi[i, ASSESS_BY], i, now)
         return -1, NO_DEST
-    return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv.route_of, iv.ivi, iv.iv_cum,
-                     iv.win, s.ns, iv.tally_i, node, c, iv.V[p, MASK], u, now)
+    return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, s.ns, node, c,
+                     iv.V[p, MASK], u, now, p)
 
 
 @njit
@@ -428,13 +433,15 @@ def _assessed(m, s, iv, p, now):
     S[p, NODE] = at
     F[p, START] = NAN
     u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
-    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv.route_of, iv.ivi, iv.iv_cum,
-                        iv.win, ns, tally_i, at, cohort[p], V[p, MASK], u, F[p, HEND])
+    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
+                        V[p, MASK], u, F[p, HEND], p)
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
-        _push(ht, hi, ctr, now + hold[hoff[r] + p * mi[at, D_K] + S[p, J]], p * 8 + EV_HOLD, 0)
+        h = hold[hoff[r] + p * mi[at, D_K] + S[p, J]]
+        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
+        _push(ht, hi, ctr, now + h, p * 8 + EV_HOLD, 0)
         return -1, r, dest
     return at, r, dest
 
@@ -594,6 +601,8 @@ def run_loop(m, s, iv, horizon, lwbs):
                     S[who, HDEST] = dest
                     F[who, END] = now
                     h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
+                    if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
+                        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
                     _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
                     continue
                 end = now

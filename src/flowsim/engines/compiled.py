@@ -138,7 +138,9 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
     return dict(start_mask=sum(1 << i for i in act if iv.assess_by[i] < 0), thin_by=thin_by,
                 route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
-                dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]))
+                dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
+                divert_of=iv.divert_of.astype(i64), eligible=iv.eligible.astype(np.float64),
+                elig_u=np.ascontiguousarray(draws.eligible_u, dtype=np.float64), hscale=iv.hold_scale.astype(np.float64))
 
 
 def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
@@ -188,7 +190,8 @@ def _iv_state(ivm: dict | None, P: int, I: int) -> _loop.Interventions | None:
         return None
     V = np.zeros((P, _loop.N_V), dtype=np.int64)
     V[:, _loop.ASSESS] = -1
-    return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I))
+    return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I),
+                               tally_h=np.zeros(I))
 
 
 def run_compiled(net: Network, draws: Draws) -> EventLog:
@@ -246,8 +249,9 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         I = len(names)
         tally_i = iv.tally_i if iv is not None else np.zeros((I, 2), dtype=np.int64)
         tally_f = iv.tally_f if iv is not None else np.zeros(I)
+        tally_h = iv.tally_h if iv is not None else np.zeros(I)
         meta["tally"] = {"interventions": list(names),
                          "avoided_admissions": tally_i[:, _loop.T_ADM].tolist(),
                          "avoided_attendances": tally_i[:, _loop.T_ATT].tolist(),
-                         "bed_days_saved": tally_f.tolist()}
+                         "bed_days_saved": tally_f.tolist(), "delayed_bed_days_saved": tally_h.tolist()}
     return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)

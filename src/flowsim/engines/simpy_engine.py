@@ -252,12 +252,12 @@ class _Engine:
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
-                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room)
+                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room, p)
                 if i >= 0:
                     st[9] = dest
                     if self.route_hold[r]:
                         st[0] = -1  # only the kept server remains to censor
-                        yield env.timeout(draws.hold[r][p, j])
+                        yield env.timeout(eff.hold(node, c, mask, draws.hold[r][p, j], env.now))
                     if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
                         self.release_held(p, c, st, env.now, dest)
                     else:
@@ -266,7 +266,8 @@ class _Engine:
                     continue
             if self.route_hold[r]:
                 st[10] = end
-                yield env.timeout(draws.hold[r][p, j])
+                h = draws.hold[r][p, j]
+                yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
                 st[12] = seq
