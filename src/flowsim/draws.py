@@ -18,6 +18,11 @@ Each intervention i has a uniform per patient, ``eligible_u[i, p]``, from stream
 ``eligible:<intervention>:<source>`` (in arrival order within the source): the
 patient is eligible for the intervention's ``divert`` when it is below ``eligible``.
 
+An intervention i with an assessment during the stay (``referred_after``) at node
+n has ``referral[i][p, j]``, the minutes from the start of visit j at n to the
+referral, from stream ``referral:<intervention>:<source>:<cohort>:<j>``; others
+have an empty (0, 0) array.
+
 A route with a ``hold`` (time to arrange a discharge) has its own array too:
 ``hold[r][p, j]`` is the hold of patient p leaving node n on route r after visit
 j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index =
@@ -73,6 +78,7 @@ class Draws:
     give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
     give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
+    referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
 
     @property
     def n_patients(self) -> int:
@@ -87,6 +93,9 @@ class Draws:
             arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
         for r in _hold_routes(self.net, node):
             self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+        for i in _referring(self.net, node):
+            self.referral[i] = np.concatenate([self.referral[i]] + [_referral_column(self, i, j)[:, None]
+                                                                   for j in range(k_old, 2 * k_old)], axis=1)
         for r in _give_up_routes(self.net, node):
             self.give_up[r] = np.concatenate([self.give_up[r]] + [c[5][r][0][:, None] for c in cols], axis=1)
             self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
@@ -146,6 +155,30 @@ def _hold_columns(d: Draws, n: int, j: int) -> dict[int, np.ndarray]:
                                net.emp_values, net.emp_cum)
         out[int(r)] = col
     return out
+
+
+def _referring(net: Network, n: int) -> list[int]:
+    """Interventions with an assessment during the stay at node ``n`` (active or not)."""
+    iv = net.interventions
+    if iv is None:
+        return []
+    return [i for i in range(len(iv.names)) if iv.during[i] and iv.at_node(i) == n]
+
+
+def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
+    """Column j of intervention i's referral times: (P,) minutes, NaN for patients of other sources."""
+    net, iv = d.net, d.net.interventions
+    n = iv.at_node(i)
+    col = np.full(d.n_patients, np.nan)
+    for s, src in enumerate(net.source_names):
+        if not d._reach[s, n]:
+            continue
+        for c, coh in enumerate(net.cohorts):
+            rows = d._rows_by_cohort[s][c]
+            if len(rows):
+                g = stream(d.seed, d.replication, f"referral:{iv.names[i]}:{src}:{coh}:{j}")
+                col[rows] = sample(int(iv.ref_code[i]), iv.ref_params[i], g, len(rows), net.emp_values, net.emp_cum)
+    return col
 
 
 def _give_up_routes(net: Network, n: int) -> np.ndarray:
@@ -247,7 +280,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
               dur=[], route_u=[], patience=[], elsewhere_u=[], net=net,
               hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
               give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
-              give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))])
+              give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
+              referral=[np.empty((0, 0)) for _ in iv_names])
     d._reach = _reachable(net)
     d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
@@ -262,6 +296,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
         for r in cols[0][4]:
             d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+        for i in _referring(net, n):
+            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(k)], axis=1)
         for r in cols[0][5]:
             d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
             d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)

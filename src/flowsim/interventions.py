@@ -22,6 +22,11 @@ I interventions, N nodes, C cohorts, S sources, R routes (as in Network)::
     assess_by    (I,)        assessment node, or -1
     within       (I,)        minutes from referral to the start of assessment for the
                              effects to apply (inf without assessment)
+    during_of    (N, C)      active intervention assessing patients of cohort c during
+                             their stay at node n (``referred_after``), or -1
+    during       (I,) bool   the assessment is during the stay (``referred_after``)
+    ref_code     (I,)        distribution of the time from the start of service to the
+    ref_params   (I, P)      referral, for an assessment during the stay
     dur_scale    (I, N, C)   duration factor (1 where it does not apply)
     hold_scale   (I, N, C)   factor on the holds of routes leaving node n (1 where it does not apply)
 
@@ -36,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distributions import cumulative_weights
+from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 
 __all__ = ["Interventions", "build_interventions", "no_interventions", "uses_interventions", "NONE"]
 
@@ -59,6 +64,14 @@ class Interventions:
     divert_of: np.ndarray
     eligible: np.ndarray
     hold_scale: np.ndarray
+    during_of: np.ndarray
+    during: np.ndarray
+    ref_code: np.ndarray
+    ref_params: np.ndarray
+
+    def at_node(self, i: int) -> int:
+        """The node ``at`` of intervention i, or -1."""
+        return self._at[i]
 
     @property
     def any_active(self) -> bool:
@@ -97,7 +110,8 @@ def _empty(I, N, C, S, R, names) -> Interventions:
         divert_from=np.full(I, -1_000_000, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
         assess_of=np.full((N, C), NONE, dtype=np.int64), assess_by=np.full(I, NONE, dtype=np.int64),
         within=np.full(I, math.inf), dur_scale=np.ones((I, N, C)), divert_of=np.full((N, C), NONE, dtype=np.int64),
-        eligible=np.ones(I), hold_scale=np.ones((I, N, C)))
+        eligible=np.ones(I), hold_scale=np.ones((I, N, C)), during_of=np.full((N, C), NONE, dtype=np.int64),
+        during=np.zeros(I, dtype=bool), ref_code=np.zeros(I, dtype=np.int8), ref_params=np.zeros((I, MAX_PARAMS)))
     object.__setattr__(iv, "_at", tuple([NONE] * I))
     return iv
 
@@ -121,7 +135,8 @@ def scaled_probabilities(p: list[float], dests: list[str], scale: dict[str, floa
 
 
 def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route_start, route_len,
-                        route_dest, route_cum) -> Interventions:
+                        route_dest, route_cum, emp_values: list | None = None,
+                        emp_cum: list | None = None) -> Interventions:
     """Arrays of every intervention of a validated config (see module docstring)."""
     from .config.interventions import cohorts_of
 
@@ -153,9 +168,15 @@ def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route
             iv.divert_from[i] = code(spec.divert.instead_of)
             iv.divert_to[i] = nodes[spec.divert.to]
             iv.eligible[i] = spec.divert.eligible
+        during = spec.assessment is not None and spec.assessment.referred_after is not None
         if spec.assessment is not None:
             iv.assess_by[i] = nodes[spec.assessment.by]
             iv.within[i] = spec.assessment.within
+        if during:
+            iv.during[i] = True
+            iv.ref_code[i], iv.ref_params[i] = dist_arrays(spec.assessment.referred_after,
+                                                           [] if emp_values is None else emp_values,
+                                                           [] if emp_cum is None else emp_cum)
         for c in cs:
             if spec.route_scale:
                 a, n = route_start[at, c], route_len[at, c]
@@ -168,7 +189,7 @@ def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route
             if on and spec.divert:
                 iv.divert_of[at, c] = i
             if on and spec.assessment is not None:
-                iv.assess_of[at, c] = i
+                (iv.during_of if during else iv.assess_of)[at, c] = i
     object.__setattr__(iv, "_at", tuple(at_codes))
     return iv
 

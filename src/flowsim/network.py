@@ -325,7 +325,7 @@ def build_network(cfg: Config) -> Network:
     give_up = _give_ups(cfg, cohorts, nodes, exits, emp_values, emp_cum)
     if give_up is not None:
         edges += give_up.edges(r_dest_a)
-    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a)
+    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a, emp_values, emp_cum)
     edges += iv.extra_edges()
     revisit = _on_cycle(N, edges)
     for at, by in zip(iv._at, iv.assess_by.tolist()):

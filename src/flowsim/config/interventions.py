@@ -18,7 +18,7 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import Field, model_validator
 
-from .schema import Duration, Frozen, Probability
+from .schema import Dist, Duration, Frozen, Probability
 
 __all__ = ["Assessment", "Divert", "Intervention", "Scenario", "find_problems", "cohorts_of"]
 
@@ -27,14 +27,17 @@ PositiveFactor = Annotated[float, Field(gt=0.0, strict=True)]
 
 
 class Assessment(Frozen):
-    """Assessment by a staffed queue node (e.g. a liaison team) after service at ``at``.
+    """Assessment by a staffed queue node (e.g. a liaison team) after service at ``at``,
+    or during it: ``referred_after`` (time from the start of service, a ward referral).
 
     The intervention's effects apply only to patients whose assessment started
-    within ``within`` of the referral (the end of their service at ``at``).
+    within ``within`` of the referral (the end of their service at ``at``, or the
+    referral during the stay; a stay that ends first has no referral).
     """
 
     by: str
     within: Duration
+    referred_after: Dist | None = None
 
 
 class Divert(Frozen):
@@ -204,6 +207,9 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
         elif not probs and (by.when_full is not None or by.patience is not None):
             yield _P.make(path, f"expected an assessment node without when_full or patience, found "
                           f"'{iv.assessment.by}'")
+        elif not probs and iv.assessment.referred_after is not None and by.bed:
+            yield _P.make(path, f"expected an assessment node without beds for an assessment during the stay "
+                          f"(the patient keeps its bed at '{iv.at}'), found '{iv.assessment.by}' with bed: true")
         if svc is not None and svc.kind == "booking":
             yield _P.make(base + ("at",), f"expected a queue or delay node for an assessment, found "
                           f"'{iv.at}', a booking node")

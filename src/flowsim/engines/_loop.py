@@ -42,13 +42,16 @@ NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VS
 N_INT = 15
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
-# it (or -1), and its visit number at the assessment node
-MASK, ASSESS, AJ = range(3)
-N_V = 3
+# it (or -1), its visit number at the assessment node, and the phase of an assessment
+# during the stay (0 none, 1 referral due at the next EV_END, 2 being assessed, 3 the
+# rest of the stay, which ends by an EV_AEND)
+MASK, ASSESS, AJ, DURING = range(4)
+N_V = 4
 # columns of the per-patient float state F (END: clinical end, during a hold; GU_AFTER: minutes
 # a blocked wait lasts before it ends another way, inf when it does not)
-ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER = range(8)
-N_FLOAT = 8
+ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
+N_FLOAT = 9
+# (WDUR: the whole duration of a stay with a referral during it)
 # columns of the per-node model integers mi and floats mf
 KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
 N_MI = 11
@@ -86,7 +89,8 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # (the mask of a patient on arrival), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
 # (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
-# (``Draws.eligible_u``), hscale (I, N, C) hold factors; state part: V (P, N_V), see MASK,
+# (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), ref and refoff (the
+# referral times of assessments during the stay, packed as holds); state part: V (P, N_V), see MASK,
 # tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved, tally_h (I,)
 # delayed bed days saved.
 # PERF: the argument's type (None or this tuple) picks one of two compiled specialisations
@@ -97,7 +101,7 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # 8.6 s without interventions, 13.5 s with (both in one process: ~22 s), instead of 14 s.
 Interventions = namedtuple("Interventions", [
     "start_mask", "thin_by", "route_of", "assess_of", "ivi", "within", "iv_cum", "dscale", "win",
-    "divert_of", "eligible", "elig_u", "hscale",
+    "divert_of", "eligible", "elig_u", "hscale", "during_of", "ref", "refoff",
     "V", "tally_i", "tally_f", "tally_h",
 ])
 
@@ -251,13 +255,32 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
 
 @njit(inline=True)
 def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now):
-    """Service begins now: free any upstream server, then schedule the end of service."""
+    """Service begins now: free any upstream server, then schedule the end of service (or
+    a referral during it)."""
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
     F[p, START] = now
     d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
-    if iv is not None and iv.V[p, MASK] != 0:
-        d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[p], iv.V[p, MASK], d, now)
-    _push(ht, hi, ctr, now + d, p * 8 + EV_END, 0)
+    t = now + d
+    if iv is not None:
+        if iv.V[p, MASK] != 0:
+            d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[p], iv.V[p, MASK], d, now)
+            t = now + d
+        if iv.during_of[node, cohort[p]] >= 0:
+            t = _referral_at(mi, iv, S, F, p, node, cohort[p], d, now)
+    _push(ht, hi, ctr, t, p * 8 + EV_END, 0)
+
+
+@njit
+def _referral_at(mi, iv, S, F, p, node, c, d, now):
+    """When the EV_END of a stay with an assessment during it runs: at the referral when it
+    falls inside the stay (phase 1), else at the end (``_Engine.stay``)."""
+    w = iv.during_of[node, c]
+    ref = iv.ref[iv.refoff[w] + p * mi[node, D_K] + S[p, J]]
+    if not ref < d:
+        return now + d
+    iv.V[p, DURING] = 1
+    F[p, WDUR] = d
+    return now + ref
 
 
 @njit(inline=True)
@@ -375,6 +398,20 @@ def _blocked_on(m, S, F, p, node, r):
 
 
 @njit
+def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
+    """After an assessment during the stay, the stay ends by an EV_AEND (phase 3) at the start
+    + referral + rest (scaled when timely; ``_Engine.stay``); only the kept bed is censored."""
+    ref = iv.ref[iv.refoff[i] + p * mi[at, D_K] + S[p, J]]
+    start = F[p, HSTART]
+    rest = F[p, WDUR] - ref
+    if timely:
+        rest = _scaled(mi, iv.dscale, iv.win, iv.tally_f, at, c, 1 << i, rest, start + ref)
+    iv.V[p, DURING] = 3
+    S[p, NODE] = -1
+    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), p * 8 + EV_AEND, 0)
+
+
+@njit
 def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
@@ -403,9 +440,14 @@ def _iv_end(m, s, iv, p, node, c, u, now):
     """Service at ``node`` ended, with interventions on: refer for assessment (returns
     route -1) or make the route decision (returns route, destination)."""
     i = iv.assess_of[node, c]
+    if iv.V[p, DURING] == 1:  # the referral during the stay: keep the bed, the clinical end unknown
+        i = iv.during_of[node, c]
+        iv.V[p, DURING] = 2
     if i >= 0:
         _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, iv.V, p, c, node,
                iv.ivi[i, ASSESS_BY], i, now)
+        if iv.V[p, DURING] == 2:
+            s.F[p, HEND] = NAN
         return -1, NO_DEST
     return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, s.ns, node, c,
                      iv.V[p, MASK], u, now, p)
@@ -420,18 +462,27 @@ def _assessed(m, s, iv, p, now):
     cohort, within, rte, route_hold, hold, hoff = m.cohort, iv.within, m.rte, m.route_hold, m.hold, m.hoff
     mi = m.mi
     S, F, ns, qh, qt, ht, hi, ctr, li, lf = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf
-    V, tally_i = iv.V, iv.tally_i
-    by = S[p, NODE]
+    V = iv.V
     at = S[p, HELD]
-    i = V[p, ASSESS]
-    _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
-    ns[by, BUSY] -= 1
-    _grant(S, ns, qh, qt, ht, hi, ctr, by, now)
-    if F[p, START] - F[p, ARR] <= within[i]:
-        V[p, MASK] |= 1 << i
-    V[p, ASSESS] = -1
-    S[p, NODE] = at
-    F[p, START] = NAN
+    if V[p, DURING] == 3:  # the rest of the stay after an assessment during it has ended
+        V[p, DURING] = 0
+        F[p, HEND] = now
+        S[p, NODE] = at
+    else:
+        by = S[p, NODE]
+        i = V[p, ASSESS]
+        _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
+        ns[by, BUSY] -= 1
+        _grant(S, ns, qh, qt, ht, hi, ctr, by, now)
+        timely = F[p, START] - F[p, ARR] <= within[i]
+        if timely:
+            V[p, MASK] |= 1 << i
+        V[p, ASSESS] = -1
+        S[p, NODE] = at
+        F[p, START] = NAN
+        if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
+            _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
+            return -1, -1, NO_DEST
     u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
     r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
                         V[p, MASK], u, F[p, HEND], p)

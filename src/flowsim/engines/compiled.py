@@ -140,7 +140,20 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
                 dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
                 divert_of=iv.divert_of.astype(i64), eligible=iv.eligible.astype(np.float64),
-                elig_u=np.ascontiguousarray(draws.eligible_u, dtype=np.float64), hscale=iv.hold_scale.astype(np.float64))
+                elig_u=np.ascontiguousarray(draws.eligible_u, dtype=np.float64), hscale=iv.hold_scale.astype(np.float64),
+                during_of=iv.during_of.astype(i64), **_referrals(iv, draws))
+
+
+def _referrals(iv, draws: Draws) -> dict:
+    """Referral times of the assessments during the stay packed flat (as ``_holds``), and each
+    intervention's offset (0 if none)."""
+    refoff = np.zeros(len(iv.names), dtype=np.int64)
+    parts, at = [np.zeros(1)], 1
+    for i in np.flatnonzero(iv.during):
+        refoff[i] = at
+        parts.append(np.ascontiguousarray(draws.referral[i], dtype=np.float64).ravel())
+        at += draws.referral[i].size
+    return dict(ref=np.concatenate(parts), refoff=refoff)
 
 
 def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):

@@ -67,6 +67,7 @@ class Effects:
         self.hold_scale = iv.hold_scale.tolist()
         self.hscales = self._applying(iv.hold_scale, net)
         self.divert_of = iv.divert_of.tolist()
+        self.during_of = iv.during_of.tolist()
         self.eligible = iv.eligible.tolist()
         self.eligible_u = draws.eligible_u
         self.start_mask = sum(1 << i for i in self.act if iv.assess_by[i] < 0)

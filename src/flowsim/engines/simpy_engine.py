@@ -239,14 +239,21 @@ class _Engine:
             dur = draws.dur[node][p, j]
             if mask:
                 dur = eff.duration(node, c, mask, dur, start)
-            yield env.timeout(dur)
+            w = -1
+            if eff.on and eff.during_of[node][c] >= 0:
+                w, timely = yield from self.stay(p, c, node, j, dur, st)
+                mask |= (1 << w) if timely else 0
+            else:
+                yield env.timeout(dur)
             end = env.now
             if not eff.on:
                 r = self.choose_route(node, c, draws.route_u[node][p, j])
                 dest = self.route_dest[r]
             else:
-                i = eff.assess_of[node][c]
-                if i >= 0:
+                i = eff.assess_of[node][c] if w < 0 else w
+                if w >= 0:
+                    st[8] = end  # assessed during the stay, which has now ended
+                elif i >= 0:
                     st[4:10] = [node, prev, arrive, start, end, NO_DEST]  # keeps its server meanwhile
                     st[12] = seq
                     timely = yield from self.assess(p, c, node, i, st)
@@ -309,6 +316,30 @@ class _Engine:
         pool.release()
         st[0], st[3] = at, NAN
         return start - referral <= eff.within[i]
+
+    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: list):
+        """Service of ``dur`` at ``node`` with a referral during it (``referred_after``).
+
+        Returns (intervention, timely), or (-1, False) when the stay ends before the
+        referral. A referred patient keeps its bed (logged like a kept server), is
+        assessed, and on a timely assessment the rest of the stay is scaled."""
+        env, eff = self.env, self.eff
+        w = eff.during_of[node][c]
+        ref = self.draws.referral[w][p, j]
+        start = st[3]
+        if not ref < dur:
+            yield env.timeout(dur)
+            return -1, False
+        yield env.timeout(ref)
+        st[4:10] = [node, st[1], st[2], start, NAN, NO_DEST]  # the bed is kept, the clinical end unknown
+        st[12] = st[11]
+        timely = yield from self.assess(p, c, node, w, st)
+        rest = dur - ref
+        if timely:
+            rest = eff.duration(node, c, 1 << w, rest, start + ref)
+        st[0] = -1  # only the kept bed remains to censor
+        yield env.timeout(max(0.0, start + ref + rest - env.now))
+        return w, timely
 
     def release_held(self, p: int, c: int, st: list, t: float, at: int) -> None:
         """The patient has room at ``at`` (or left): free the bed it kept upstream."""
