@@ -96,6 +96,11 @@ BAD = [
     ("hold_scale: {ward: 0.5}", "hold_scale: {ward: 0}", "interventions.faster_discharge.hold_scale.ward",
      "> 0, found 0"),
     ("eligible: 0.4", "eligible: 1.4", "interventions.sw_eligible.divert.eligible", "<= 1, found 1.4"),
+    ("assessment: {by: liaison, within: 1 h}", "assessment: {by: ward, within: 1 h, referred_after: "
+     "{exponential: {mean: 1 day}}}", "interventions.raid.assessment.by", "without beds for an assessment during the stay"),
+    ("assessment: {by: liaison, within: 1 h}", "assessment: {by: liaison, within: 1 h, referred_after: "
+     "{exponential: {mean: 1}}}", "interventions.raid.assessment.referred_after.exponential.mean",
+     "expected a duration with a unit"),
 ]
 
 

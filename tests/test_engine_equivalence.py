@@ -204,6 +204,8 @@ def networks_with_interventions(draw):
             assume(by and svc[at]["kind"] != "booking")
             iv["at"] = at
             iv["assessment"] = {"by": draw(st.sampled_from(by)), "within": f"{draw(st.integers(0, 300))} min"}
+            if draw(st.booleans()):  # a referral during the stay at `at`
+                iv["assessment"]["referred_after"] = _dist(draw, 200.0)
         ivs[f"iv{k}"] = iv
     data["interventions"] = ivs
     data["active_interventions"] = list(ivs)
