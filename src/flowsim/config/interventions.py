@@ -233,7 +233,8 @@ def _clashes(cfg) -> Iterator:
                     continue
                 key = (what, iv.at, c)
                 if key in seen and seen[key] != name:
+                    label = "assessment" if what == "assessment" else f"route ({what})"
                     yield _P.make(("active_interventions", i), f"interventions '{seen[key]}' and '{name}' both "
-                                  f"change the {what} at '{iv.at}' for cohort '{c}'; switch on one of them")
+                                  f"change the {label} at '{iv.at}' for cohort '{c}'; switch on one of them")
                     return
                 seen[key] = name
