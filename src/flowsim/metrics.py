@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .eventlog import DIVERTED, ELSEWHERE, OTHER_ROUTE, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -124,6 +124,10 @@ def _waits_from_decision(log: EventLog, net: Network, order, linked) -> tuple[np
     member = is_ed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
     first, last = _runs(member, linked)
     dest = log.dest[order][last]
+    # still blocked at the horizon (no dest yet): where it waits is the next visit it opened
+    nxt = np.minimum(last + 1, len(order) - 1)
+    opened = (dest == NO_DEST) & (nxt > last) & linked[nxt]
+    dest = np.where(opened, log.node[order][nxt], dest)
     acute_bed = (net.setting == ACUTE) & net.bed
     admitted = (dest >= 0) & acute_bed[np.maximum(dest, 0)] & ~np.isnan(log.end[order][last])
     leave = _until(log.depart[order][last], log.horizon)
