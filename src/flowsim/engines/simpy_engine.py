@@ -38,6 +38,15 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 
+- hold_scale: a route's hold is scaled by ``Effects.hold`` for the patient's mask.
+- assessment during the stay (``referred_after``, ``Effects.during_of``): a patient
+  whose referral time ``draws.referral[i][p, j]`` falls inside its service at n keeps
+  its bed (logged as a kept server, clinical end unknown) and is assessed as above
+  at the referral; if timely, bit i joins the mask and the rest of the service is
+  scaled by ``Effects.duration`` with bit i alone. The service then ends at start +
+  referral + rest (or at the end of the assessment if later), and the route
+  decision is made as after an assessment at the end of service.
+
 Blocked waits that end another way (``Network.give_up``): a patient that keeps its
 server upstream on a blocking route r with a give_up and has to queue at the next
 node waits there at most ``draws.give_up[r][p, j]`` (j: its visit upstream); then
