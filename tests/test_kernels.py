@@ -42,9 +42,42 @@ def test_grouped_waits_matches_reference():
         assert total[k] == np.sum(w[sel]) or abs(total[k] - np.sum(w[sel])) < 1e-9
 
 
-def test_cache_dir_is_set_and_writable():
-    assert cache_dir()
-    assert os.access(cache_dir(), os.W_OK)
+_CACHE_SCRIPT = """
+import os, sys, numba
+before = dict(os.environ)
+from flowsim.kernels import cache_dir, overlap_sum_by_node
+import numpy as np
+overlap_sum_by_node(np.zeros(1, np.int64), np.zeros(1), np.ones(1), 0.0, 1.0, 1)
+sys.path.insert(0, sys.argv[1])
+import other_lib
+other_lib.f(1.0)
+print(repr(dict(os.environ) == before), cache_dir(), numba.config.CACHE_DIR)
+"""
+
+
+def test_cache_location_leaves_environment_and_other_libraries_alone(tmp_path):
+    """flowsim's kernels are cached under NUMBA_CACHE_DIR/flowsim/<source hash>; importing
+    flowsim neither sets environment variables nor moves another library's cache."""
+    lib = tmp_path / "lib"
+    lib.mkdir()
+    (lib / "other_lib.py").write_text("import numba\n@numba.njit(cache=True)\ndef f(x):\n    return x + 1\n")
+    env = {k: v for k, v in os.environ.items() if k != "NUMBA_DISABLE_JIT"}
+    env["NUMBA_CACHE_DIR"] = str(tmp_path / "cache")
+    out = subprocess.run([sys.executable, "-c", _CACHE_SCRIPT, str(lib)], env=env, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0] == "True"
+    flowsim_dir = Path(out[1])
+    assert flowsim_dir.parent == tmp_path / "cache" / "flowsim"
+    assert any(flowsim_dir.rglob("*.nbi")), "flowsim's kernel was not cached in its own folder"
+    others = [p for p in (tmp_path / "cache").rglob("*.nbi") if flowsim_dir not in p.parents]
+    assert len(others) == 1 and "lib" in others[0].parent.name   # numba's own user-provided locator
+    unset = {k: v for k, v in env.items() if k != "NUMBA_CACHE_DIR"}
+    unset["XDG_CACHE_HOME"] = str(tmp_path / "xdg")
+    out = subprocess.run([sys.executable, "-c", _CACHE_SCRIPT, str(lib)], env=unset, capture_output=True,
+                         text=True, check=True).stdout.split()
+    assert out[0] == "True" and Path(out[1]).parent == tmp_path / "xdg" / "flowsim" / "numba"
+    assert len(out) == 2 or out[2] in ("", "None")  # numba's own CACHE_DIR left unset
+    assert (lib / "__pycache__").exists()          # other_lib cached next to its source, as without flowsim
 
 
 _SCRIPT = """

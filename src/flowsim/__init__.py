@@ -9,7 +9,7 @@ The public surface; everything else is private and may change::
 
 from .config import Config, load_config, parse_config
 from .draws import Draws, make_draws
-from .errors import ConfigError, ExecutorError, FlowsimError, SimulationError
+from .errors import ConfigError, ExecutorError, FlowsimError, SimulationError, UsageError
 from .eventlog import EventLog
 from .metrics import measure
 from .network import Network, build_network
@@ -20,5 +20,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Config", "ConfigError", "Draws", "EventLog", "ExecutorError", "FlowsimError", "Network",
     "RunResult", "SimulationError", "build_network", "load_config", "make_draws", "measure",
-    "parse_config", "run_model", "run_replication", "__version__",
+    "UsageError", "parse_config", "run_model", "run_replication", "__version__",
 ]

@@ -15,7 +15,7 @@ from importlib import resources
 from pathlib import Path
 
 from . import __version__
-from .errors import ConfigError, FlowsimError
+from .errors import ConfigError, FlowsimError, UsageError
 
 __all__ = ["main", "default_config_path"]
 
@@ -63,10 +63,8 @@ def _with_run(cfg, args):
     if not run.warm_up < run.horizon:
         raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
                           f"horizon {run.horizon / 1440:g} days", path="--warm-up/--horizon")
-    if args.replications is not None and args.replications < 1:
-        raise ConfigError(f"expected a whole number >= 1, found {args.replications}", path="--replications")
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
+    from .simulate import check_run_args
+    check_run_args(args.replications, args.seed, names=("--replications", "--seed"))
     return cfg.model_copy(update={"run": run})
 
 
@@ -124,8 +122,6 @@ def cmd_experiment(args) -> int:
     from .experiment import run_experiment
     from .report.experiment_table import render_experiment_table
 
-    if args.seed is not None and args.seed < 0:
-        raise ConfigError(f"expected a whole number >= 0, found {args.seed}", path="--seed")
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)
@@ -146,12 +142,12 @@ def cmd_experiment(args) -> int:
 
 def cmd_validate(args) -> int:
     from .config import load_data
-    from .config.scenarios import scenario_names, validate_scenario
+    from .config.scenarios import is_experiment, scenario_names, validate_scenario
     from .network import build_network
 
     path = str(args.config or default_config_path())
     data, positions = load_data(path)
-    if isinstance(data, dict) and "model" in data and "services" not in data:  # an experiment file
+    if is_experiment(data):
         from .experiment import check_experiment
         spec, cfgs = check_experiment(path)
         print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
@@ -167,10 +163,12 @@ def cmd_validate(args) -> int:
 
 
 def cmd_init(args) -> int:
+    from .outputs import check_output_path, write_atomically
     dest = Path(args.path)
+    check_output_path(dest, (".yaml", ".yml"), "init")
     if dest.exists() and not args.force:
-        raise ConfigError(f"{dest} already exists; pass --force to overwrite it", path="init")
-    shutil.copyfile(default_config_path(), dest)
+        raise UsageError(f"{dest} already exists; pass --force to overwrite it", argument="init")
+    write_atomically(dest, lambda tmp: shutil.copyfile(default_config_path(), tmp), "init")
     print(f"wrote the default health economy to {dest}; edit it, then: flowsim run {dest}")
     return 0
 

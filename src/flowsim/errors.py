@@ -4,6 +4,7 @@ One tree, so that callers can catch what they mean::
 
     FlowsimError            anything flowsim raises on purpose
     +-- ConfigError         a config or experiment file is wrong; says where and why
+    +-- UsageError          an argument (command line or API) is wrong; names the argument
     +-- SimulationError     a run could not complete (e.g. an impossible state)
     +-- ExecutorError       a replication failed in a worker; carries its seed
 
@@ -13,7 +14,7 @@ with no traceback.
 
 from __future__ import annotations
 
-__all__ = ["FlowsimError", "ConfigError", "SimulationError", "ExecutorError"]
+__all__ = ["FlowsimError", "ConfigError", "UsageError", "SimulationError", "ExecutorError"]
 
 
 class FlowsimError(Exception):
@@ -55,6 +56,23 @@ class ConfigError(FlowsimError):
             where += ": "
         key = f"{self.path}: " if self.path else ""
         return f"{where}{key}{self.message}"
+
+
+class UsageError(FlowsimError):
+    """An argument to a command or to a public function is wrong.
+
+    Parameters
+    ----------
+    message : str
+        What was expected and what was found.
+    argument : str, optional
+        The argument's name as the caller wrote it (``--seed``, ``replications``).
+    """
+
+    def __init__(self, message: str, *, argument: str | None = None):
+        self.message = message
+        self.argument = argument
+        super().__init__(f"{argument}: {message}" if argument else message)
 
 
 class SimulationError(FlowsimError):

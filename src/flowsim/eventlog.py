@@ -123,13 +123,10 @@ class EventLogBuilder:
 
 
 def check_eventlog_path(path: str | Path) -> str:
-    """The format of an event log path (``.parquet`` or ``.csv``), or a ConfigError."""
-    suffix = Path(path).suffix.lower()
-    if suffix not in (".parquet", ".csv"):
-        from .errors import ConfigError
-        raise ConfigError(f"expected an event log path ending in .parquet or .csv, found {str(path)!r}",
-                          path="--events")
-    return suffix
+    """The format of an event log path (``.parquet`` or ``.csv``), checked writable
+    before a run (see ``flowsim.outputs``); raises UsageError otherwise."""
+    from .outputs import check_output_path
+    return check_output_path(path, (".parquet", ".csv"), "--events")
 
 
 def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_names, exit_names,
@@ -140,8 +137,6 @@ def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_na
     column comes first. The file is written to a temporary name and renamed, so a
     failed write never leaves half a file.
     """
-    import os
-
     import pyarrow as pa
 
     path = Path(path)
@@ -167,11 +162,11 @@ def write_eventlog(logs: list[EventLog], path: str | Path, node_names, cohort_na
             "dest": dests[idx],
         }))
     table = pa.concat_tables(tables)
-    tmp = path.with_name(path.name + ".tmp")
     if suffix == ".parquet":
         import pyarrow.parquet as pq
-        pq.write_table(table, tmp)
+        write = lambda tmp: pq.write_table(table, tmp)  # noqa: E731
     else:
         import pyarrow.csv as pacsv
-        pacsv.write_csv(table, tmp)
-    os.replace(tmp, path)
+        write = lambda tmp: pacsv.write_csv(table, tmp)  # noqa: E731
+    from .outputs import write_atomically
+    write_atomically(path, write, "--events")

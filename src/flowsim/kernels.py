@@ -4,14 +4,17 @@ Compiled functions are cached on disk (``cache=True``) so that compile time is p
 once per machine, not per process: a process-pool or Dask worker that finds the cache
 loads the machine code in ~0.3 s instead of compiling for seconds. The cache must live
 somewhere writable even when flowsim is installed read-only (site-packages, a
-container image), so unless the user set ``NUMBA_CACHE_DIR`` we point it at a
-per-user cache directory *before* numba is imported:
+container image), so flowsim's own functions are cached in
 
+- ``$NUMBA_CACHE_DIR/flowsim`` when the user set ``NUMBA_CACHE_DIR``, else
 - ``$XDG_CACHE_HOME/flowsim/numba`` or ``~/.cache/flowsim/numba`` (Linux, BSD),
 - ``~/Library/Caches/flowsim/numba`` (macOS),
 - ``%LOCALAPPDATA%\\flowsim\\numba`` (Windows),
 
 each with a subfolder per version of flowsim's sources (see ``_source_fingerprint``).
+This is done with a cache locator that numba consults first and that answers only
+for files inside the flowsim package: importing flowsim changes neither the process
+environment nor where any other library's numba functions are cached.
 
 CI can set ``NUMBA_CACHE_DIR`` to a directory it caches between jobs.
 ``NUMBA_DISABLE_JIT=1`` runs every kernel as plain Python with the same numbers.
@@ -26,12 +29,18 @@ import os
 import sys
 from pathlib import Path
 
+import numba
 import numpy as np
+from numba.core import caching
 
-__all__ = ["njit", "cache_dir", "jit_disabled", "overlap_sum_by_node", "grouped_waits"]
+__all__ = ["njit", "cache_dir", "overlap_sum_by_node", "grouped_waits"]
+
+_PACKAGE_DIR = Path(__file__).resolve().parent
 
 
 def _default_cache_dir() -> Path:
+    if os.environ.get("NUMBA_CACHE_DIR"):
+        return Path(os.environ["NUMBA_CACHE_DIR"]) / "flowsim"
     if sys.platform == "win32":
         base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
         return base / "flowsim" / "numba"
@@ -52,32 +61,39 @@ def _source_fingerprint() -> str:
     import hashlib
 
     h = hashlib.sha1()
-    root = Path(__file__).parent
-    for f in sorted(root.rglob("*.py")):
-        h.update(f.relative_to(root).as_posix().encode())
+    for f in sorted(_PACKAGE_DIR.rglob("*.py")):
+        h.update(f.relative_to(_PACKAGE_DIR).as_posix().encode())
         h.update(f.read_bytes())
     return h.hexdigest()[:12]
 
 
-def _set_cache_dir() -> None:
-    """Choose NUMBA_CACHE_DIR if the user did not; fall back to numba's default when
-    the directory cannot be created (then numba caches next to the sources, or warns)."""
-    if os.environ.get("NUMBA_CACHE_DIR"):
-        return
-    path = _default_cache_dir() / _source_fingerprint()
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        return
-    os.environ["NUMBA_CACHE_DIR"] = str(path)
-    if "numba" in sys.modules:  # imported before us: numba read its config already
-        from numba.core import config
-        config.CACHE_DIR = str(path)
+_CACHE_DIR = _default_cache_dir() / _source_fingerprint()
 
 
-_set_cache_dir()
+class _FlowsimCacheLocator(caching.UserProvidedCacheLocator):
+    """Caches flowsim's functions under ``_CACHE_DIR``; declines every other file,
+    so numba's own locators handle them as if flowsim were not imported."""
 
-import numba  # noqa: E402  (after the cache directory is chosen)
+    def __init__(self, py_func, py_file):
+        super().__init__(py_func, py_file)
+        self._cache_path = os.path.join(_CACHE_DIR, self.get_suitable_cache_subpath(py_file))
+
+    @classmethod
+    def from_function(cls, py_func, py_file):
+        try:
+            inside = Path(py_file).resolve().is_relative_to(_PACKAGE_DIR)
+        except (OSError, ValueError):
+            return None
+        if not inside:
+            return None
+        # the mixin's from_function: None (fall through to numba's locators) if unwritable
+        return caching._SourceFileBackedLocatorMixin.from_function.__func__(cls, py_func, py_file)
+
+
+# numba >= 0.61 names the class CacheImpl; earlier versions _CacheImpl
+_LOCATORS = getattr(caching, "CacheImpl", None) or caching._CacheImpl
+if _FlowsimCacheLocator not in _LOCATORS._locator_classes:
+    _LOCATORS._locator_classes.insert(0, _FlowsimCacheLocator)
 
 
 def njit(fn=None, *, inline: bool = False):
@@ -95,13 +111,8 @@ def njit(fn=None, *, inline: bool = False):
 
 
 def cache_dir() -> str:
-    """Where compiled kernels are cached."""
-    return os.environ.get("NUMBA_CACHE_DIR", "")
-
-
-def jit_disabled() -> bool:
-    """True when ``NUMBA_DISABLE_JIT=1``: kernels run as plain Python."""
-    return bool(numba.config.DISABLE_JIT)
+    """Where flowsim's compiled kernels are cached (this version of its sources)."""
+    return str(_CACHE_DIR)
 
 
 # ------------------------------------------------------------- metric reductions

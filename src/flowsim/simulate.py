@@ -9,14 +9,15 @@ import dataclasses
 import time
 from dataclasses import dataclass, field
 
-from .config.schema import Config
+from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
+from .errors import UsageError
 from .eventlog import EventLog
 from .metrics import measure
 from .network import Network, build_network
 
-__all__ = ["RunResult", "run_replication", "run_model", "warm_engine"]
+__all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
 
 
 @dataclass
@@ -58,6 +59,23 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     return metrics, log, time.perf_counter() - t0
 
 
+def _whole(value, name: str, lo: int, hi: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise UsageError(f"expected a whole number from {lo:,} to {hi:,}, found {value!r}", argument=name)
+    if not lo <= value <= hi:
+        raise UsageError(f"expected a whole number from {lo:,} to {hi:,}, found {value:,}", argument=name)
+    return value
+
+
+def check_run_args(replications=None, seed=None, *, names=("replications", "seed")) -> None:
+    """Raise UsageError unless ``replications`` (1..MAX_REPLICATIONS) and ``seed``
+    (0..2**63-1, stored as int64) are whole numbers in range; ``None`` is allowed."""
+    if replications is not None:
+        _whole(replications, names[0], 1, MAX_REPLICATIONS)
+    if seed is not None:
+        _whole(seed, names[1], 0, MAX_SEED)
+
+
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False) -> RunResult:
@@ -75,6 +93,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         Keep replication 0's EventLog only (for the HTML report's plots), so
         memory does not grow with the number of replications.
     """
+    check_run_args(replications, seed)
     t0 = time.perf_counter()
     net = build_network(cfg)
     seed = cfg.run.seed if seed is None else seed

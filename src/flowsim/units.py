@@ -8,6 +8,7 @@ number is an error, never a guess.
 
 from __future__ import annotations
 
+import math
 import re
 
 __all__ = ["MINUTES_PER", "parse_duration", "parse_rate", "format_duration"]
@@ -62,6 +63,8 @@ def parse_duration(value: object) -> float:
     """
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise ValueError(f"expected a duration with a unit such as '30 min' or '4 h', found {value!r}")
+    if isinstance(value, (int, float)) and value == 0:
+        return 0.0  # a bare zero means the same in every unit (docs/config.md)
     if isinstance(value, (int, float)):
         raise ValueError(
             f"expected a duration with a unit such as '{value} min' or '{value} days', "
@@ -89,6 +92,8 @@ def parse_duration(value: object) -> float:
         raise ValueError(f"expected a duration with a unit such as '30 min' or '4 h', found {value!r}")
     if total < 0:
         raise ValueError(f"expected a duration >= 0, found {value!r}")
+    if not math.isfinite(total):
+        raise ValueError(f"expected a finite duration, found {value!r}")
     return total
 
 
@@ -115,6 +120,8 @@ def parse_rate(value: object) -> float:
     rate = float(m.group(1)) / MINUTES_PER[unit]
     if rate < 0:
         raise ValueError(f"expected a rate >= 0, found {value!r}")
+    if not math.isfinite(rate):
+        raise ValueError(f"expected a finite rate, found {value!r}")
     return rate
 
 

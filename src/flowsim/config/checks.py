@@ -57,6 +57,7 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_destinations(cfg))
     problems += list(_cohort_specs(cfg))
     problems += list(_sums(cfg))
+    problems += list(_size(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
@@ -286,3 +287,23 @@ def _network_shape(cfg: Config) -> Iterator[Problem]:
                 break
             chain.append(cur)
             cur = nxt.when_full.to
+
+
+# -------------------------------------------------------------------- size
+MAX_PATIENTS = 50_000_000   # per replication; memory grows with patients (benchmarks/README.md)
+
+
+def _size(cfg: Config) -> Iterator[Problem]:
+    """A run whose sources would bring more patients than one replication can hold
+    is refused before it starts, not after it has filled the memory."""
+    days = cfg.run.horizon / 1440.0
+    expected = 0.0
+    for src in cfg.sources.values():
+        per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
+        expected += per_day * days
+    if expected > MAX_PATIENTS:
+        key = "rate" if len(cfg.sources) == 1 else None
+        path = ("sources", next(iter(cfg.sources)), key) if key else ("run", "horizon")
+        yield Problem(path, f"expected at most {MAX_PATIENTS:,} patients per replication, found about "
+                            f"{expected:,.0f} (source rates x {days:,.0f}-day horizon); shorten the horizon "
+                            f"or lower the rates")

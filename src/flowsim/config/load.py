@@ -150,7 +150,10 @@ def _first(problems: list[checks.Problem], positions: Positions, filename: str |
     for i, pr in enumerate(problems):
         pos = positions.find(pr.path, key=pr.at_key)
         located.append(((pos or (10**9, 0)), i, pr, pos))
-    located.sort(key=lambda t: (t[0], t[1]))
+    # a key reported missing next to an unknown one is usually the same key misspelt: report the unknown one
+    misspelt = {pr.path[:-1] for pr in problems if pr.message.startswith("unknown key")}
+    located.sort(key=lambda t: (t[2].message.startswith("missing required key") and t[2].path[:-1] in misspelt,
+                                t[0], t[1]))
     _, _, pr, pos = located[0]
     message = pr.message
     more = len(problems) - 1
@@ -242,8 +245,17 @@ def _describe(v: Any) -> str:
     return f"{v!r}"
 
 
+# names users write for a key flowsim spells otherwise (too far apart for difflib)
+_SYNONYMS = {"stdev": "sd", "std": "sd", "stddev": "sd", "sigma": "sd", "average": "mean", "mu": "mean",
+             "capacity": "servers", "beds": "servers", "probability": "p", "prob": "p", "dest": "to"}
+_DIST_EXAMPLE = "a distribution such as {fixed: {value: 10 min}} or {lognormal: {mean: 3 h, sd: 2 h}}"
+
+
 def _suggest(word: Any, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
+    choices = [str(c) for c in choices]
+    if _SYNONYMS.get(str(word)) in choices:
+        return f"; did you mean '{_SYNONYMS[str(word)]}'?"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
     return f"; did you mean '{close[0]}'?" if close else ""
 
 
@@ -273,7 +285,8 @@ def _problem(err: dict, data: Any) -> checks.Problem:
             # ``duration: {lognormel: {...}}`` reads as a by-cohort spec with a
             # cohort named 'lognormel'; a misspelt distribution is likelier.
             hint = _suggest(loc[-2], DIST_NAMES)
-            if hint:
+            if hint or loc[-1] not in DIST_NAMES:  # {poisson: {mean: ..}}: the distribution is unknown
+                hint = hint or "; expected one of " + ", ".join(DIST_NAMES)
                 return checks.Problem(path[:-1], f"unknown distribution '{loc[-2]}'{hint}", at_key=True)
         msg = f"unknown key '{loc[-1]}'" + _suggest(loc[-1], allowed)
         if allowed:
@@ -307,5 +320,8 @@ def _problem(err: dict, data: Any) -> checks.Problem:
         items = "entries" if isinstance(value, dict) else "items"
         return checks.Problem(path, f"expected {word} {n} {items}, found {actual}")
     if kind in _TYPE_WORDS:
-        return checks.Problem(path, f"expected {_TYPE_WORDS[kind]}, found {_describe(value)}")
+        what = _TYPE_WORDS[kind]
+        if what == "a mapping" and any(k in ("duration", "patience", "hold") for k in loc if isinstance(k, str)):
+            what = _DIST_EXAMPLE
+        return checks.Problem(path, f"expected {what}, found {_describe(value)}")
     return checks.Problem(path, f"expected a valid value, found {_describe(value)} ({err['msg']})")

@@ -222,4 +222,12 @@ def load_scenario(path, name: str = BASELINE) -> Config:
         For any problem, pointing at the model line or the scenario line.
     """
     data, positions = load_data(path)
+    if is_experiment(data):
+        raise ConfigError("this is an experiment file (it names a model); run it with "
+                          f"'flowsim experiment {path}'", file=str(path))
     return validate_scenario(data, positions, str(path), name)
+
+
+def is_experiment(data) -> bool:
+    """True for the data of an experiment file: it names a model and defines no services."""
+    return isinstance(data, dict) and "model" in data and "services" not in data

@@ -337,15 +337,23 @@ class Source(Frozen):
 
 
 # --------------------------------------------------------------------- the model
+MAX_HORIZON_DAYS = 36_525        # 100 years: far beyond any plan, well short of running out of memory
+MAX_REPLICATIONS = 100_000
+MAX_SEED = 2**63 - 1             # seeds are stored as int64 (Parquet, the store's manifest)
+
+
 class Run(Frozen):
     horizon: Duration = 365 * 1440.0
     warm_up: Duration = 0.0
-    replications: Annotated[int, Field(ge=1, strict=True)] = 1
-    seed: Annotated[int, Field(ge=0, strict=True)] = 0
+    replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)] = 1
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] = 0
     engine: Literal["simpy", "compiled", "auto"] = "auto"
 
     @model_validator(mode="after")
     def _window(self):
+        if self.horizon > MAX_HORIZON_DAYS * 1440.0:
+            raise ValueError(f"expected a horizon of at most {MAX_HORIZON_DAYS:,} days (100 years), found "
+                             f"{self.horizon / 1440.0:,.0f} days")
         if not self.warm_up < self.horizon:
             raise ValueError("expected warm_up < horizon (the horizon is the end of the run, warm-up included)")
         return self

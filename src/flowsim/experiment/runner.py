@@ -25,6 +25,7 @@ from ..config.load import load_data
 from ..config.scenarios import BASELINE, validate_scenario
 from ..errors import ConfigError
 from ..network import build_network
+from ..simulate import check_run_args
 from ..stats import half_width
 from .executors import make_executor
 from .progress import Progress
@@ -126,14 +127,13 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     progress = progress or Progress()
     ls = load_spec(path)
     spec = ls.spec
+    check_run_args(replications, seed, names=("--replications", "--seed"))
     data, positions = load_data(ls.model_path)
     cfgs = _scenario_configs(ls, data, positions)
     base = cfgs[spec.baseline]
     seed = seed if seed is not None else (spec.seed if spec.seed is not None else base.run.seed)
     horizon = spec.horizon if spec.horizon is not None else base.run.horizon
     engine = spec.engine or base.run.engine
-    if replications is not None and replications < 1:
-        raise ConfigError(f"expected a whole number >= 1, found {replications}", path="--replications")
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     model_bytes = ls.model_path.read_bytes()

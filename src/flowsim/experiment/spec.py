@@ -28,6 +28,7 @@ from typing import Annotated, Any, Literal, Union
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from ..config.load import load_data
+from ..config.schema import MAX_SEED
 from ..config.yaml_loader import Positions
 from ..errors import ConfigError
 from ..units import parse_duration
@@ -94,7 +95,7 @@ class ExperimentSpec(_Frozen):
     replications: Union[PosInt, CIReplications] | None = None
     warm_up: Union[Duration, Mser5] | None = None
     horizon: Duration | None = None
-    seed: Annotated[int, Field(ge=0, strict=True)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] | None = None
     engine: Literal["simpy", "compiled", "auto"] | None = None
     outputs: Outputs = Outputs()
 

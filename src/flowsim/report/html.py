@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..outputs import check_output_path, write_atomically
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value
 
@@ -40,30 +40,19 @@ def check_html_path(path: str) -> Path:
 
     Raises
     ------
-    ConfigError
+    UsageError
         If the path is a directory, does not end in .html/.htm, or its directory
-        does not exist.
+        does not exist or is not writable; or matplotlib is missing.
     """
-    p = Path(path)
-    if p.suffix.lower() not in (".html", ".htm"):
-        raise ConfigError(f"expected a path ending in .html, found {path!r}", path="--html")
-    if p.is_dir():
-        raise ConfigError(f"expected a file, found the directory {path!r}", path="--html")
-    parent = p.parent if str(p.parent) else Path(".")
-    if not parent.is_dir():
-        raise ConfigError(f"cannot write {path!r}: the directory {str(parent)!r} does not exist",
-                          path="--html")
+    check_output_path(path, (".html", ".htm"), "--html")
     from .plots import require_matplotlib
     require_matplotlib()
-    return p
+    return Path(path)
 
 
 def write_html(path: str | Path, text: str) -> None:
-    """Write the report (UTF-8); an OS error becomes a ConfigError naming the path."""
-    try:
-        Path(path).write_text(text, encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"cannot write {str(path)!r}: {e.strerror or e}", path="--html") from None
+    """Write the report (UTF-8) atomically; an OS error becomes a UsageError naming the path."""
+    write_atomically(path, lambda tmp: tmp.write_text(text, encoding="utf-8"), "--html")
 
 
 def _page(title: str, body: list[str]) -> str:

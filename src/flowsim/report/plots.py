@@ -14,7 +14,7 @@ import math
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import UsageError
 
 __all__ = ["require_matplotlib", "occupancy_svg", "ed_time_svg", "forest_svg"]
 
@@ -23,11 +23,11 @@ _BLUE, _RED, _GREY = "#005eb8", "#da291c", "#768692"  # NHS blue, emergency red,
 
 
 def require_matplotlib() -> None:
-    """Raise ConfigError (exit status 2 on the command line) if matplotlib is missing."""
+    """Raise UsageError (exit status 2 on the command line) if matplotlib is missing."""
     try:
         import matplotlib  # noqa: F401
     except ImportError:
-        raise ConfigError(_INSTALL, path="--html") from None
+        raise UsageError(_INSTALL, argument="--html") from None
 
 
 def _figure(width: float, height: float):
