@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
+from .tallies import give_up_metrics, intervention_metrics
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -353,49 +354,6 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
             out[f"node.{node}.{name}"] = float(per[name][i])
         if net.kind[i] == BOOKING:
             out[f"node.{node}.wait_mean_days"] = float(per["wait_mean"][i]) / MINUTES_PER_DAY
-    return out
-
-
-def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
-    """Avoided admissions and attendances and bed days saved, in total and per intervention.
-
-    The engine counts them inside the window (``log.meta["tally"]``, see
-    ``engines.effects``); every intervention the model defines is reported, 0
-    when it is off, so that all scenarios of a model have the same metrics. A
-    model without interventions reports none of these.
-    """
-    iv = net.interventions
-    if iv is None or not iv.names:
-        return {}
-    tally = log.meta.get("tally") or {}
-    out: dict[str, float] = {}
-    for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved", "delayed_bed_days_saved"):
-        values = [float(v) for v in tally.get(key, [0.0] * len(iv.names))]
-        out[key] = float(sum(values))
-        for name, v in zip(iv.names, values):
-            out[f"{key}.{name}"] = v
-    return out
-
-
-def give_up_metrics(log: EventLog, net: Network) -> dict[str, float]:
-    """Blocked waits that ended another way (outcome OTHER_ROUTE), arriving in the window.
-
-    ``other_route`` in total and ``other_route.<node waited at>.<destination>`` for every
-    pair a route's ``give_up`` allows (0 when none took it, so that every scenario of a
-    model has the same metrics). A model without give_up reports none of these.
-    """
-    g = net.give_up
-    if g is None:
-        return {}
-    lo, hi = float(net.warm_up), float(log.horizon)
-    took = (log.outcome == OTHER_ROUTE) & _in_window(log.arrive, lo, hi)
-    out = {"other_route": float(took.sum())}
-    for r in np.flatnonzero(g.has):
-        at = int(net.route_dest[r])
-        for a in range(g.start[r], g.start[r] + g.length[r]):
-            to = int(g.dest[a])
-            out[f"other_route.{net.node_names[at]}.{net.dest_name(to)}"] = float(
-                (took & (log.node == at) & (log.dest == to)).sum())
     return out
 
 

@@ -214,13 +214,8 @@ class _Engine:
                             del self.state[p]
                             return
                     elif st[4] >= 0 and st[13] < math.inf:
-                        yield entry[2] | env.timeout(st[13])
-                        if not entry[2].triggered:  # the blocked wait ends another way
-                            pool.cancel(entry)
-                            to = st[14]
-                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, to, seq)
-                            self.release_held(p, c, st, env.now, to)
-                            prev, node = node, to
+                        if (yield from self.wait_or_give_up(p, c, node, prev, arrive, seq, entry, st)):
+                            prev, node = node, st[14]
                             continue
                     else:
                         yield entry[2]
@@ -295,6 +290,18 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+
+    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: list):
+        """A blocked patient waits in ``node``'s queue at most ``st[13]``; True if the wait
+        ended another way (logged OTHER_ROUTE, the kept server freed; it goes to ``st[14]``)."""
+        env = self.env
+        yield entry[2] | env.timeout(st[13])
+        if entry[2].triggered:
+            return False
+        self.pools[node].cancel(entry)
+        self.log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, st[14], seq)
+        self.release_held(p, c, st, env.now, st[14])
+        return True
 
     def blocked_on(self, st: list, r: int, p: int, j: int) -> None:
         """The patient keeps its server on blocking route r: note when its wait ends another way."""
