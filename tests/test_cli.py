@@ -103,7 +103,7 @@ def test_events_written_readable_with_expected_columns(tmp_path, capsys, suffix)
         reps = {int(r["replication"]) for r in rows}
         nodes = {r["node"] for r in rows}
     assert reps == {0, 1} and nodes == {"ed"}
-    assert not list(tmp_path.glob("*.tmp"))
+    assert not list(tmp_path.glob(".*.tmp*"))
 
 
 def test_events_with_a_bad_suffix_exit_2_and_write_nothing(tmp_path, capsys):

@@ -126,7 +126,7 @@ def cmd_experiment(args) -> int:
         from .report.html import check_html_path
         check_html_path(args.html)
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
-                         scheduler=args.scheduler, out=args.out)
+                         scheduler=args.scheduler, out=args.out, scheduler_timeout=args.scheduler_timeout)
     if args.html:
         from .experiment.spec import load_spec
         from .report.html import render_experiment_html, write_html
@@ -199,6 +199,8 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, help="experiment seed (overrides the file)")
     e.add_argument("--workers", type=int, help="local worker processes (default: all cores)")
     e.add_argument("--scheduler", help="Dask scheduler address, e.g. tcp://host:8786")
+    e.add_argument("--scheduler-timeout", dest="scheduler_timeout", type=float, default=10.0,
+                   help="seconds to wait for the Dask scheduler to answer (default 10)")
     e.add_argument("--out", help="results store (default: results/<experiment name>)")
     e.add_argument("--format", choices=("table", "json"), default="table")
     e.add_argument("--html", help="also write a self-contained HTML report to PATH (needs flowsim[plot])")

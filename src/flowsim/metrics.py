@@ -22,6 +22,8 @@ All loops are over nodes or hours of the week, never over rows.
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 
 from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
@@ -107,7 +109,8 @@ def _runs(member: np.ndarray, linked: np.ndarray) -> tuple[np.ndarray, np.ndarra
 
 
 def _ed_attendances(log: EventLog, net: Network, order, linked):
-    """ED arrival time, time in ED and whether still in ED at the horizon, per attendance."""
+    """ED arrival time, time in ED, whether still in ED at the horizon, and the log row of
+    the first ED visit, per attendance."""
     is_ed = net.setting == ED
     member = is_ed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
     first, last = _runs(member, linked)
@@ -115,7 +118,7 @@ def _ed_attendances(log: EventLog, net: Network, order, linked):
     leave = log.depart[order][last]
     still_in = np.isnan(leave)
     elapsed = np.where(still_in, log.horizon - arrival, leave - arrival)
-    return arrival, elapsed, still_in
+    return arrival, elapsed, still_in, order[first]
 
 
 def _waits_from_decision(log: EventLog, net: Network, order, linked) -> tuple[np.ndarray, np.ndarray]:
@@ -145,13 +148,13 @@ def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
         there), and bool, True if still in ED at the horizon (censored). These are
         the attendances behind ``ed_attendances`` and ``four_hour_breaches``.
     """
-    arrival, elapsed, still_in = _ed_attendances(log, net, *_sorted_links(log))
+    arrival, elapsed, still_in, _ = _ed_attendances(log, net, *_sorted_links(log))
     counted = _in_window(arrival, float(net.warm_up), float(log.horizon))
     return elapsed[counted], still_in[counted]
 
 
-def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
-    """Start times of admissions: the first visit that took an acute bed in each acute stay."""
+def _admission_rows(log: EventLog, net: Network, order, linked) -> np.ndarray:
+    """Log rows of admissions: the first visit that took an acute bed in each acute stay."""
     acute_bed = (net.setting == ACUTE) & net.bed
     member = acute_bed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
     first, _ = _runs(member, linked)
@@ -163,7 +166,22 @@ def _admission_starts(log: EventLog, net: Network, order, linked) -> np.ndarray:
     rid = run_id[took_bed]
     is_first = np.ones(len(rid), dtype=bool)
     is_first[1:] = rid[1:] != rid[:-1]
-    return start[took_bed][is_first]
+    return order[took_bed][is_first]
+
+
+class _Episodes(NamedTuple):
+    """Visits linked into ED attendances and admissions, computed once per log."""
+
+    order: np.ndarray
+    linked: np.ndarray
+    ed: tuple            # _ed_attendances: arrival, elapsed, still_in, first row
+    admission_rows: np.ndarray
+
+
+def _episodes(log: EventLog, net: Network) -> _Episodes:
+    order, linked = _sorted_links(log)
+    return _Episodes(order, linked, _ed_attendances(log, net, order, linked),
+                     _admission_rows(log, net, order, linked))
 
 
 # --- per node --------------------------------------------------------------------------------
@@ -280,9 +298,10 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
           got one, is not (yet) admitted.
         - ``patients``: ``log.patients``; ``left_without_being_seen``: visits arriving
           in the window that reneged.
-        - ``cost_total``: per node, ``cost_per_day`` x days a server is held in the
-          window + ``cost_per_visit`` x visits started in the window; plus
-          ``cost_ed_attendance`` x ``ed_attendances``.
+        - ``cost_total`` and ``cost.*``: the ledger by payer and kind of cost
+          (``flowsim.ledger``, docs/costs.md).
+        - ``deaths``, ``deaths.<node>``: patients leaving by a death exit in the window,
+          by the node they left; ``cohort.<c>.<metric>``: ``flowsim.groups``.
 
         Per node, ``node.<name>.``: ``arrivals`` (arrived in window), ``served``
         (service started in window), ``diverted`` (DIVERTED or ELSEWHERE, arrived in
@@ -307,7 +326,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     if not hi > lo:
         raise ValueError(f"empty measurement window: warm-up {lo} min is not before horizon {hi} min")
     per = _per_node(log, net, lo, hi)
-    order, linked = _sorted_links(log)
+    ep = _episodes(log, net)
 
     out: dict[str, float] = {"patients": float(log.patients)}
 
@@ -320,7 +339,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     acute_capacity = float(per["capacity_minutes"][acute].sum()) / MINUTES_PER_DAY
     out["acute_occupancy"] = acute_bed / acute_capacity if acute_capacity > 0 else NAN
 
-    arrival, elapsed, still_in = _ed_attendances(log, net, order, linked)
+    arrival, elapsed, still_in, _ = ep.ed
     counted = _in_window(arrival, lo, hi)
     elapsed, still_in = elapsed[counted], still_in[counted]
     attendances = float(counted.sum())
@@ -335,15 +354,23 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     dta_arrival, dta_wait = _waits_from_decision(log, net, order, linked)
     out["twelve_hour_waits_from_decision"] = float((_in_window(dta_arrival, lo, hi) & (dta_wait > TWELVE_HOURS)).sum())
 
-    admitted = _admission_starts(log, net, order, linked)
+    admitted = log.start[ep.admission_rows]
     out["admissions"] = float(_in_window(admitted, lo, hi).sum())
     out["left_without_being_seen"] = float(per["reneged"].sum())
 
-    cost = (net.cost_per_day * per["busy"] / MINUTES_PER_DAY + net.cost_per_visit * per["served"]).sum()
-    out["cost_total"] = float(cost + net.cost_ed_attendance * attendances)
-
+    # Imported here: the ledger and the group breakdown build on this module's helpers.
+    from .groups import death_rows, group_metrics
+    dead = death_rows(log, net)
+    out["deaths"] = float(dead.sum())
+    deaths_at = np.bincount(log.node[dead], minlength=net.n_nodes)
+    from .ledger import cost_metrics, ledger
+    led = ledger(log, net, ep)
+    out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
     out.update(give_up_metrics(log, net))
+    out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
+    for i, node in enumerate(net.node_names):
+        out[f"deaths.{node}"] = float(deaths_at[i])
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")

@@ -14,6 +14,7 @@ import numpy as np
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
+from .prices import Prices, build_prices
 
 __all__ = ["Network", "GiveUps", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -116,6 +117,10 @@ class Network:
     interventions: Interventions | None = None
     # blocked waits that end another way; None when no route has a give_up
     give_up: GiveUps | None = None
+    # (E,) bool: leaving by this exit means the patient died (None: the exit named 'died')
+    exit_is_death: np.ndarray | None = None
+    # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
+    prices: Prices | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -349,4 +354,5 @@ def build_network(cfg: Config) -> Network:
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv, give_up=give_up,
+        exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
     )

@@ -52,7 +52,7 @@ def write_atomically(path: str | Path, write: Callable[[Path], None], argument: 
         When the file system refuses (full disk, permissions, a read-only mount).
     """
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.stem}.{os.getpid()}.tmp{path.suffix}")  # the suffix names the format
     try:
         write(tmp)
         os.replace(tmp, path)

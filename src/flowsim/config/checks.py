@@ -62,6 +62,8 @@ def find_problems(cfg: Config) -> list[Problem]:
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
         problems += intervention_problems(cfg)
+    from .money import find_problems as money_problems
+    problems += money_problems(cfg)
     return problems
 
 
@@ -124,7 +126,7 @@ def _destinations(cfg: Config) -> Iterator[Problem]:
             msg = _unknown(svc.elsewhere.to, cfg, allow_exits=True)
             if msg:
                 yield Problem(("services", name, "elsewhere", "to"), msg)
-    for table in ("per_day", "per_visit"):
+    for table in ("per_day", "per_visit", "per_admission", "capacity"):
         for node in getattr(cfg.costs, table):
             msg = _unknown(node, cfg, allow_exits=False)
             if msg:

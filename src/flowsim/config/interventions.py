@@ -52,6 +52,13 @@ class Divert(Frozen):
     eligible: Probability = 1.0
 
 
+class InterventionCost(Frozen):
+    """What an intervention costs while it is switched on."""
+
+    per_year: Annotated[float, Field(ge=0.0, strict=True)] = 0.0      # fixed: staff, premises
+    per_patient: Annotated[float, Field(ge=0.0, strict=True)] = 0.0   # each patient assessed or diverted
+
+
 class Intervention(Frozen):
     source: str
     description: str | None = None
@@ -65,6 +72,8 @@ class Intervention(Frozen):
     thin: dict[str, Probability] | None = None
     divert: Divert | None = None
     assessment: Assessment | None = None
+    payer: str | None = None               # default: the payer of `at` (config.money)
+    cost: InterventionCost | None = None
 
     @model_validator(mode="after")
     def _shape(self):

@@ -282,6 +282,7 @@ class ServiceBase(Frozen):
     duration: DistSpec
     routes: RouteSpec
     source: str | None = None
+    payer: str | None = None   # who pays for it; default by setting (see config.money)
 
 
 class QueueService(ServiceBase):
@@ -359,10 +360,45 @@ class Run(Frozen):
         return self
 
 
+class Escalation(Frozen):
+    """Servers above ``above`` in the capacity schedule cost ``per_server_day`` instead."""
+
+    above: NonNegInt
+    per_server_day: Weight
+
+
+class CapacityPrice(Frozen):
+    """A cost per server (bed, package, clinician) per day it is open, used or not."""
+
+    per_server_day: Weight
+    escalation: Escalation | None = None
+
+
+def _capacity_price(v: Any) -> Any:
+    return {"per_server_day": v} if isinstance(v, (int, float)) and not isinstance(v, bool) else v
+
+
+# A price per node, or one price for every node that can incur it.
+NodePrices = Annotated[
+    Union[Annotated[Weight, Tag("one")], Annotated[dict[str, Weight], Tag("by_node")]],
+    Discriminator(lambda v: "by_node" if isinstance(v, dict) else "one"),
+]
+
+
+class UnmetDemand(Frozen):
+    """Prices of demand the system did not meet, charged at the node where it went unmet."""
+
+    left_without_being_seen: NodePrices = 0.0
+    diverted: NodePrices = 0.0      # sent out of the modelled system unserved (to an exit)
+
+
 class Costs(Frozen):
     per_day: dict[str, Weight] = {}
     per_visit: dict[str, Weight] = {}
+    per_admission: dict[str, Weight] = {}
     ed_attendance: Weight = 0.0
+    capacity: dict[str, Annotated[CapacityPrice, BeforeValidator(_capacity_price)]] = {}
+    unmet_demand: UnmetDemand = UnmetDemand()
 
 
 # Imported here, not at the top: interventions.py builds on the types above.
@@ -380,6 +416,9 @@ class Config(Frozen):
     sources: Annotated[dict[str, Source], Field(min_length=1)]
     services: Annotated[dict[str, Service], Field(min_length=1)]
     costs: Costs = Costs()
+    payers: list[str] | None = None        # None: the default payers of the settings used (config.money)
+    pools: dict[str, list[str]] = {}       # pooled budgets, reported as the sum of their payers
+    deaths: list[str] = ["died"]           # exits that mean the patient died
     interventions: dict[str, Intervention] = {}
     active_interventions: list[str] = []   # switched on in the model as written (the baseline)
     scenarios: dict[str, Scenario] = {}

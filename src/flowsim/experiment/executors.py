@@ -18,11 +18,15 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
+import threading
+import time
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import ExecutorError
+from ..errors import ExecutorError, UsageError
 
-__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers"]
+__all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers",
+           "check_scheduler_address", "check_executor_args", "DEFAULT_SCHEDULER_TIMEOUT"]
 
 
 def default_workers() -> int:
@@ -73,7 +77,8 @@ class ProcessExecutor:
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context(self.start_method)
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx,
+                                         initializer=_die_with_parent, initargs=(os.getpid(),))
         return self
 
     def __exit__(self, *exc):
@@ -90,6 +95,69 @@ class ProcessExecutor:
             yield f.result()
 
 
+_ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?[^\s/:]+(?::\d{1,5})?$")
+DEFAULT_SCHEDULER_TIMEOUT = 10.0
+
+
+def check_scheduler_address(address: str) -> str:
+    """A Dask scheduler address such as ``tcp://host:8786`` (or ``host:8786``), checked
+    before anything is stored; raises UsageError for anything else (``http://...``)."""
+    if not isinstance(address, str) or not _ADDRESS.match(address):
+        raise UsageError(f"expected a Dask scheduler address such as tcp://host:8786, found {address!r}",
+                         argument="--scheduler")
+    return address
+
+
+def _connect(address, timeout: float):
+    """A ``distributed.Client``, or ExecutorError within ``timeout`` seconds.
+
+    ``Client(timeout=...)`` bounds the TCP connect but not the handshake: a server that
+    accepts the connection and never answers as a scheduler (an HTTP server) would
+    hang it for good, so the connection is made in a daemon thread with a deadline.
+    """
+    import dask
+    from distributed import Client
+
+    box: dict = {}
+
+    def connect():
+        try:
+            with dask.config.set({"distributed.comm.timeouts.connect": f"{timeout}s"}):
+                box["client"] = Client(address, timeout=f"{timeout}s")
+        except Exception as e:  # reported below, in the caller's thread
+            box["error"] = e
+
+    t = threading.Thread(target=connect, name="flowsim-dask-connect", daemon=True)
+    t.start()
+    t.join(timeout + 2.0)
+    if "client" in box:
+        return box["client"]
+    why = f"{box['error']}" if "error" in box else f"no answer as a Dask scheduler within {timeout:g} s"
+    raise ExecutorError(f"could not connect to the Dask scheduler at {address}: {why}")
+
+
+def _die_with_parent(parent: int, every: float = 1.0) -> None:
+    """Worker initializer: exit when the process that made the pool is gone.
+
+    A pool's workers are children of the forkserver, not of flowsim, so a flowsim
+    killed with SIGKILL (no clean-up runs) would leave them, the forkserver and the
+    resource tracker running, each holding hundreds of MB. A daemon thread polls
+    the parent and ends the worker within ``every`` seconds of its death; the
+    forkserver and the resource tracker then see their last client go and exit.
+    """
+    def watch():
+        while True:
+            time.sleep(every)
+            try:
+                os.kill(parent, 0)
+            except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
+                os._exit(1)
+            if os.getppid() == 1:  # our own parent (the forkserver) is gone too
+                os._exit(1)
+
+    threading.Thread(target=watch, name="flowsim-parent-watch", daemon=True).start()
+
+
 class DaskExecutor:
     """A Dask distributed cluster.
 
@@ -97,26 +165,26 @@ class DaskExecutor:
     ----------
     address : str or a Dask cluster object
         ``tcp://host:port`` of a scheduler, or a cluster (e.g. ``LocalCluster``).
+    timeout : float
+        Seconds to wait for the scheduler to answer.
     """
 
     name = "dask"
 
-    def __init__(self, address):
+    def __init__(self, address, timeout: float = DEFAULT_SCHEDULER_TIMEOUT):
+        check_executor_args(None, address, timeout)
         try:
             import distributed  # noqa: F401
         except ImportError:
-            raise ExecutorError("the Dask executor needs the optional extra: pip install 'flowsim[dask]'") from None
+            raise UsageError("the Dask executor needs the optional extra: pip install 'flowsim[dask]'",
+                             argument="--scheduler") from None
         self.address = address
+        self.timeout = float(timeout)
         self._client = None
         self.workers = None
 
     def __enter__(self):
-        from distributed import Client
-
-        try:
-            self._client = Client(self.address, timeout="20s")
-        except OSError as e:
-            raise ExecutorError(f"could not connect to the Dask scheduler at {self.address}: {e}") from None
+        self._client = _connect(self.address, self.timeout)
         self.workers = len(self._client.scheduler_info().get("workers", {}))
         return self
 
@@ -134,11 +202,24 @@ class DaskExecutor:
             f.release()
 
 
-def make_executor(workers: int | None = None, scheduler=None):
+def check_executor_args(workers: int | None = None, scheduler=None,
+                        scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> None:
+    """Raise UsageError for a bad ``--workers``, ``--scheduler`` or ``--scheduler-timeout``
+    (before a store is made or anything runs)."""
+    if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int) or workers < 1):
+        raise UsageError(f"expected a whole number >= 1, found {workers!r}", argument="--workers")
+    if isinstance(scheduler, str):
+        check_scheduler_address(scheduler)
+    if not (isinstance(scheduler_timeout, (int, float)) and scheduler_timeout > 0):
+        raise UsageError(f"expected a number of seconds > 0, found {scheduler_timeout!r}",
+                         argument="--scheduler-timeout")
+
+
+def make_executor(workers: int | None = None, scheduler=None,
+                  scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT):
     """The executor for ``--workers`` / ``--scheduler`` (Dask when a scheduler is given)."""
+    check_executor_args(workers, scheduler, scheduler_timeout)
     if scheduler is not None:
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, scheduler_timeout)
     workers = default_workers() if workers is None else workers
-    if workers < 1:
-        raise ExecutorError(f"expected --workers >= 1, found {workers}")
     return SerialExecutor() if workers == 1 else ProcessExecutor(workers)

@@ -27,8 +27,9 @@ from ..errors import ConfigError
 from ..network import build_network
 from ..simulate import check_run_args
 from ..stats import half_width
-from .executors import make_executor
+from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
+from .savings import savings
 from .spec import CIReplications, Mser5, load_spec
 from .store import Store
 from .summary import paired_differences, scenario_summary, write_csvs
@@ -93,7 +94,7 @@ def _with_run(cfg, **update):
 
 def run_experiment(path, *, replications: int | None = None, seed: int | None = None,
                    workers: int | None = None, scheduler=None, out=None, progress: Progress | None = None,
-                   task=replication_task) -> dict:
+                   task=replication_task, scheduler_timeout: float = DEFAULT_SCHEDULER_TIMEOUT) -> dict:
     """Run (or resume) the experiment in an experiment file.
 
     Parameters
@@ -106,6 +107,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         Local worker processes (default: all cores; 1 runs in this process).
     scheduler : str or Dask cluster, optional
         Run on Dask instead of local processes.
+    scheduler_timeout : float
+        Seconds to wait for the Dask scheduler to answer.
     out : path, optional
         The store (default ``results/<experiment name>``).
     progress : Progress, optional
@@ -128,6 +131,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     ls = load_spec(path)
     spec = ls.spec
     check_run_args(replications, seed, names=("--replications", "--seed"))
+    check_executor_args(workers, scheduler, scheduler_timeout)
     data, positions = load_data(ls.model_path)
     cfgs = _scenario_configs(ls, data, positions)
     base = cfgs[spec.baseline]
@@ -136,24 +140,14 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     engine = spec.engine or base.run.engine
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
-    model_bytes = ls.model_path.read_bytes()
-    import hashlib
-    fingerprint = {"model_sha256": hashlib.sha256(model_bytes).hexdigest(), "experiment_sha256": ls.sha256,
-                   "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": spec.scenario_names(),
-                   "flowsim": __version__}
-    resumed = store.open(fingerprint, {
-        "experiment": spec.name, "experiment_file": str(ls.path.resolve()), "model_file": str(ls.model_path),
-        "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": versions(),
-        "platform": {"system": platform.platform(), "machine": platform.machine(),
-                     "processor": platform.processor() or platform.machine(), "cpus": _cpus()},
-        "baseline": spec.baseline, "description": spec.description})
-    if resumed:
-        progress.message(f"flowsim: resuming the store at {store.root}")
-
     failures: list[dict] = []
     if spec.outputs.events and task is replication_task:
         task = partial(replication_task, keep_log=True)
-    with make_executor(workers, scheduler) as ex:
+    # connect first: a scheduler that cannot be reached leaves no empty store behind
+    with make_executor(workers, scheduler, scheduler_timeout) as ex:
+        resumed = store.open(_fingerprint(ls, seed, horizon, engine), _fresh_manifest(ls))
+        if resumed:
+            progress.message(f"flowsim: resuming the store at {store.root}")
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
         nets = {}
         for name, cfg in cfgs.items():
@@ -199,11 +193,13 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
         "warm_up": warm, "replications": reps,
         "scenarios": {}, "failures": failures,
+        "pools": list(getattr(nets[spec.baseline].prices, "pool_names", ())),
     }
     for s in names:
         entry = {"replications": len(per_rep[s]), "metrics": scenario_summary(per_rep[s]) if per_rep[s] else {}}
         if s != spec.baseline:
             entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
+            entry["savings"] = savings(per_rep[spec.baseline], per_rep[s])
         doc["scenarios"][s] = entry
     secs = {s: store.seconds(s) for s in names}
     doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
@@ -222,7 +218,26 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     write_csvs(store.root, doc, per_rep)
     from .methods import write_methods
     write_methods(store.root, m, base, ls)
+    store.close()
     return doc
+
+
+def _fingerprint(ls, seed: int, horizon: float, engine: str) -> dict:
+    """What must not change between a run and its resumption."""
+    import hashlib
+    return {"model_sha256": hashlib.sha256(ls.model_path.read_bytes()).hexdigest(), "experiment_sha256": ls.sha256,
+            "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": ls.spec.scenario_names(),
+            "flowsim": __version__}
+
+
+def _fresh_manifest(ls) -> dict:
+    """Manifest entries of a new store: files, versions, platform."""
+    spec = ls.spec
+    return {"experiment": spec.name, "experiment_file": str(ls.path.resolve()), "model_file": str(ls.model_path),
+            "created": datetime.now(timezone.utc).isoformat(timespec="seconds"), "versions": versions(),
+            "platform": {"system": platform.platform(), "machine": platform.machine(),
+                         "processor": platform.processor() or platform.machine(), "cpus": _cpus()},
+            "baseline": spec.baseline, "description": spec.description}
 
 
 def _cpus() -> int:

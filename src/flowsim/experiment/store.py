@@ -16,22 +16,17 @@ engine, scenarios) must match for a store to be resumed.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
-from ..errors import ConfigError
+from ..errors import ConfigError, UsageError
+from ..outputs import write_atomically
 
 __all__ = ["Store"]
 
 _META = ("scenario", "replication", "seed", "seconds")
-
-
-def _atomic_write_text(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, path)
+_LOCK = ".lock"
 
 
 class Store:
@@ -64,8 +59,10 @@ class Store:
             The store was made with a different fingerprint; the message names
             what differs.
         """
+        self._make_root()
+        self._lock()
         if self.manifest_path.exists():
-            old = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+            old = self._read_manifest()
             before = old.get("fingerprint", {})
             diffs = [k for k in sorted(set(before) | set(fingerprint)) if before.get(k) != fingerprint.get(k)]
             if diffs:
@@ -76,19 +73,71 @@ class Store:
                                   "to start again", path="--out")
             self.manifest = old
             # an interrupted write leaves only a temporary file, never a partial result
-            for stale in list(self.root.glob("*/*/.*.tmp")) + list(self.root.glob("*/*/*.parquet.tmp")):
+            for stale in self.root.glob("*/*/.*.tmp*"):
                 stale.unlink(missing_ok=True)
             return True
-        if self.root.exists() and any(self.root.iterdir()):
+        if any(p.name != _LOCK for p in self.root.iterdir()):
             raise ConfigError(f"expected an empty directory or a flowsim store at '{self.root}', found other "
                               "files and no manifest.json", path="--out")
-        self.root.mkdir(parents=True, exist_ok=True)
         self.manifest = {"fingerprint": fingerprint, **fresh, "runs": [], "failures": []}
         self.save()
         return False
 
+    def _make_root(self) -> None:
+        if self.root.exists() and not self.root.is_dir():
+            raise UsageError(f"expected a directory for the results store, found the file '{self.root}'",
+                             argument="--out")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise UsageError(f"cannot create the results store at '{self.root}': {e.strerror or e}",
+                             argument="--out") from None
+
+    def _lock(self) -> None:
+        """Hold an exclusive lock on the store until ``close`` (or the process ends), so a
+        second process writing the same store is refused instead of racing this one."""
+        try:
+            import fcntl
+        except ImportError:  # Windows: no advisory locks; one writer per store is the user's to keep
+            return
+        try:
+            self._lock_file = open(self.root / _LOCK, "a+")
+            fcntl.flock(self._lock_file, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            self._lock_file.close()
+            self._lock_file = None
+            raise UsageError(f"the results store at '{self.root}' is in use by another flowsim process; wait "
+                             "for it to finish, or choose another --out", argument="--out") from None
+        except OSError as e:
+            raise UsageError(f"cannot lock the results store at '{self.root}': {e.strerror or e}",
+                             argument="--out") from None
+
+    def close(self) -> None:
+        """Release the store's lock."""
+        if getattr(self, "_lock_file", None) is not None:
+            self._lock_file.close()
+            self._lock_file = None
+
+    def _read_manifest(self) -> dict:
+        try:
+            return json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        except (ValueError, UnicodeDecodeError) as e:
+            raise ConfigError(f"the store's manifest '{self.manifest_path}' is corrupt ({e}); delete the store "
+                              "directory (or choose another --out) to start again", path="--out") from None
+
     def save(self) -> None:
-        _atomic_write_text(self.manifest_path, json.dumps(self.manifest, indent=1, default=_json_default))
+        self._write(self.manifest_path, lambda tmp: tmp.write_text(
+            json.dumps(self.manifest, indent=1, default=_json_default), encoding="utf-8"))
+
+    def _write(self, path: Path, write) -> None:
+        """Write ``path`` atomically; a file-system fault is a clear error that keeps what is stored."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            write_atomically(path, write, "--out")
+        except (OSError, UsageError) as e:
+            why = e.message if isinstance(e, UsageError) else (e.strerror or str(e))
+            raise UsageError(f"cannot write to the results store at '{self.root}': {why}. The replications "
+                             "already stored are kept; rerun the same command to resume", argument="--out") from None
 
     # ---------------------------------------------------------- replications
     def _file(self, scenario: str, replication: int) -> Path:
@@ -103,41 +152,46 @@ class Store:
         import pyarrow.parquet as pq
 
         path = self._file(scenario, replication)
-        path.parent.mkdir(parents=True, exist_ok=True)
         cols = {"scenario": [scenario], "replication": [int(replication)], "seed": [int(seed)],
                 "seconds": [float(seconds)]}
         cols.update({k: [float(v)] for k, v in metrics.items()})
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-        pq.write_table(pa.table(cols), tmp)
-        os.replace(tmp, path)
+        self._write(path, lambda tmp: pq.write_table(pa.table(cols), tmp))
 
     def write_events(self, scenario: str, replication: int, log, net) -> None:
         """Write one replication's event log (``events/<scenario>/r<replication>.parquet``), atomically."""
         from ..eventlog import write_eventlog
 
         path = self.root / "events" / scenario / f"r{replication:06d}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_eventlog([log], path, net.node_names, net.cohorts, net.exit_names, replications=[replication])
+        self._write(path, lambda tmp: write_eventlog([log], tmp, net.node_names, net.cohorts, net.exit_names,
+                                                     replications=[replication]))
 
     def read(self, scenario: str) -> dict[int, dict[str, float]]:
         """Metrics of every stored replication of a scenario, by replication number."""
-        import pyarrow.parquet as pq
-
         out: dict[int, dict[str, float]] = {}
         folder = self.root / "replications" / scenario
         for f in sorted(folder.glob("r*.parquet")) if folder.exists() else []:
-            row = pq.read_table(f).to_pylist()[0]
+            row = _read_row(f)
             out[int(row["replication"])] = {k: (np.nan if v is None else float(v)) for k, v in row.items()
                                             if k not in _META}
         return out
 
     def seconds(self, scenario: str) -> dict[int, float]:
-        import pyarrow.parquet as pq
-
         folder = self.root / "replications" / scenario
         return {int(r["replication"]): float(r["seconds"])
                 for f in (sorted(folder.glob("r*.parquet")) if folder.exists() else [])
-                for r in pq.read_table(f, columns=["replication", "seconds"]).to_pylist()}
+                for r in [_read_row(f)]}
+
+
+def _read_row(f: Path) -> dict:
+    """The one row of a stored replication; a damaged file is named, with the fix."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return pq.read_table(f).to_pylist()[0]
+    except (pa.ArrowException, OSError, IndexError) as e:
+        raise ConfigError(f"the stored replication '{f}' is corrupt ({e}); delete that file and rerun the same "
+                          "command: it will be recomputed", path="--out") from None
 
 
 def _short(v) -> str:

@@ -48,6 +48,9 @@ def write_csvs(root: Path, doc: dict, per_rep: dict[str, dict[int, dict]]) -> li
                 d = diffs.get(metric)
                 w.writerow([name, metric, s["mean"], s["sd"], s["ci95"][0], s["ci95"][1], len(s["values"]),
                             *(d and [d["mean"], d["sd"], d["ci95"][0], d["ci95"][1]] or ["", "", "", ""])])
+            for metric, s in sc.get("savings", {}).items():   # already paired: net savings, ROI
+                w.writerow([name, metric, s["mean"], s["sd"], s["ci95"][0], s["ci95"][1], len(s["values"]),
+                            "", "", "", ""])
     table = root / "replications.csv"
     metrics: dict[str, None] = {}
     for reps in per_rep.values():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .ledger_table import render_ledger
 from .table import fmt_value
 
 __all__ = ["render_experiment_table"]
@@ -52,6 +53,8 @@ def render_experiment_table(doc: dict) -> str:
             if d and key in d:
                 row += "  " + _ci(d[key], "f1" if style in ("n", "money") else style)
             lines.append(row)
+        if d:
+            lines += render_ledger(doc, name)
         lines.append("")
     for f in doc.get("failures", []):
         lines.append(f"FAILED: scenario {f['scenario']} replication {f['replication']} (seed {f['seed']})")

@@ -17,7 +17,8 @@ import numpy as np
 
 from ..outputs import check_output_path, write_atomically
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
-from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value
+from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
+from .table import _HEADLINE, _NODE_COLS, fmt_ci, fmt_value, payer_rows
 
 __all__ = ["check_html_path", "write_html", "render_run_html", "render_experiment_html", "FOREST_METRICS"]
 
@@ -119,6 +120,14 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     body.append(_table(["Metric", title], rows))
     body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
                 "t distribution across replications. Metric keys are as in <code>--format json</code>.</p>")
+    payers, kinds = payer_rows(m, with_ci)
+    if payers:
+        body.append("<h2>Who pays</h2>")
+        body.append(_table(["Payer or pool", f"£ over the window, {title}"], payers))
+        body.append(_table(["Kind of cost", f"£ over the window, {title}"], kinds))
+        body.append("<p class=\"note\">The payers add up to the total cost; a pool is the sum of its "
+                    "members. Delayed discharges are part of activity and capacity, shown apart. See "
+                    "docs/costs.md.</p>")
     body.append("<h2>Services</h2>")
     rows = []
     for n in net.node_names:
@@ -157,6 +166,26 @@ def _forest_rows(doc: dict, metric: str) -> list[tuple[str, float, float, float]
     return rows
 
 
+def _ledgers(doc: dict, others: list[str]) -> list[str]:
+    """A "who pays, who saves" section per scenario (nothing for a model without payers)."""
+    out = []
+    for s in others:
+        rows = ledger_rows(doc, s)
+        if not rows:
+            continue
+        n = doc["scenarios"][s]["replications"]
+        out.append(f"<h2>Who pays, who saves: {escape(s)} vs {escape(str(doc['baseline']))}</h2>")
+        out.append(_table(LEDGER_HEAD, rows))
+        roi = roi_rows(doc, s)
+        if roi:
+            out.append(_table(["Intervention", "Return on investment [95% CI]"], roi))
+        out.append(f"<p class=\"note\">Cost to each payer over the window, mean of {n} paired replications; "
+                   "difference = scenario - baseline (negative: the payer saves), 95% CI. 'saves' / 'pays' when "
+                   "the CI excludes 0. Return on investment: saving to all payers on everything but the "
+                   "intervention, per £1 of the intervention's cost (1 breaks even). See docs/costs.md.</p>")
+    return out
+
+
 def render_experiment_html(doc: dict, description: str | None = None) -> str:
     """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots."""
     from .plots import forest_svg
@@ -191,6 +220,7 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         body.append("<p class=\"note\">Paired differences (scenario minus baseline, replication by "
                     "replication, on common random numbers), mean [95% CI]. A CI that excludes 0 is a "
                     "difference the replications can tell apart from chance.</p>")
+        body += _ledgers(doc, others)
         figs = [f"<figure>{forest_svg(key, rows)}</figure>"
                 for key in FOREST_METRICS if (rows := _forest_rows(doc, key))]
         if figs:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["render_run_table", "fmt_value", "fmt_ci"]
+__all__ = ["render_run_table", "fmt_value", "fmt_ci", "payer_rows"]
 
 _HEADLINE = [
     ("patients", "Patients arrived (whole run)", "n"),
@@ -66,6 +66,36 @@ def fmt_ci(summary: dict | None, style: str, with_ci: bool = True, sep: str = " 
     return s
 
 
+_COST_KINDS = [("activity", "activity"), ("capacity", "capacity (open, used or not)"),
+               ("unmet_demand", "unmet demand"), ("intervention", "interventions"),
+               ("delayed_discharge", "of which delayed discharges")]
+
+
+def payer_rows(m: dict, with_ci: bool) -> tuple[list[list[str]], list[list[str]]]:
+    """``[name, mean [CI]]`` rows of the cost to each payer and pool, and of each kind of cost.
+
+    Both empty for a model without payers.
+    """
+    from ..experiment.savings import payers_in
+    payers = payers_in(m)
+    if not payers:
+        return [], []
+    return ([[p, fmt_ci(m[f"cost.{p}"], "money", with_ci, sep="  ")] for p in payers],
+            [[label, fmt_ci(m[f"cost.{k}"], "money", with_ci, sep="  ")] for k, label in _COST_KINDS
+             if f"cost.{k}" in m])
+
+
+def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
+    payers, kinds = payer_rows(m, with_ci)
+    if not payers:
+        return []
+    out = ["", "Who pays (GBP over the window)"]
+    out += [f"  {name:<{width - 2}}  {text}" for name, text in payers]
+    out.append("By kind of cost")
+    out += [f"  {name:<{width - 2}}  {text}" for name, text in kinds]
+    return out
+
+
 def render_run_table(doc: dict, node_names: list[str]) -> str:
     """The summary of ``flowsim run`` as text (means, with 95% CI when replications > 1)."""
     m = doc["metrics"]
@@ -82,6 +112,7 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
     for key, label, style in _HEADLINE:
         if key in m:
             lines.append(f"{label:<{width}}  {fmt_ci(m[key], style, with_ci, sep='  ')}")
+    lines += _payer_lines(m, width, with_ci)
     lines.append("")
     nw = max(8, max(len(n) for n in node_names))
     header = f"{'Service':<{nw}}" + "".join(f"{h:>11}" for _, h, _ in _NODE_COLS)
