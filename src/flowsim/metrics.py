@@ -351,7 +351,7 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     decided = attendances - censored
     out["four_hour_performance"] = 1.0 - breaches / decided if decided > 0 else NAN
     out["twelve_hour_waits"] = float((elapsed > TWELVE_HOURS).sum())
-    dta_arrival, dta_wait = _waits_from_decision(log, net, order, linked)
+    dta_arrival, dta_wait = _waits_from_decision(log, net, ep.order, ep.linked)
     out["twelve_hour_waits_from_decision"] = float((_in_window(dta_arrival, lo, hi) & (dta_wait > TWELVE_HOURS)).sum())
 
     admitted = log.start[ep.admission_rows]
