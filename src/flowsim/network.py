@@ -45,13 +45,14 @@ class GiveUps:
     dest: np.ndarray            # (A,) int64 destination codes
     cum: np.ndarray             # (A,) float64 cumulative probability within the route's alternatives
 
-    def edges(self, route_node_dest) -> list[tuple[int, int]]:
-        """(node waited at, alternative node) for every alternative that is a node."""
+    def edges(self, route_dest) -> list[tuple[int, int]]:
+        """(node waited at, alternative node) for every alternative that is a node;
+        ``route_dest`` is ``Network.route_dest`` (the node a blocked patient waits at)."""
         out = []
         for r in np.flatnonzero(self.has):
             for a in range(self.start[r], self.start[r] + self.length[r]):
                 if self.dest[a] >= 0:
-                    out.append((int(route_node_dest[r]), int(self.dest[a])))
+                    out.append((int(route_dest[r]), int(self.dest[a])))
         return out
 
 
