@@ -146,7 +146,7 @@ def test_single_open_hour():
 
 def test_bad_rates_rejected():
     rng = np.random.default_rng(0)
-    for bad in (np.ones(24), np.r_[np.ones(167), -1.0], np.r_[np.ones(167), np.nan]):
+    for bad in (np.ones((7, 24)), np.zeros(0), np.r_[np.ones(167), -1.0], np.r_[np.ones(167), np.nan]):
         with pytest.raises(ValueError):
             arrival_times(rng, bad, 100.0)
 

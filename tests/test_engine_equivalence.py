@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from flowsim.config import load_config, validate_data
+from flowsim.attributes import FIRST_RETURNS
 from flowsim.draws import make_draws
 from flowsim.engines import resolve_engine, run_engine
 from flowsim.engines.compiled import run_compiled
@@ -383,3 +384,126 @@ def test_default_economy_without_ties_identical_logs(rep):
     assert a.patients > 30_000
     assert_same_log(a, b)
     assert measure(a, net) == pytest.approx(measure(b, net), rel=1e-9, nan_ok=True)
+
+
+POPULATION = """\
+name: population, targeting and readmissions
+run: {horizon: 90 days, warm_up: 10 days, seed: 21}
+cohorts: [general, frail]
+population:
+  size: 8000
+  age_bands:
+    under_65: {share: 0.8}
+    over_65: {share: 0.2, risk_sd: 1.2}
+  prediction: {auc: 0.75}
+sources:
+  ed_in: {to: ed, per_1000: {under_65: 250 per year, over_65: 800 per year}, cohorts: {general: 0.8, frail: 0.2}}
+  gp_in: {to: ed, rate: 3 per day, by_risk: false}
+services:
+  ed:
+    kind: queue
+    setting: ed
+    servers: 3
+    duration: {lognormal: {mean: 2 h, sd: 1 h}}
+    routes: [{to: ward, p: 0.35, blocking: true}, {to: home, p: 0.65}]
+  ward:
+    kind: queue
+    setting: acute
+    bed: true
+    servers: 25
+    duration: {lognormal: {mean: 4 days, sd: 3 days}}
+    routes: [{to: reablement, p: 0.3, blocking: true}, {to: home, p: 0.7}]
+  reablement:
+    kind: queue
+    setting: social_care
+    servers: 4
+    duration: {exponential: {mean: 8 days}}
+    routes: [{to: home, p: 1}]
+readmission:
+  after: [ward, reablement]
+  p: {under_65: 0.3, over_65: 0.6}
+  time_to_return: {frail: {exponential: {mean: 6 days}}, default: {exponential: {mean: 12 days}}}
+  to: ed
+interventions:
+  case_management:
+    source: equivalence test
+    thin: {ed_in: 0.6}
+    target: {top: 10%}
+  older_shorter:
+    source: equivalence test
+    duration_scale: {ward: 0.8}
+    target: {tier: [2%, 30%], age_band: over_65}
+  follow_up:
+    source: equivalence test
+    readmission_scale: 0.5
+    target: {age_band: [over_65]}
+scenarios:
+  all: {interventions: [case_management, older_shorter, follow_up]}
+"""
+
+
+@pytest.mark.parametrize("scenario", [None, "all"])
+def test_population_targets_and_readmissions_identical_logs_and_tallies(scenario):
+    cfg = validate_data(__import__("yaml").safe_load(POPULATION))
+    if scenario:
+        cfg = cfg.model_copy(update={"active_interventions": list(cfg.scenarios[scenario].interventions)})
+    net = build_network(cfg)
+    db = make_draws(net, 21, 0)
+    a, b = run_simpy(net, make_draws(net, 21, 0)), run_compiled(net, db)
+    assert db.ret_u.shape[1] > FIRST_RETURNS  # the compiled loop asked for more return columns
+    assert_same_log(a, b)
+    assert_same_tally(a, b)
+    returned = (a.prev == -1) & (a.seq > 0)  # re-entries of the same patient, numbering on
+    assert returned.sum() > 20 and measure(a, net)["readmissions_30d"] > 0
+
+
+# ----------------------------------------------------------- the calendar
+@st.composite
+def networks_on_calendar(draw):
+    """A random network on dates: a start near bank holidays, month profiles, growth,
+    bank-holiday rosters and slots, capacity on date ranges (both kinds)."""
+    data = draw(networks())
+    start = draw(st.sampled_from(["2025-12-18", "2026-03-27", "2026-08-27", "2025-10-01"]))
+    data["run"]["start"] = start
+    for src in data["sources"].values():
+        if draw(st.booleans()):
+            src["by_month"] = [draw(st.floats(0.2, 2.0)) for _ in range(12)]
+        if draw(st.booleans()):
+            src["growth"] = draw(st.floats(-0.5, 1.0))
+        if draw(st.booleans()):
+            src["bank_holidays"] = draw(st.sampled_from(["sat", "sun"]))
+    for svc in data["services"].values():
+        if svc["kind"] == "booking" and draw(st.booleans()):
+            svc["bank_holidays"] = "sun"
+        if svc["kind"] != "queue":
+            continue
+        if draw(st.booleans()):
+            svc["bank_holidays"] = draw(st.sampled_from(["sat", "sun"]))
+        ranges = []
+        for _ in range(draw(st.integers(0, 2))):
+            day = draw(st.integers(0, 15))
+            a = (np.datetime64(start) + day).item()
+            b = (np.datetime64(start) + day + draw(st.integers(0, 6))).item()
+            rng = {"from": a.isoformat(), "to": b.isoformat()}
+            if draw(st.booleans()):
+                rng["servers"] = draw(st.integers(0, 5))
+            else:
+                rng["schedule"] = {"hours": draw(st.lists(st.integers(0, 4), min_size=24, max_size=24))}
+            ranges.append(rng)
+        if draw(st.booleans()):
+            ranges.append({"from": "12-20", "to": "01-10", "servers": draw(st.integers(0, 5))})  # wraps the year
+        if ranges:
+            svc["dates"] = ranges
+    return data
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(data=networks_on_calendar(), rep=st.integers(0, 3))
+def test_random_calendar_networks_identical_logs(data, rep):
+    try:
+        cfg = validate_data(data)
+    except ConfigError:
+        assume(False)
+    net = build_network(cfg)
+    draws = make_draws(net, 5, rep)
+    assert_same_log(run_simpy(net, draws), run_compiled(net, draws))

@@ -1,7 +1,8 @@
-"""Arrivals: a weekly non-homogeneous Poisson process, and cohorts from uniforms.
+"""Arrivals: a periodic non-homogeneous Poisson process, and cohorts from uniforms.
 
-The rate is piecewise constant over the 168 hours of a week (per minute, time 0 is
-Monday 00:00) and repeats weekly. Arrival times are generated exactly by inversion:
+The rate is piecewise constant by hour (per minute) and repeats with the length of
+its array: 168 hours (a week; time 0 is Monday 00:00 without a start date) or, on
+the calendar, the hours of the whole run (flowsim.timeline). Arrival times are generated exactly by inversion:
 if E1, E2, ... are unit exponentials and S_k = E1 + ... + Ek, then
 T_k = Lambda^{-1}(S_k), where Lambda(t) is the integrated rate (piecewise linear).
 
@@ -23,15 +24,15 @@ BLOCK = 4096
 
 def _check_rate(rate_by_hour_of_week) -> np.ndarray:
     rate = np.asarray(rate_by_hour_of_week, dtype=np.float64)
-    if rate.shape != (HOURS_PER_WEEK,):
-        raise ValueError(f"expected a rate for each of the {HOURS_PER_WEEK} hours of the week, found shape {rate.shape}")
+    if rate.ndim != 1 or rate.size == 0:
+        raise ValueError(f"expected a rate for each hour of the period (168 for a week), found shape {rate.shape}")
     if not np.all(np.isfinite(rate)) or np.any(rate < 0):
         raise ValueError("expected finite rates >= 0 per minute, found " + str(rate[~(rate >= 0) | ~np.isfinite(rate)][:3]))
     return rate
 
 
 def _hazard(rate: np.ndarray) -> np.ndarray:
-    """Integrated rate at the start of each hour of the week: (169,), H[0] = 0."""
+    """Integrated rate at the start of each hour of the period: (P + 1,), H[0] = 0."""
     return np.concatenate(([0.0], np.cumsum(rate * 60.0)))
 
 
@@ -40,8 +41,8 @@ def integrated_rate(rate_by_hour_of_week, t) -> np.ndarray:
     rate = _check_rate(rate_by_hour_of_week)
     H = _hazard(rate)
     t = np.asarray(t, dtype=np.float64)
-    weeks, r = np.divmod(t, MINUTES_PER_WEEK)
-    h = np.minimum((r // 60.0).astype(np.int64), HOURS_PER_WEEK - 1)
+    weeks, r = np.divmod(t, 60.0 * len(rate))  # "weeks": whole periods
+    h = np.minimum((r // 60.0).astype(np.int64), len(rate) - 1)
     return weeks * H[-1] + H[h] + rate[h] * (r - 60.0 * h)
 
 
@@ -58,15 +59,16 @@ def _invert(s: np.ndarray, rate: np.ndarray, H: np.ndarray) -> np.ndarray:
     r = np.clip(r, 0.0, np.nextafter(W, 0.0))
     # hour h with H[h] <= r < H[h + 1]: side='right' skips zero-rate hours
     h = np.searchsorted(H, r, side="right") - 1
-    base = weeks * MINUTES_PER_WEEK + 60.0 * h
+    base = weeks * (60.0 * len(rate)) + 60.0 * h
     t = base + (r - H[h]) / rate[h]
     return np.minimum(t, np.nextafter(base + 60.0, -np.inf))  # stay inside hour h
 
 
 def arrival_times(rng: np.random.Generator, rate_by_hour_of_week, horizon: float) -> np.ndarray:
-    """Sorted arrival minutes in [0, horizon) of the weekly-periodic Poisson process.
+    """Sorted arrival minutes in [0, horizon) of the periodic Poisson process.
 
-    ``rate_by_hour_of_week`` is (168,) arrivals per minute, Monday 00:00 first.
+    ``rate_by_hour_of_week`` is (P,) arrivals per minute by hour from time 0 (P = 168:
+    a week, Monday 00:00 first), repeating every P hours.
     Hours of zero rate have no arrivals; an all-zero rate gives an empty array and
     consumes no randomness. Otherwise ``rng`` is advanced by whole blocks of
     ``BLOCK`` exponentials, as many as needed to pass the horizon.

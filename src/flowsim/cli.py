@@ -70,6 +70,7 @@ def _with_run(cfg, args):
 
 def run_document(cfg, res, config_label: str) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
+    from .series import summarise_series
     from .stats import summarise_all
     return {
         "config": config_label,
@@ -81,6 +82,7 @@ def run_document(cfg, res, config_label: str) -> dict:
         "metrics": summarise_all(res.metrics),
         "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
                    "compile_s": res.compile_s},
+        **({"series": summarise_series(res.series, res.series_labels, res.series_period)} if res.series else {}),
     }
 
 
@@ -90,13 +92,16 @@ def cmd_run(args) -> int:
     from .simulate import run_model
 
     cfg = _with_run(_load(args.config, args.scenario), args)
+    if args.series:
+        from .series import check_series
+        check_series(args.series, cfg.run.start, cfg.run.warm_up, cfg.run.horizon)
     if args.events:
         check_eventlog_path(args.events)  # before the run, not after minutes of it
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
-                    keep_logs=bool(args.events), keep_first_log=bool(args.html))
+                    keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label)
     if args.events:
@@ -111,6 +116,9 @@ def cmd_run(args) -> int:
     else:
         print(f"{cfg.name}")
         print(render_run_table(doc, list(res.network.node_names)))
+        if "series" in doc:
+            from .report.series_table import render_series_table
+            print(render_series_table(doc["series"]))
         if args.events:
             print(f"event log written to {args.events}")
         if args.html:
@@ -189,6 +197,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--html", help="also write a self-contained HTML report to PATH (needs flowsim[plot])")
     r.add_argument("--engine", choices=("simpy", "compiled", "auto"),
                    help="simulation engine (overrides run.engine; auto picks compiled)")
+    r.add_argument("--series", choices=("week", "month"),
+                   help="also report the headline metrics per week or calendar month (month needs run.start)")
     r.set_defaults(func=cmd_run)
 
     r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")

@@ -37,6 +37,10 @@ the destination it then takes, chosen by a uniform from stream
 ``give_up_route:<node>:<route index>:<source>:<cohort>:<j>`` (node = the node the
 route leaves). Both are drawn whether or not the patient is ever blocked.
 
+Attributes of a registered population (age band, risk, predicted risk, the person
+behind each patient) and readmission draws are in ``attributes`` (``attrs``,
+``ret_p``, ``ret_u``, ``ret_t``; ``extend_returns`` adds return columns).
+
 Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
@@ -49,6 +53,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .arrivals import arrival_times, cohort_of
+from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
 from .distributions import sample
 from .network import NO_NODE, Network
 from .random import stream
@@ -79,6 +84,10 @@ class Draws:
     give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
+    attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
+    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
+    ret_u: np.ndarray = None    # (P, K) uniform of return k
+    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k
 
     @property
     def n_patients(self) -> int:
@@ -101,6 +110,27 @@ class Draws:
             self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
 
 
+    def extend_returns(self) -> None:
+        """Double the return columns (called when a patient needs return K)."""
+        k_old = self.ret_u.shape[1]
+        cols = [return_columns(self.net, self, k) for k in range(k_old, 2 * k_old)]
+        self.ret_u = np.concatenate([self.ret_u] + [c[0][:, None] for c in cols], axis=1)
+        self.ret_t = np.concatenate([self.ret_t] + [c[1][:, None] for c in cols], axis=1)
+
+
+def _returns(d: Draws, net: Network) -> None:
+    """Readmission draws: the probability of returning, and the first return columns."""
+    P = d.n_patients
+    if net.readmit is None:
+        d.ret_p, d.ret_u, d.ret_t = np.zeros(P), np.full((P, 1), np.nan), np.full((P, 1), np.nan)
+        return
+    band = d.attrs.band if d.attrs is not None else np.zeros(P, dtype=np.int16)
+    d.ret_p = net.readmit.p_band[band].astype(np.float64)
+    cols = [return_columns(net, d, k) for k in range(FIRST_RETURNS)]
+    d.ret_u = np.stack([c[0] for c in cols], axis=1)
+    d.ret_t = np.stack([c[1] for c in cols], axis=1)
+
+
 def _reachable(net: Network) -> np.ndarray:
     """(S, N) bool: which nodes the patients of each source can reach."""
     N = net.n_nodes
@@ -120,6 +150,9 @@ def _reachable(net: Network) -> np.ndarray:
     if net.give_up is not None:  # blocked waits that end another way
         for a, b in net.give_up.edges(net.route_dest):
             succ[a].add(b)
+    if net.readmit is not None:  # a return re-enters at readmit.to
+        for a in np.flatnonzero(net.readmit.after):
+            succ[a].add(int(net.readmit.to))
     out = np.zeros((len(net.source_names), N), dtype=bool)
     for s, entry in enumerate(net.source_to):
         stack = [int(entry)]
@@ -301,4 +334,6 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         for r in cols[0][5]:
             d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
             d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)
+    d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
+    _returns(d, net)
     return d

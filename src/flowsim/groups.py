@@ -11,7 +11,9 @@ run's totals (counts exactly, costs up to rounding):
 - ``deaths``: patients leaving by a death exit inside the window;
 - ``cost_total``: the costs attributed to the group's rows (``flowsim.ledger``),
   plus a share of the costs no row incurred (idle capacity, fixed intervention
-  costs) in proportion to the group's part of the rest.
+  costs) in proportion to the group's part of the rest;
+- ``readmissions_30d`` (models with readmissions): counted at the readmission,
+  as in ``flowsim.readmission_metrics``.
 """
 
 from __future__ import annotations
@@ -113,5 +115,20 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
         "cost_total": _spread(np.bincount(group, weights=led.row_cost, minlength=G), led.overhead),
         "deaths": count(death_rows(log, net)),
     }
+    metrics = GROUP_METRICS
+    if net.readmit is not None:  # a model with readmissions (flowsim.readmission_metrics)
+        values["readmissions_30d"] = _readmissions(log, net, group, G)
+        metrics = metrics + ("readmissions_30d",)
     return {f"{prefix}.{name}.{metric}": float(values[metric][g])
-            for g, name in enumerate(names) for metric in GROUP_METRICS}
+            for g, name in enumerate(names) for metric in metrics}
+
+
+def _readmissions(log: EventLog, net: Network, group: np.ndarray, G: int) -> np.ndarray:
+    """30-day readmissions in the window per group (all rows of a patient share its group)."""
+    from .metrics import _sorted_links
+    from .readmission_metrics import readmission_patients
+
+    patients = readmission_patients(log, net, *_sorted_links(log))
+    of_patient = np.zeros(int(log.patient.max()) + 1 if len(log) else 0, dtype=np.int64)
+    of_patient[log.patient] = group
+    return np.bincount(of_patient[patients], minlength=G).astype(np.float64)

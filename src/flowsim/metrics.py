@@ -33,7 +33,6 @@ from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
 
 MINUTES_PER_DAY = 1440.0
-MINUTES_PER_WEEK = 10080.0
 FOUR_HOURS = 240.0
 TWELVE_HOURS = 720.0
 
@@ -59,18 +58,19 @@ def _in_window(t: np.ndarray, lo: float, hi: float) -> np.ndarray:
 
 
 def _capacity_minutes(capacity: np.ndarray, lo: float, hi: float) -> np.ndarray:
-    """Server-minutes offered in [lo, hi) by each row of a (K, 168) weekly schedule.
+    """Server-minutes offered in [lo, hi) by each row of a (K, P) hourly schedule.
 
-    Hour h of the week covers minutes [60 h, 60 (h + 1)), repeating every week, so the
-    integral from 0 to t is whole weeks plus a prefix sum of the current week.
+    Column h covers minutes [60 h, 60 (h + 1)), repeating every P hours (a week, or the
+    run's calendar), so the integral from 0 to t is whole periods plus a prefix sum.
     """
-    cap = np.asarray(capacity, dtype=np.float64).reshape(-1, 168)
+    cap = np.asarray(capacity, dtype=np.float64)
+    P = cap.shape[1]
     cum = np.concatenate([np.zeros((len(cap), 1)), np.cumsum(cap * 60.0, axis=1)], axis=1)
 
     def integral(t: float) -> np.ndarray:
-        weeks, r = divmod(t, MINUTES_PER_WEEK)
-        h = min(int(r // 60.0), 167)
-        return weeks * cum[:, 168] + cum[:, h] + cap[:, h] * (r - 60.0 * h)
+        weeks, r = divmod(t, 60.0 * P)
+        h = min(int(r // 60.0), P - 1)
+        return weeks * cum[:, P] + cum[:, h] + cap[:, h] * (r - 60.0 * h)
 
     return integral(hi) - integral(lo)
 
@@ -224,8 +224,8 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
     with np.errstate(divide="ignore", invalid="ignore"):
         util[queue] = busy[queue] / cap_minutes[queue]
         d0, d1 = _whole_days(lo, hi)
-        weekday_counts = np.bincount(np.arange(d0, d1) % 7, minlength=7)
-        offered = net.slots @ weekday_counts
+        D = net.slots.shape[1]  # 7 weekdays, or the run's days on the calendar
+        offered = net.slots @ np.bincount(np.arange(d0, d1) % D, minlength=D)
         day = np.floor(log.start / MINUTES_PER_DAY)
         booked = count((day >= d0) & (day < d1))
         booking = net.kind == BOOKING
@@ -254,7 +254,7 @@ def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
 
 # --- public ----------------------------------------------------------------------------------
 
-def measure(log: EventLog, net: Network) -> dict[str, float]:
+def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict[str, float]:
     """Metrics of one run over the window ``[net.warm_up, log.horizon)``.
 
     Parameters
@@ -263,6 +263,10 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
         The run's event log.
     net : Network
         The network the run used (kinds, settings, beds, capacities, slots, costs).
+    band : np.ndarray, optional
+        Age band of each patient (``Draws.attrs.band``): adds ``age_band.<band>.<metric>``
+        (``groups.group_metrics``). With ``Network.readmit``, ``readmissions_30d`` and
+        ``readmission_rate_30d`` are measured too (``readmission_metrics``).
 
     Returns
     -------
@@ -371,6 +375,12 @@ def measure(log: EventLog, net: Network) -> dict[str, float]:
     out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])
+    if net.readmit is not None:
+        from .readmission_metrics import readmission_metrics  # it builds on this module's helpers
+        out.update(readmission_metrics(log, net, ep.order, ep.linked))
+    if band is not None and net.population is not None:
+        out.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
+                                 led=led, episodes=ep))
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")

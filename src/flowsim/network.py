@@ -7,16 +7,20 @@ destination code ``d >= 0`` is a node, ``d < 0`` is exit ``-(d + 1)``.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
 
+from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import Interventions, build_interventions
 from .prices import Prices, build_prices
+from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
+from .timeline import days_of_run, day_rows, hourly_rate, weekly_or_full
 
-__all__ = ["Network", "GiveUps", "build_network", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
+__all__ = ["Network", "GiveUps", "build_network", "capacity_by_hour", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
 QUEUE, BOOKING, DELAY = 0, 1, 2
 KIND_CODES = {"queue": QUEUE, "booking": BOOKING, "delay": DELAY}
@@ -71,7 +75,10 @@ class Network:
     kind: np.ndarray            # (N,) int8: QUEUE, BOOKING, DELAY
     setting: np.ndarray         # (N,) int8: SETTING_CODES
     bed: np.ndarray             # (N,) bool
-    capacity: np.ndarray        # (N, 168) int64 servers by hour of week (UNLIMITED for delay)
+    # Time-indexed arrays repeat with their own length: hour h of the run uses column
+    # h % P. P is 168 (a week) unless the calendar makes weeks differ (run.start with
+    # months, growth, bank holidays or date ranges): then the run's hours (and days).
+    capacity: np.ndarray        # (N, P) int64 servers by hour (UNLIMITED for delay)
     scheduled: np.ndarray       # (N,) bool: capacity changes during the week
     priority: np.ndarray        # (N, C) int64, lower is served first
     dur_code: np.ndarray        # (N, C) int8 distribution codes
@@ -95,7 +102,7 @@ class Network:
     route_cohort: np.ndarray    # (R,) int64 cohort whose route set holds it
     route_index: np.ndarray     # (R,) int64 position in its route set (names the hold stream)
     # booking nodes
-    slots: np.ndarray           # (N, 7) int64 slots per weekday
+    slots: np.ndarray           # (N, D) int64 slots per day (D = 7, weekdays, or the run's days)
     open_at: np.ndarray         # (N,) float64 minute of day the first slot starts
     close_at: np.ndarray        # (N,) float64 minute of day the day's slots end
     elsewhere_after: np.ndarray  # (N,) float64 (inf when no rule)
@@ -103,7 +110,7 @@ class Network:
     elsewhere_to: np.ndarray    # (N,) int64 destination code or NO_NODE
     # sources
     source_to: np.ndarray       # (S,) int64 entry node
-    source_rate: np.ndarray     # (S, 168) float64 arrivals per minute by hour of week
+    source_rate: np.ndarray     # (S, P) float64 arrivals per minute by hour (as capacity)
     source_cohort_cum: np.ndarray  # (S, C) float64 cumulative cohort mix
     # empirical distributions: values/cumulative weights, indexed by params[0]
     emp_values: tuple[np.ndarray, ...]
@@ -122,6 +129,11 @@ class Network:
     exit_is_death: np.ndarray | None = None
     # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
     prices: Prices | None = None
+    # a registered population, targeting and readmissions (see flowsim.population)
+    population: PopulationArrays | None = None
+    readmit: ReadmitArrays | None = None
+    # the calendar: time 0 is this date at 00:00 (None: a Monday of no date)
+    start: dt.date | None = None
 
     @property
     def n_nodes(self) -> int:
@@ -142,17 +154,61 @@ def _by_cohort(spec, cohorts):
     return [spec] * len(cohorts)
 
 
-def _weekly_capacity(svc) -> np.ndarray:
+def _schedule_week(schedule) -> np.ndarray:
+    """Servers by hour of a Monday-first week from a Schedule."""
     cap = np.empty(HOURS_PER_WEEK, dtype=np.int64)
-    if isinstance(svc, QueueService):
-        if svc.schedule is None:
-            cap[:] = svc.servers
-        else:
-            for d, day in enumerate(WEEKDAYS):
-                cap[d * 24:(d + 1) * 24] = svc.schedule.weekdays.get(day, svc.schedule.hours)
-    else:
-        cap[:] = UNLIMITED
+    for d, day in enumerate(WEEKDAYS):
+        cap[d * 24:(d + 1) * 24] = schedule.weekdays.get(day, schedule.hours)
     return cap
+
+
+def _weekly_capacity(svc) -> np.ndarray:
+    if isinstance(svc, QueueService):
+        if svc.schedule is not None:
+            return _schedule_week(svc.schedule)
+        return np.full(HOURS_PER_WEEK, svc.servers, dtype=np.int64)
+    return np.full(HOURS_PER_WEEK, UNLIMITED, dtype=np.int64)
+
+
+def capacity_by_hour(net: Network, n_hours: int) -> np.ndarray:
+    """Servers of every node in each of the first ``n_hours`` hours of the run: (N, n_hours).
+
+    The one reading of ``Network.capacity`` over time (metrics, reports and costs use
+    it; engines index the same array by ``h % P``). Delay nodes read UNLIMITED.
+    """
+    P = net.capacity.shape[1]
+    return net.capacity[:, np.arange(int(n_hours)) % P]
+
+
+def _weekday(name: str | None) -> int | None:
+    return None if name is None else WEEKDAYS.index(name)
+
+
+def _calendar_capacity(svc, weekly: np.ndarray, days) -> np.ndarray:
+    """Hourly servers of one node over the run's days: bank holidays, then date ranges."""
+    if not isinstance(svc, QueueService):
+        return day_rows(weekly, days.weekday)
+    wd = days.weekday_as(_weekday(svc.bank_holidays))
+    cap = day_rows(weekly, wd)
+    for rng in svc.dates:  # later ranges win
+        on = np.repeat(rng.days(days.start, days.n_days), 24)
+        if rng.servers is not None:
+            cap[on] = rng.servers
+        else:
+            cap[on] = day_rows(_schedule_week(rng.schedule), wd)[on]
+    return cap
+
+
+def _calendar(cfg: Config, capacity: np.ndarray, slots: np.ndarray, rate: np.ndarray):
+    """Capacity, slots and source rates over the run's dates (see flowsim.timeline)."""
+    days = days_of_run(cfg.run.start, cfg.run.horizon, cfg.run.bank_holidays)
+    svcs = list(cfg.services.values())
+    cap = np.stack([_calendar_capacity(svc, capacity[i], days) for i, svc in enumerate(svcs)])
+    sl = np.stack([slots[i][days.weekday_as(_weekday(getattr(svc, "bank_holidays", None)))]
+                   for i, svc in enumerate(svcs)])
+    rt = np.stack([hourly_rate(rate[s], days, src.by_month, src.growth, _weekday(src.bank_holidays))
+                   for s, src in enumerate(cfg.sources.values())])
+    return weekly_or_full(cap, 168), weekly_or_full(sl, 7), weekly_or_full(rt, 168)
 
 
 def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
@@ -174,18 +230,20 @@ def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
     return out
 
 
-def weekly_rate(src) -> np.ndarray:
+def weekly_rate(src, rate: float | None = None) -> np.ndarray:
     """Arrivals per minute for each hour of the week (Monday 00:00 first).
 
     ``rate`` is scaled by hour-of-day and day-of-week weights normalised to mean
     1, so the weekly total equals ``rate`` x 7 days; ``rate_by_hour`` gives the
     hourly rate directly (per hour), still scaled by normalised weekday weights.
+    ``rate`` (per minute) stands in for ``src.rate`` (a ``per_1000`` source's total).
     """
+    rate = src.rate if rate is None else rate
     if src.rate_by_hour is not None:
         hourly = np.asarray(src.rate_by_hour, dtype=float) / 60.0
     else:
         h = np.ones(24) if src.by_hour is None else np.asarray(src.by_hour, dtype=float)
-        hourly = src.rate * h / h.mean()
+        hourly = rate * h / h.mean()
     w = np.ones(7) if src.by_weekday is None else np.asarray(src.by_weekday, dtype=float)
     w = w / w.mean()
     return np.concatenate([hourly * w[d] for d in range(7)])
@@ -246,7 +304,6 @@ def build_network(cfg: Config) -> Network:
     setting = np.array([SETTING_CODES[s.setting] for s in cfg.services.values()], dtype=np.int8)
     bed = np.array([s.bed for s in cfg.services.values()], dtype=bool)
     capacity = np.stack([_weekly_capacity(s) for s in cfg.services.values()])
-    scheduled = np.array([capacity[i].min() != capacity[i].max() for i in range(N)], dtype=bool)
 
     priority = np.zeros((N, C), dtype=np.int64)
     dur_code = np.zeros((N, C), dtype=np.int8)
@@ -315,8 +372,12 @@ def build_network(cfg: Config) -> Network:
                     edges.append((i, int(elsewhere_to[i])))
 
     S = len(cfg.sources)
+    source_rate = np.stack([weekly_rate(s, None if s.per_1000 is None else per_1000_rate(cfg.population, s))
+                            for s in cfg.sources.values()])
+    if cfg.run.start is not None:
+        capacity, slots, source_rate = _calendar(cfg, capacity, slots, source_rate)
+    scheduled = np.array([capacity[i].min() != capacity[i].max() for i in range(N)], dtype=bool)
     source_to = np.array([nodes[s.to] for s in cfg.sources.values()], dtype=np.int64)
-    source_rate = np.stack([weekly_rate(s) for s in cfg.sources.values()])
     source_cohort_cum = np.zeros((S, C))
     for s, src in enumerate(cfg.sources.values()):
         mix = np.zeros(C)
@@ -333,6 +394,9 @@ def build_network(cfg: Config) -> Network:
         edges += give_up.edges(r_dest_a)
     iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a, emp_values, emp_cum)
     edges += iv.extra_edges()
+    readmit = build_readmission(cfg, nodes, exit_names, emp_values, emp_cum)
+    if readmit is not None:  # a return re-enters: nodes on its way can be visited again
+        edges += [(int(a), readmit.to) for a in np.flatnonzero(readmit.after)]
     revisit = _on_cycle(N, edges)
     for at, by in zip(iv._at, iv.assess_by.tolist()):
         # an assessment is a side trip from `at`: each return to `at` is another visit to `by`
@@ -356,4 +420,6 @@ def build_network(cfg: Config) -> Network:
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv, give_up=give_up,
         exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
+        population=build_population(cfg), readmit=readmit,
+        start=cfg.run.start,
     )

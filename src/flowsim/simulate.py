@@ -16,6 +16,7 @@ from .errors import UsageError
 from .eventlog import EventLog
 from .metrics import measure
 from .network import Network, build_network
+from .series import measure_series, periods
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
 
@@ -33,6 +34,10 @@ class RunResult:
     logs: list[EventLog] = field(default_factory=list)
     wall_s: float = 0.0
     compile_s: float = 0.0
+    # with a series period: per replication, each SERIES_METRICS name's value per period
+    series_period: str | None = None
+    series_labels: list[str] = field(default_factory=list)
+    series: list[dict] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -55,7 +60,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     t0 = time.perf_counter()
     draws = make_draws(net, seed, replication)
     log = run_engine(net, draws, engine)
-    metrics = measure(log, net)
+    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
     return metrics, log, time.perf_counter() - t0
 
 
@@ -78,7 +83,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
-              keep_first_log: bool = False) -> RunResult:
+              keep_first_log: bool = False, series: str | None = None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -92,6 +97,8 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     keep_first_log : bool
         Keep replication 0's EventLog only (for the HTML report's plots), so
         memory does not grow with the number of replications.
+    series : {"week", "month"}, optional
+        Also measure the headline metrics per period (``flowsim.series``).
     """
     check_run_args(replications, seed)
     t0 = time.perf_counter()
@@ -101,8 +108,13 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
     res.compile_s = warm_engine(net, engine)
+    if series is not None:
+        res.series_period = series
+        res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
     for r in range(reps):
         metrics, log, secs = run_replication(net, seed, r, engine)
+        if series is not None:
+            res.series.append(measure_series(log, net, series))
         res.metrics.append(metrics)
         res.replication_s.append(secs)
         res.patients.append(log.patients)

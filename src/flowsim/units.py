@@ -35,6 +35,9 @@ MINUTES_PER = {
     "wk": 10080.0,
     "week": 10080.0,
     "weeks": 10080.0,
+    # a year is 365 days: rates per 1,000 people a year (population sources)
+    "year": 525600.0,
+    "years": 525600.0,
 }
 
 _NUMBER = r"[-+]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][-+]?\d+)?"
@@ -116,7 +119,7 @@ def parse_rate(value: object) -> float:
         raise ValueError(f"expected a rate such as '195 per day' or '12 per hour', found {value!r}")
     unit = m.group(2).lower()
     if unit not in MINUTES_PER:
-        raise ValueError(f"expected a rate unit (per minute, hour, day, week), found {m.group(2)!r} in {value!r}")
+        raise ValueError(f"expected a rate unit (per minute, hour, day, week, year), found {m.group(2)!r} in {value!r}")
     rate = float(m.group(1)) / MINUTES_PER[unit]
     if rate < 0:
         raise ValueError(f"expected a rate >= 0, found {value!r}")

@@ -62,7 +62,7 @@ def test_resume_after_kill_equals_an_uninterrupted_run(tmp_path, tiny_path):
         time.sleep(0.05)
     proc.kill()
     proc.wait()
-    done = len(list(store.glob("replications/*/r*.parquet")))  # not a temporary .r*.tmp.parquet
+    done = len(list(store.glob("replications/*/r*.parquet")))
     assert 5 <= done < 24, done  # killed part-way
     # a write cut short leaves at most a temporary file, which no reader takes for a result
     out = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)

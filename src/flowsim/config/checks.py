@@ -57,11 +57,14 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_destinations(cfg))
     problems += list(_cohort_specs(cfg))
     problems += list(_sums(cfg))
+    problems += list(_calendar_keys(cfg))
     problems += list(_size(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
         from .interventions import find_problems as intervention_problems
         problems += intervention_problems(cfg)
+        from .population import find_problems as population_problems
+        problems += population_problems(cfg)
     from .money import find_problems as money_problems
     problems += money_problems(cfg)
     return problems
@@ -232,6 +235,23 @@ def _sums(cfg: Config) -> Iterator[Problem]:
                 yield Problem(path, f"expected route probabilities summing to 1, found {total:.10g}")
 
 
+def _calendar_keys(cfg: Config) -> Iterator[Problem]:
+    """Month profiles, growth, bank holidays and date ranges need a start date."""
+    if cfg.run.start is not None:
+        return
+    why = "needs a start date for the run (run.start: YYYY-MM-DD), found none"
+    if cfg.run.bank_holidays is not None:
+        yield Problem(("run", "bank_holidays"), f"expected no bank holidays without a calendar: it {why}")
+    for sname, src in cfg.sources.items():
+        for key in ("by_month", "growth", "bank_holidays"):
+            if key in src.model_fields_set:
+                yield Problem(("sources", sname, key), f"'{key}' {why}")
+    for name, svc in cfg.services.items():
+        for key in ("dates", "bank_holidays"):
+            if key in svc.model_fields_set:
+                yield Problem(("services", name, key), f"'{key}' {why}")
+
+
 # --------------------------------------------------------------- the network
 def _edges(cfg: Config) -> dict[str, set[str]]:
     """Where a patient at each node may go next: routes with p > 0, when_full, elsewhere."""
@@ -298,11 +318,17 @@ MAX_PATIENTS = 50_000_000   # per replication; memory grows with patients (bench
 def _size(cfg: Config) -> Iterator[Problem]:
     """A run whose sources would bring more patients than one replication can hold
     is refused before it starts, not after it has filled the memory."""
+    from .population import per_1000_rate  # population imports schema, which checks must not preempt
+
     days = cfg.run.horizon / 1440.0
     expected = 0.0
     for src in cfg.sources.values():
-        per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
-        expected += per_day * days
+        if src.per_1000 is not None:  # a population source (without a population: reported elsewhere)
+            per_day = 0.0 if cfg.population is None else per_1000_rate(cfg.population, src) * 1440.0
+        else:
+            per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
+        # growth (the calendar) raises the rate to (1 + g)^years by the end: bound by that
+        expected += per_day * days * max(1.0, (1.0 + src.growth) ** (days / 365.25))
     if expected > MAX_PATIENTS:
         key = "rate" if len(cfg.sources) == 1 else None
         path = ("sources", next(iter(cfg.sources)), key) if key else ("run", "horizon")

@@ -18,6 +18,7 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import Field, model_validator
 
+from .population import Target
 from .schema import Dist, Duration, Frozen, Probability
 
 __all__ = ["Assessment", "Divert", "Intervention", "Scenario", "find_problems", "cohorts_of"]
@@ -74,11 +75,16 @@ class Intervention(Frozen):
     assessment: Assessment | None = None
     payer: str | None = None               # default: the payer of `at` (config.money)
     cost: InterventionCost | None = None
+    # who it applies to by attributes (config.population), and its effect on readmissions
+    target: Target | None = None
+    readmission_scale: Factor | None = None
 
     @model_validator(mode="after")
     def _shape(self):
-        if not (self.route_scale or self.duration_scale or self.thin or self.divert or self.hold_scale):
-            raise ValueError("expected at least one effect: route_scale, duration_scale, hold_scale, thin or divert")
+        if not (self.route_scale or self.duration_scale or self.thin or self.divert or self.hold_scale
+                or self.readmission_scale is not None):
+            raise ValueError("expected at least one effect: route_scale, duration_scale, hold_scale, thin, divert "
+                             "or readmission_scale")
         if self.freed_to is not None and not self.route_scale:
             raise ValueError("'freed_to' says where probability freed by 'route_scale' goes; "
                              "found it without route_scale")

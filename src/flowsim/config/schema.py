@@ -10,6 +10,7 @@ The reference for users is docs/config.md.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 from typing import Annotated, Any, Literal, Union
 
@@ -25,6 +26,7 @@ from pydantic import (
 )
 
 from ..units import parse_duration, parse_rate
+from .dates import DateRange, WeekdayName
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 Rate = Annotated[float, BeforeValidator(parse_rate)]
@@ -239,6 +241,19 @@ class Schedule(Frozen):
                    Annotated[list[NonNegInt], Field(min_length=24, max_length=24)]] = {}
 
 
+class CapacityRange(DateRange):
+    """Capacity on the days of a date range: ``servers``, or a ``schedule`` of hours."""
+
+    servers: NonNegInt | None = None
+    schedule: Schedule | None = None
+
+    @model_validator(mode="after")
+    def _what(self):
+        if (self.servers is None) == (self.schedule is None):
+            raise ValueError("expected exactly one of 'servers' or 'schedule' for a date range")
+        return self
+
+
 class WhenFull(Frozen):
     to: str
     queue_limit: NonNegInt = 0
@@ -292,6 +307,10 @@ class QueueService(ServiceBase):
     priority: dict[str, int] = {}
     patience: DistSpec | None = None
     when_full: WhenFull | None = None
+    # the calendar (needs run.start): capacity on date ranges (later ranges win), and
+    # the weekday whose roster applies on bank holidays
+    dates: list[CapacityRange] = []
+    bank_holidays: WeekdayName | None = None
 
     @model_validator(mode="after")
     def _servers(self):
@@ -305,6 +324,7 @@ class BookingService(ServiceBase):
     slots: Slots
     hours: OpeningHours = OpeningHours()
     elsewhere: Elsewhere | None = None
+    bank_holidays: WeekdayName | None = None  # slots on bank holidays as on this weekday (needs run.start)
 
 
 class DelayService(ServiceBase):
@@ -323,14 +343,25 @@ class Source(Frozen):
     by_weekday: Annotated[list[Weight], Field(min_length=7, max_length=7)] | None = None
     cohorts: dict[str, Weight] | None = None
     source: str | None = None
+    # rates per 1,000 people a year by age band (needs ``population``), and whether the
+    # patients are drawn from a band in proportion to their risk (config.population)
+    per_1000: dict[str, Rate] | None = None
+    by_risk: bool = True
+    # the calendar (needs run.start): relative daily rate in each month, Jan first;
+    # growth per year, compounded continuously in time; bank holidays as this weekday
+    by_month: Annotated[list[Weight], Field(min_length=12, max_length=12)] | None = None
+    growth: Annotated[float, Field(gt=-1.0, le=1.0, strict=True)] = 0.0
+    bank_holidays: WeekdayName | None = None
 
     @model_validator(mode="after")
     def _rate(self):
-        if (self.rate is None) == (self.rate_by_hour is None):
-            raise ValueError("expected exactly one of 'rate' or 'rate_by_hour'")
+        given = [k for k in ("rate", "rate_by_hour", "per_1000") if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError("expected exactly one of 'rate', 'rate_by_hour' or 'per_1000', found "
+                             + (" and ".join(given) if given else "none"))
         if self.rate_by_hour is not None and self.by_hour is not None:
             raise ValueError("'by_hour' weights apply to 'rate'; with 'rate_by_hour' leave 'by_hour' out")
-        for name in ("by_hour", "by_weekday"):
+        for name in ("by_hour", "by_weekday", "by_month"):
             w = getattr(self, name)
             if w is not None and sum(w) <= 0:
                 raise ValueError(f"expected '{name}' weights with a positive sum")
@@ -349,6 +380,10 @@ class Run(Frozen):
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)] = 1
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] = 0
     engine: Literal["simpy", "compiled", "auto"] = "auto"
+    # the calendar: time 0 is this date at 00:00 (without it, a Monday of no date)
+    start: dt.date | None = None
+    # England and Wales bank holidays are built in; a list here replaces them
+    bank_holidays: list[dt.date] | None = None
 
     @model_validator(mode="after")
     def _window(self):
@@ -403,6 +438,7 @@ class Costs(Frozen):
 
 # Imported here, not at the top: interventions.py builds on the types above.
 from .interventions import Intervention, Scenario  # noqa: E402
+from .population import Population, Readmission  # noqa: E402
 
 
 class Config(Frozen):
@@ -422,6 +458,8 @@ class Config(Frozen):
     interventions: dict[str, Intervention] = {}
     active_interventions: list[str] = []   # switched on in the model as written (the baseline)
     scenarios: dict[str, Scenario] = {}
+    population: Population | None = None
+    readmission: Readmission | None = None
 
     @property
     def exit_names(self) -> list[str]:

@@ -127,6 +127,8 @@ class _Walker:
             return self.loader.construct_object(node, deep=True)
         except ConstructorError as exc:
             raise self.error(f"expected plain YAML data, found {exc.problem}", node, path) from None
+        except ValueError as exc:  # a date-shaped scalar that is no date, e.g. 2025-13-01
+            raise self.error(f"expected a valid date (YYYY-MM-DD), found '{node.value}' ({exc})", node, path) from None
 
     def key(self, node: Node, path: Path) -> Any:
         if not isinstance(node, ScalarNode):

@@ -78,15 +78,21 @@ Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
     "gu_has", "gu", "gu_to", "guoff",
+    # readmissions (``engines.returns``): rd_from (N,) and rd_exit (E,) 0/1, rd_i = (node returned
+    # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
+    # of patient p at p * K + k, rd_scale (I,) the factor of each intervention on the probability
+    "rd_from", "rd_exit", "rd_i", "rd_p", "rd_u", "rd_t", "rd_scale",
 ])
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
-# lf rows arrive, start, end, depart), the counters ctr.
-State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr"])
+# lf rows arrive, start, end, depart), the counters ctr, and ret_k (P,) the discharges of
+# each patient that could have led to a return so far.
+State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
+                             "ret_k"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
-# (the mask of a patient on arrival), thin_by (P,) the intervention thinning each patient
+# (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
 # (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
 # (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), ref and refoff (the
@@ -503,13 +509,14 @@ def _first_free(mf, slots, taken, ctr, node, t):
     """(day, slot index, slot minute) of the first free slot at or after ``t``
     (the arithmetic of ``simpy_engine._Booking.first_free``)."""
     total = 0
-    for d in range(7):
+    D = slots.shape[1]  # 7 weekdays, or the run's days on the calendar
+    for d in range(D):
         total += slots[node, d]
     if total == 0:
         return -1, -1, INF
     day = int(t // 1440.0)
     while True:
-        k = slots[node, day % 7]
+        k = slots[node, day % D]
         if k > 0:
             if day >= taken.shape[1]:
                 ctr[STATUS] = DAYS_FULL
@@ -582,6 +589,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         return
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
     S[p, ALIVE] = 0
+    S[p, PREV] = prev  # gone: the node it left, and the exit, for _return_after
+    S[p, NODE] = node
 
 
 @njit(inline=True)
@@ -597,9 +606,36 @@ def _choose_route(route_start, route_len, route_cum, node, c, u):
 @njit(inline=True)
 def _next_change(cap_week, node, h):
     nxt = h + 1
-    while cap_week[node, nxt % 168] == cap_week[node, h % 168]:
+    P = cap_week.shape[1]  # 168, or the run's hours on the calendar
+    while cap_week[node, nxt % P] == cap_week[node, h % P]:
         nxt += 1
     return nxt
+
+
+# ---------------------------------------------------------------------- returns
+@njit
+def _return_after(m, s, iv, p, now):
+    """Patient p has just left by an exit: schedule its return, as an EV_ARRIVE with token 1,
+    if it comes back (the compiled twin of ``returns.Returns.after_leaving``)."""
+    S = s.S
+    last, e = S[p, PREV], S[p, NODE]
+    if last < 0 or e >= 0 or m.rd_from[last] == 0 or m.rd_exit[-e - 1] == 0:
+        return
+    k = s.ret_k[p]
+    s.ret_k[p] = k + 1
+    K = m.rd_i[1]
+    if k >= K:
+        s.ctr[STATUS] = NEED_EXTEND
+        s.ctr[DETAIL] = -1
+        return
+    prob = m.rd_p[p]
+    if iv is not None:
+        mask = iv.V[p, MASK]
+        for i in range(len(m.rd_scale)):
+            if (mask >> i) & 1:
+                prob *= m.rd_scale[i]
+    if m.rd_u[p * K + k] < prob:
+        _push(s.ht, s.hi, s.ctr, now + m.rd_t[p * K + k], p * 8 + EV_ARRIVE, 1)
 
 
 # ------------------------------------------------------------------------- loop
@@ -608,8 +644,9 @@ def run_loop(m, s, iv, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff, _gu_has, _gu, _gu_to, _guoff) = m
-    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s
+     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m[:20]
+    rd_i = m.rd_i
+    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s[:12]
     P = len(arrive)
     if P > 0:
         _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), 0 * 8 + EV_ARRIVE, 0)
@@ -693,6 +730,9 @@ def run_loop(m, s, iv, horizon, lwbs):
                     _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
             to = dest
             frm = node
+        elif ev == EV_ARRIVE and tok == 1:  # a readmission: the same patient walks in again
+            S[who, ALIVE] = 1
+            to = rd_i[0]
         elif ev == EV_ARRIVE:
             if who + 1 < P:
                 _push(ht, hi, ctr, now + (arrive[who + 1] - now), (who + 1) * 8 + EV_ARRIVE, 0)
@@ -703,7 +743,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 S[who, HELD] = -1
                 S[who, VSEQ] = -1
                 if iv is not None:
-                    iv.V[who, MASK] = iv.start_mask
+                    iv.V[who, MASK] = iv.start_mask[who]
                 to = entry[who]
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
@@ -733,7 +773,7 @@ def run_loop(m, s, iv, horizon, lwbs):
             _push(ht, hi, ctr, now + d, who * 8 + EV_END, 0)
         else:  # EV_ROSTER
             h = ns[who, RNEXT]
-            ns[who, CAP] = cap_week[who, h % 168]
+            ns[who, CAP] = cap_week[who, h % cap_week.shape[1]]
             _grant(S, ns, qh, qt, ht, hi, ctr, who, now)
             nxt = _next_change(cap_week, who, h)
             ns[who, RNEXT] = nxt
@@ -741,6 +781,8 @@ def run_loop(m, s, iv, horizon, lwbs):
         if to != NO_NODE:
             _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, to, frm, now)
+            if rd_i[0] >= 0 and S[who, ALIVE] == 0:
+                _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
     # censor: the held row, then the current row, of every patient still in the system

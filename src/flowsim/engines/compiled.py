@@ -34,6 +34,12 @@ server of the assessing node meanwhile, and during a hold after it only that
 server is censored at the horizon). The counts come back in
 ``EventLog.meta["tally"]`` in the shape of ``Effects.tally``.
 
+Readmissions (``Network.readmit``, ``engines.returns``): when a patient leaves by an
+exit, ``_loop._return_after`` decides whether it comes back and pushes its return as
+an EV_ARRIVE with token 1 (the same patient walks in at the return node, keeping
+its interventions and visit numbering); a return column not drawn yet stops the
+loop with NEED_EXTEND and detail -1, and ``Draws.extend_returns`` adds columns.
+
 A visit column a node has not drawn yet (a patient going round a cycle again),
 or a full log, heap or booking calendar, stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure
@@ -47,6 +53,7 @@ import numpy as np
 from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
+from ..targeting import eligible_bits
 from . import _loop
 
 __all__ = ["run_compiled"]
@@ -100,7 +107,23 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
         route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k, P),
+        **_returns(net, draws),
     )
+
+
+def _returns(net: Network, draws: Draws) -> dict:
+    """The readmission part of the loop's Model (see ``_loop``; ``engines.returns``)."""
+    i64 = np.int64
+    rd = net.readmit
+    if rd is None:
+        return dict(rd_from=np.zeros(net.n_nodes, dtype=i64), rd_exit=np.zeros(len(net.exit_names), dtype=i64),
+                    rd_i=np.array([-1, 1], dtype=i64), rd_p=np.zeros(1), rd_u=np.zeros(1), rd_t=np.zeros(1),
+                    rd_scale=np.ones(1))
+    return dict(rd_from=rd.after.astype(i64), rd_exit=rd.exit_ok.astype(i64),
+                rd_i=np.array([rd.to, draws.ret_u.shape[1]], dtype=i64), rd_p=draws.ret_p.astype(np.float64),
+                rd_u=np.ascontiguousarray(draws.ret_u, dtype=np.float64).ravel(),
+                rd_t=np.ascontiguousarray(draws.ret_t, dtype=np.float64).ravel(),
+                rd_scale=rd.scale.astype(np.float64))
 
 
 MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
@@ -126,16 +149,18 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
     thin_by = np.full(draws.n_patients, -1, dtype=i64)
     keep = np.ones(draws.n_patients)
     src, coh, u = draws.source.astype(i64), draws.cohort.astype(i64), draws.thin_u
+    eligible = eligible_bits(net, draws)
     for i in act:
         share = iv.thin_share[i][src, coh]
-        pos = share > 0.0
+        pos = (share > 0.0) & ((eligible >> i) & 1 == 1)
         keep = np.where(pos, keep * (1.0 - share), keep)
         thin_by[pos & (thin_by < 0) & (u < 1.0 - keep)] = i
     ivi = np.full((I, _loop.N_IVI), -1, dtype=i64)
     ivi[:, _loop.DIV_FROM] = iv.divert_from
     ivi[:, _loop.DIV_TO] = iv.divert_to
     ivi[:, _loop.ASSESS_BY] = iv.assess_by
-    return dict(start_mask=sum(1 << i for i in act if iv.assess_by[i] < 0), thin_by=thin_by,
+    start = np.int64(sum(1 << i for i in act if iv.assess_by[i] < 0))
+    return dict(start_mask=start & eligible, thin_by=thin_by,
                 route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
                 dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
@@ -194,6 +219,7 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loo
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
+        ret_k=np.zeros(P, dtype=i64),
     )
 
 
@@ -238,7 +264,10 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         status = _loop.run_loop(m, s, iv, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
-        if status == _loop.NEED_EXTEND:
+        if status == _loop.NEED_EXTEND and s.ctr[_loop.DETAIL] < 0:  # a return column
+            draws.extend_returns()
+            m = _model(net, draws)
+        elif status == _loop.NEED_EXTEND:
             draws.extend(int(s.ctr[_loop.DETAIL]))
             m, ivm = _model(net, draws), _interventions(net, draws)
         elif status == _loop.LOG_FULL:

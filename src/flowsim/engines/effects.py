@@ -5,9 +5,13 @@ by line. A patient carries a bit mask ``mask`` of the interventions whose
 effects apply to it: at arrival, every active intervention without an
 assessment; after a timely assessment, that intervention too.
 
+- targets (``flowsim.targeting``): an intervention with a ``target`` applies only to
+  patients whose bit is set in ``eligible_bits``; the others never get its bit in
+  their mask and are never thinned by it.
 - thinning (:meth:`Effects.thinned_by`): on arrival, patient p of source s and
-  cohort c is removed by the first active intervention i, in config order, with
-  ``thin_u[p] < 1 - prod_{k <= i} (1 - thin_share[k, s, c])``. Its own uniform
+  cohort c is removed by the first active intervention i, in config order, that may
+  apply to p, with ``thin_u[p] < 1 - prod_{k <= i} (1 - thin_share[k, s, c])`` (the
+  product over those interventions). Its own uniform
   decides, so thinning removes patients and never changes anyone else's numbers.
 - durations (:meth:`Effects.duration`): the drawn duration is multiplied by
   ``dur_scale[i, n, c]`` of every intervention i in the mask; on a bed node the
@@ -33,6 +37,7 @@ assessment; after a timely assessment, that intervention too.
 from __future__ import annotations
 
 from ..network import ACUTE, Network
+from ..targeting import eligible_bits
 
 __all__ = ["Effects"]
 
@@ -80,6 +85,11 @@ class Effects:
         self.source = draws.source.tolist()
         self.cohort = draws.cohort.tolist()
         self.thin_u = draws.thin_u.tolist()
+        self.eligible = eligible_bits(net, draws).tolist()
+
+    def start(self, p: int) -> int:
+        """The mask of patient p on arrival: interventions without assessment that may apply to it."""
+        return self.start_mask & self.eligible[p]
 
     def _applying(self, table, net) -> list:
         """[node][cohort] -> the active interventions whose factor there is not 1."""
@@ -89,11 +99,11 @@ class Effects:
     # ------------------------------------------------------------- arrival
     def thinned_by(self, p: int, t: float) -> int:
         """The intervention that removes patient p, or -1 (tallies avoided attendances)."""
-        s, c, u = self.source[p], self.cohort[p], self.thin_u[p]
+        s, c, u, ok = self.source[p], self.cohort[p], self.thin_u[p], self.eligible[p]
         keep = 1.0
         for i in self.act:
             share = self.thin_share[i][s][c]
-            if share > 0.0:
+            if share > 0.0 and (ok >> i) & 1:
                 keep *= 1.0 - share
                 if u < 1.0 - keep:
                     self.thinned_total += 1

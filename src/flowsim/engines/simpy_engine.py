@@ -53,6 +53,11 @@ node waits there at most ``draws.give_up[r][p, j]`` (j: its visit upstream); the
 it leaves the queue (logged OTHER_ROUTE at that node, dest = the alternative),
 frees the upstream server and goes to ``draws.give_up_to[r][p, j]``.
 
+Readmissions (``engines.returns``): a patient leaving a node by an exit may come
+back after a drawn time, as the same patient, by a new process that waits for
+it and walks in at ``readmit.to`` with ``prev = -1``, its mask and visit
+numbering unchanged.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
@@ -68,6 +73,7 @@ from ..eventlog import (DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RE
                         EventLogBuilder)
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from .effects import Effects
+from .returns import Returns
 from .servers import ServerPool
 
 __all__ = ["run_simpy"]
@@ -92,7 +98,7 @@ class _Booking:
             return -1, -1, math.inf
         day = int(t // 1440.0)
         while True:
-            k = self.slots[day % 7]
+            k = self.slots[day % len(self.slots)]  # weekdays, or the run's days
             if k > 0:
                 gap = (self.close_at - self.open_at) / k
                 base = day * 1440.0 + self.open_at
@@ -134,6 +140,7 @@ class _Engine:
         self.give_up = net.give_up.has.tolist() if net.give_up is not None else [False] * len(self.route_dest)
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
+        self.returns = Returns(net, draws)
 
     # --------------------------------------------------------------- processes
     def source(self):
@@ -149,14 +156,15 @@ class _Engine:
 
     def roster(self, n: int):
         env, cap, pool = self.env, self.net.capacity[n].tolist(), self.pools[n]
+        P = len(cap)  # hour h of the run is column h % P (a week, or the run's calendar)
         h = 0
         while True:
             nxt = h + 1
-            while cap[nxt % 168] == cap[h % 168]:
+            while cap[nxt % P] == cap[h % P]:
                 nxt += 1
             yield env.timeout(nxt * 60.0 - env.now)
             h = nxt
-            pool.set_capacity(cap[h % 168])
+            pool.set_capacity(cap[h % P])
 
     def visit_number(self, p: int, node: int) -> int:
         if not self.revisit[node]:
@@ -176,17 +184,23 @@ class _Engine:
                 return r
         return a + self.route_len[node][c] - 1
 
-    def patient(self, p: int, node: int):
+    def comeback(self, p: int, after: float, mask: int, seq: int):
+        """A readmission: patient p returns ``after`` minutes from now, as itself."""
+        yield self.env.timeout(after)
+        yield from self.patient(p, self.returns.to, mask, seq)
+
+    def patient(self, p: int, node: int, mask: int = -1, seq: int = -1):
         env, log, draws = self.env, self.log, self.draws
         kind, pools = self.kind, self.pools
         c = self.cohort[p]
         prev = -1
         eff = self.eff
-        mask = eff.start_mask if eff.on else 0
+        if mask < 0:  # a new arrival (a readmission keeps its mask)
+            mask = eff.start(p) if eff.on else 0
         # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
         #      seq (of the current visit), h_seq (of the held visit),
         #      give-up minutes of the held route (inf: none), its alternative destination]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, -1, -1, math.inf, NO_DEST]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1, math.inf, NO_DEST]
         self.state[p] = st
         while node >= 0:
             arrive = env.now
@@ -290,6 +304,10 @@ class _Engine:
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
+        if self.returns.on:
+            back = self.returns.after_leaving(p, prev, node, mask)
+            if back >= 0:
+                env.process(self.comeback(p, back, mask, st[11]))
 
     def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: list):
         """A blocked patient waits in ``node``'s queue at most ``st[13]``; True if the wait

@@ -143,12 +143,19 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     failures: list[dict] = []
     if spec.outputs.events and task is replication_task:
         task = partial(replication_task, keep_log=True)
+    if spec.series is not None:
+        from ..series import check_series
+        check_series(spec.series, base.run.start, 0.0, horizon, file=str(ls.path), path="series")
+        task = partial(task, series=spec.series)
     # connect first: a scheduler that cannot be reached leaves no empty store behind
     with make_executor(workers, scheduler, scheduler_timeout) as ex:
         resumed = store.open(_fingerprint(ls, seed, horizon, engine), _fresh_manifest(ls))
         if resumed:
             progress.message(f"flowsim: resuming the store at {store.root}")
         warm = _warm_up(spec, base, store, ex, seed, horizon, engine, progress)
+        if spec.series is not None:  # again, now that the warm-up is known
+            from ..series import check_series
+            check_series(spec.series, base.run.start, warm["minutes"], horizon, file=str(ls.path), path="series")
         nets = {}
         for name, cfg in cfgs.items():
             if not warm["minutes"] < horizon:
@@ -201,6 +208,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
             entry["difference_vs_baseline"] = paired_differences(per_rep[spec.baseline], per_rep[s])
             entry["savings"] = savings(per_rep[spec.baseline], per_rep[s])
         doc["scenarios"][s] = entry
+    if spec.series is not None:
+        _split_series(doc, nets[spec.baseline], horizon, spec.series)
     secs = {s: store.seconds(s) for s in names}
     doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
                      "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
@@ -238,6 +247,19 @@ def _fresh_manifest(ls) -> dict:
             "platform": {"system": platform.platform(), "machine": platform.machine(),
                          "processor": platform.processor() or platform.machine(), "cpus": _cpus()},
             "baseline": spec.baseline, "description": spec.description}
+
+
+def _split_series(doc: dict, net, horizon: float, period: str) -> None:
+    """Move the flat ``series.*`` metrics of each scenario into its ``series`` block."""
+    from ..series import periods, series_block
+    labels = [label for _, _, label in periods(net, horizon, period)]
+    for entry in doc["scenarios"].values():
+        block, entry["metrics"] = series_block(entry["metrics"], labels)
+        entry["series"] = {"period": period, "start": labels, "replications": entry["replications"],
+                           "metrics": block}
+        if "difference_vs_baseline" in entry:
+            diff, entry["difference_vs_baseline"] = series_block(entry["difference_vs_baseline"], labels)
+            entry["series"]["difference_vs_baseline"] = diff
 
 
 def _cpus() -> int:

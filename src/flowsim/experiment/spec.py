@@ -98,6 +98,7 @@ class ExperimentSpec(_Frozen):
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] | None = None
     engine: Literal["simpy", "compiled", "auto"] | None = None
     outputs: Outputs = Outputs()
+    series: Literal["week", "month"] | None = None   # headline metrics per period, with paired differences
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)

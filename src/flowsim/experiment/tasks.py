@@ -17,8 +17,12 @@ _WARMED: set = set()  # (engine, interventions on) already compiled in this proc
 
 
 def replication_task(net, seed: int, scenario: str, replication: int, engine: str,
-                     keep_log: bool = False) -> dict:
+                     keep_log: bool = False, series: str | None = None) -> dict:
     """Metrics of one replication of one scenario.
+
+    With ``series`` (week or month), the metrics also hold each series value as
+    ``series.<metric>.<period index>`` (``flowsim.series.flat_series``), so that the
+    store, resuming and paired differences treat them as any other metric.
 
     Returns
     -------
@@ -43,6 +47,9 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
     t0 = time.perf_counter()
     try:
         metrics, log, _ = run_replication(net, seed, replication, engine)
+        if series is not None:
+            from ..series import flat_series, measure_series
+            metrics.update(flat_series(measure_series(log, net, series)))
         out["metrics"] = metrics
         if keep_log:
             out["log"] = log

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
@@ -82,9 +83,43 @@ def _occupancy_plots(net, log, warm_up_days: float) -> list[str]:
         if not net.bed[i]:
             continue
         series = hourly_occupancy(log, net, i)
-        cap = net.capacity[i][np.arange(len(series)) % 168].astype(float)  # hour h of the run is h mod 168 of the week
+        cap = capacity_by_hour(net, len(series))[i].astype(float)
         out.append(f"<figure>{occupancy_svg(name, series, None if cap.max() >= UNLIMITED else cap, warm_up_days)}"
                    "</figure>")
+    return out
+
+
+def _series_section(series: dict) -> list[str]:
+    """A plot per series metric, mean with its CI band, winters shaded (``--series``)."""
+    from .plots import series_svg
+    from .series_table import SERIES_COLUMNS
+    n = series["replications"]
+    out = [f"<h2>Per {escape(series['period'])}</h2>",
+           f"<p class=\"note\">Each metric in each {escape(series['period'])} of the measurement window: mean "
+           f"over {n} replication(s) with its 95% confidence interval (a band needs 2 or more); December to "
+           "March shaded.</p>"]
+    for key, label, style in SERIES_COLUMNS:
+        m = series["metrics"][key]
+        title = label[0].upper() + label[1:] + (" (£)" if style == "money" else "")
+        out.append(f"<figure>{series_svg(title, series['start'], m['mean'], m['ci95'], style == 'pct')}</figure>")
+    return out
+
+
+def _series_differences(scenario: str, base: str, series: dict | None) -> list[str]:
+    """Per-period paired differences of one scenario against the baseline (``series:``)."""
+    if not series or not series.get("difference_vs_baseline"):
+        return []
+    from .plots import series_svg
+    from .series_table import SERIES_COLUMNS
+    diff = series["difference_vs_baseline"]
+    out = [f"<h2>{escape(scenario)} minus {escape(base)}, per {escape(series['period'])}</h2>",
+           f"<p class=\"note\">Paired differences in each {escape(series['period'])}, mean over "
+           f"{series['replications']} replication(s) with its 95% CI; December to March shaded.</p>"]
+    for key, label, style in SERIES_COLUMNS:
+        if key in diff:
+            title = f"{label[0].upper() + label[1:]}: difference" + (" (£)" if style == "money" else "")
+            svg = series_svg(title, series["start"], diff[key]["mean"], diff[key]["ci95"], style == "pct", True)
+            out.append(f"<figure>{svg}</figure>")
     return out
 
 
@@ -138,6 +173,8 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
     body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    if "series" in doc:
+        body += _series_section(doc["series"])
     if log is not None:
         plots = _occupancy_plots(net, log, doc["warm_up_days"])
         if plots:
@@ -226,6 +263,8 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         if figs:
             body.append("<h2>Differences vs baseline, with 95% CI</h2>")
             body.append("<div class=\"forest\">" + "".join(figs) + "</div>")
+        for s in others:
+            body += _series_differences(s, str(base), doc["scenarios"][s].get("series"))
     fails = doc.get("failures", [])
     if fails:
         body.append("<h2>Failed replications</h2>")

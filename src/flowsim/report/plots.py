@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import UsageError
 
-__all__ = ["require_matplotlib", "occupancy_svg", "ed_time_svg", "forest_svg"]
+__all__ = ["require_matplotlib", "occupancy_svg", "ed_time_svg", "forest_svg", "series_svg"]
 
 _INSTALL = "the HTML report needs matplotlib: pip install 'flowsim[plot]'"
 _BLUE, _RED, _GREY = "#005eb8", "#da291c", "#768692"  # NHS blue, emergency red, mid grey
@@ -116,4 +116,47 @@ def forest_svg(title: str, rows: list[tuple[str, float, float, float]]) -> str:
     ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.set_title(title, loc="left", fontsize=10)
     ax.tick_params(labelsize=8)
+    return _svg(fig)
+
+
+def _winters(first, last):
+    """(from, to) of each December-to-March between two dates (the NHS winter period)."""
+    import datetime as dt
+    return [(dt.date(y, 12, 1), dt.date(y + 1, 4, 1)) for y in range(first.year - 1, last.year + 1)
+            if dt.date(y + 1, 4, 1) > first and dt.date(y, 12, 1) < last]
+
+
+def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False, difference: bool = False) -> str:
+    """One metric per period with its 95% CI band; December to March shaded when dated.
+
+    ``labels`` are the periods' first days (ISO dates, or ``day N`` without a start
+    date); ``ci95`` is [lo, hi] per period (None or NaN where no interval exists).
+    ``percent`` shows a share as %; with ``difference`` (a paired difference) as
+    percentage points, with a line at 0.
+    """
+    import datetime as dt
+    fig = _figure(8.0, 2.4)
+    ax = fig.add_subplot()
+    dated = bool(labels) and not labels[0].startswith("day")
+    x = [dt.date.fromisoformat(s) for s in labels] if dated else [float(s.split()[1]) for s in labels]
+    scale = 100.0 if percent else 1.0
+    y = np.array([np.nan if v is None else v for v in mean], dtype=float) * scale
+    lo = np.array([np.nan if c is None or c[0] is None else c[0] for c in ci95], dtype=float) * scale
+    hi = np.array([np.nan if c is None or c[1] is None else c[1] for c in ci95], dtype=float) * scale
+    if dated:
+        for k, (a, b) in enumerate(_winters(x[0], x[-1])):
+            ax.axvspan(a, b, color=_GREY, alpha=0.12, label="winter (Dec-Mar)" if k == 0 else None)
+    if difference:
+        ax.axhline(0.0, color=_GREY, linewidth=0.8, linestyle="--")
+    elif percent:  # a t interval can pass 0% or 100%; a share cannot
+        lo, hi = np.clip(lo, 0.0, 100.0), np.clip(hi, 0.0, 100.0)
+    if np.any(np.isfinite(lo)):
+        ax.fill_between(x, lo, hi, color=_BLUE, alpha=0.2, linewidth=0, label="95% CI")
+    ax.plot(x, y, color=_BLUE, linewidth=1.2, marker="o", markersize=2.5, label="mean")
+    ax.set_title(title, loc="left", fontsize=10)
+    ax.set_ylabel(("percentage points" if difference else "%") if percent else "")
+    ax.set_xlabel("period starting" if dated else "day of run")
+    ax.margins(x=0.01)
+    ax.tick_params(labelsize=8)
+    ax.legend(loc="lower right", fontsize=7, frameon=False, ncol=3)
     return _svg(fig)

@@ -19,6 +19,8 @@ _HEADLINE = [
     ("twelve_hour_waits_from_decision", "Twelve-hour waits from decision to admit", "n"),
     ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
     ("admissions", "Emergency admissions", "n"),
+    ("readmissions_30d", "Emergency readmissions within 30 days", "n"),
+    ("readmission_rate_30d", "Discharges readmitted within 30 days", "pct"),
     ("left_without_being_seen", "Left without being seen", "n"),
     ("other_route", "Waits for onward care ended another way", "n"),
     ("cost_total", "Total cost (GBP)", "money"),
