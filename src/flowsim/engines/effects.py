@@ -73,7 +73,7 @@ class Effects:
         self.hscales = self._applying(iv.hold_scale, net)
         self.divert_of = iv.divert_of.tolist()
         self.during_of = iv.during_of.tolist()
-        self.eligible = iv.eligible.tolist()
+        self.eligible_share = iv.eligible.tolist()  # of divert (``eligible`` is the targeting bits)
         self.eligible_u = draws.eligible_u
         self.start_mask = sum(1 << i for i in self.act if iv.assess_by[i] < 0)
         self.acute_bed = ((net.setting == ACUTE) & net.bed).tolist()
@@ -152,7 +152,7 @@ class Effects:
             self._avoided(i, node, d, self.route_dest[r1], t)
             r, d = r1, self.route_dest[r1]
         k = self.divert_of[node][c]
-        if (k >= 0 and (mask >> k) & 1 and d == self.divert_from[k] and self.eligible_u[k, p] < self.eligible[k]
+        if (k >= 0 and (mask >> k) & 1 and d == self.divert_from[k] and self.eligible_u[k, p] < self.eligible_share[k]
                 and room(self.divert_to[k])):
             self._avoided(k, node, d, self.divert_to[k], t)
             return r, self.divert_to[k]
