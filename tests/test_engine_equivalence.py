@@ -8,6 +8,8 @@ canonical sort by (patient, node, arrive) since row order may differ. With ties
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, assume, given, settings
@@ -507,3 +509,40 @@ def test_random_calendar_networks_identical_logs(data, rep):
     net = build_network(cfg)
     draws = make_draws(net, 5, rep)
     assert_same_log(run_simpy(net, draws), run_compiled(net, draws))
+
+
+# ------------------------------------------------- warm start and escalation beds (issue 11)
+@st.composite
+def warm_started_networks(draw):
+    """A random network, escalation beds on some queue nodes, and the census of a run of it."""
+    data = draw(networks())
+    for svc in data["services"].values():
+        if svc["kind"] == "queue" and svc.get("servers", 0) >= 1 and draw(st.booleans()):
+            open_at = draw(st.integers(1, svc["servers"]))
+            svc["escalation"] = {"beds": draw(st.integers(1, 3)), "open_at": open_at,
+                                 "close_below": draw(st.integers(0, open_at))}
+    return data, draw(st.integers(1, 6))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(case=warm_started_networks(), rep=st.integers(0, 3))
+def test_random_networks_from_a_census_identical_logs_and_openings(case, rep):
+    from flowsim.warmstart import census_draws
+    from flowsim.warmstart.snapshot import census_at
+    data, census_day = case
+    try:
+        cfg = validate_data(data)
+    except ConfigError:
+        assume(False)
+    net = build_network(cfg)
+    first = dataclasses.replace(net, horizon=census_day * 1440.0, warm_up=0.0)
+    d0 = make_draws(first, 3, rep)
+    census = census_at(run_simpy(first, d0), first, draws=d0)
+    draws = census_draws(net, census, 5, rep)
+    a, b = run_simpy(net, draws), run_compiled(net, draws)
+    assert_same_log(a, b)
+    if net.escalation is not None:
+        ea, eb = a.meta["escalation"], b.meta["escalation"]
+        assert ea["node"] == eb["node"]
+        np.testing.assert_allclose(eb["open"], ea["open"], rtol=1e-9)
+        np.testing.assert_allclose(eb["close"], ea["close"], rtol=1e-9, equal_nan=True)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from flowsim.kernels import cache_dir, grouped_waits, overlap_sum_by_node
+from flowsim.kernels import grouped_waits, overlap_sum_by_node
 
 
 def test_overlap_sum_by_node_matches_reference():

@@ -11,6 +11,7 @@ from .config import Config, load_config, parse_config
 from .draws import Draws, make_draws
 from .errors import ConfigError, ExecutorError, FlowsimError, SimulationError, UsageError
 from .eventlog import EventLog
+from .frames import load_store
 from .groups import group_metrics
 from .metrics import measure
 from .network import Network, build_network
@@ -20,6 +21,7 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Config", "ConfigError", "Draws", "EventLog", "ExecutorError", "FlowsimError", "Network",
-    "RunResult", "SimulationError", "build_network", "group_metrics", "load_config", "make_draws", "measure",
+    "RunResult", "SimulationError", "build_network", "group_metrics", "load_config", "load_store", "make_draws",
+    "measure",
     "UsageError", "parse_config", "run_model", "run_replication", "__version__",
 ]

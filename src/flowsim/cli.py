@@ -1,4 +1,4 @@
-"""The command line: ``flowsim run``, ``flowsim experiment``, ``flowsim validate``, ``flowsim init``.
+"""The command line: ``flowsim run``, ``experiment``, ``validate``, ``init``, ``fit``, ``diagram``.
 
 Every FlowsimError becomes a one-line message on stderr and exit status 2, with
 no traceback.
@@ -59,6 +59,8 @@ def _with_run(cfg, args):
         update["warm_up"] = _duration_arg("--warm-up")(args.warm_up)
     if args.horizon is not None:
         update["horizon"] = _duration_arg("--horizon")(args.horizon)
+    if getattr(args, "start_from", None) and args.warm_up is None:
+        update["warm_up"] = 0.0  # a warm start needs no warm-up
     run = cfg.run.model_copy(update=update)
     if not run.warm_up < run.horizon:
         raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
@@ -101,9 +103,16 @@ def cmd_run(args) -> int:
         from .report.html import check_html_path
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
-                    keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series)
+                    keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
+                    start_from=args.start_from)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label)
+    if res.census is not None:
+        from .forecast import forecast_document
+        from .warmstart.commands import warm_start_document
+        doc["warm_start"] = warm_start_document(res.census, forecast_document(res.daily, res.network))
+        for note in res.census.notes:
+            print(f"flowsim: note: {note}", file=sys.stderr)
     if args.events:
         net = res.network
         write_eventlog(res.logs, args.events, net.node_names, net.cohorts, net.exit_names)
@@ -119,10 +128,31 @@ def cmd_run(args) -> int:
         if "series" in doc:
             from .report.series_table import render_series_table
             print(render_series_table(doc["series"]))
+        if "warm_start" in doc:
+            from .report.forecast import render_forecast_text
+            print(render_forecast_text(doc["warm_start"]))
         if args.events:
             print(f"event log written to {args.events}")
         if args.html:
             print(f"HTML report written to {args.html}")
+    return 0
+
+
+def cmd_census(args) -> int:
+    from .outputs import check_output_path
+    from .warmstart.commands import run_census
+
+    cfg = _load(args.config, args.scenario)
+    at = _duration_arg("--at")(args.at)
+    check_output_path(args.out, (".csv",), "-o")  # before the run, not after minutes of it
+    from .errors import UsageError
+    from .simulate import check_run_args
+    check_run_args(seed=args.seed, names=("--replications", "--seed"))
+    if args.replication < 0:
+        raise UsageError(f"expected a replication number >= 0, found {args.replication}", argument="--replication")
+    census = run_census(cfg, at, args.out, seed=cfg.run.seed if args.seed is None else args.seed,
+                        replication=args.replication, engine=args.engine or cfg.run.engine)
+    print(f"census of {len(census)} patients at day {at / 1440:g} written to {args.out}")
     return 0
 
 
@@ -133,12 +163,17 @@ def cmd_experiment(args) -> int:
     if args.html:
         from .report.html import check_html_path
         check_html_path(args.html)
+    from .experiment.capacity import is_capacity_file
+    if is_capacity_file(args.file):
+        return cmd_capacity(args)
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
                          scheduler=args.scheduler, out=args.out, scheduler_timeout=args.scheduler_timeout)
     if args.html:
-        from .experiment.spec import load_spec
+        from .experiment import check_experiment
+        from .network import build_network
         from .report.html import render_experiment_html, write_html
-        write_html(args.html, render_experiment_html(_jsonable(doc), load_spec(args.file).spec.description))
+        spec, cfgs = check_experiment(args.file)
+        write_html(args.html, render_experiment_html(_jsonable(doc), spec.description, build_network(cfgs[spec.baseline])))
     if args.format == "json":
         print(json.dumps(_jsonable(doc), indent=1))
     else:
@@ -146,6 +181,23 @@ def cmd_experiment(args) -> int:
         if args.html:
             print(f"HTML report written to {args.html}")
     return 1 if doc["failures"] else 0
+
+
+def cmd_capacity(args) -> int:
+    """``flowsim experiment`` on a file with ``search:`` or ``sweep:``."""
+    from .experiment.capacity import run_capacity
+    from .report.capacity import render_capacity
+    doc = run_capacity(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
+                       scheduler=args.scheduler)
+    if args.html:
+        from .experiment import check_experiment
+        from .network import build_network
+        from .report.capacity import render_capacity_html
+        from .report.html import write_html
+        spec, cfgs = check_experiment(args.file)
+        write_html(args.html, render_capacity_html(_jsonable(doc), build_network(cfgs[spec.baseline])))
+    print(json.dumps(_jsonable(doc), indent=1) if args.format == "json" else render_capacity(doc))
+    return 0
 
 
 def cmd_validate(args) -> int:
@@ -157,8 +209,10 @@ def cmd_validate(args) -> int:
     data, positions = load_data(path)
     if is_experiment(data):
         from .experiment import check_experiment
+        from .experiment.capacity import check_capacity
         spec, cfgs = check_experiment(path)
-        print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)})")
+        extra = "; ".join(check_capacity(path))
+        print(f"{path}: OK (experiment {spec.name}: scenarios {', '.join(cfgs)}" + (f"; {extra})" if extra else ")"))
         return 0
     cfg = validate_scenario(data, positions, path)  # the model as written
     net = build_network(cfg)
@@ -167,6 +221,15 @@ def cmd_validate(args) -> int:
         build_network(validate_scenario(data, positions, path, name))
     print(f"{path}: OK ({cfg.name}: {len(net.node_names)} services, {len(net.source_names)} sources, "
           f"{len(net.cohorts)} cohorts" + (f"; scenarios {', '.join(names)}" if names else "") + ")")
+    return 0
+
+
+def cmd_diagram(args) -> int:
+    from .network import build_network
+    from .report.diagram import write_diagram
+    net = build_network(_load(args.config, args.scenario))
+    write_diagram(args.output, net)
+    print(f"pathway diagram written to {args.output}")
     return 0
 
 
@@ -179,6 +242,14 @@ def cmd_init(args) -> int:
     write_atomically(dest, lambda tmp: shutil.copyfile(default_config_path(), tmp), "init")
     print(f"wrote the default health economy to {dest}; edit it, then: flowsim run {dest}")
     return 0
+
+
+def _lazy(module: str, name: str):
+    """A subcommand whose work lives in its own module, imported only when it runs."""
+    def run(args) -> int:
+        import importlib
+        return getattr(importlib.import_module(module), name)(args)
+    return run
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -202,6 +273,18 @@ def build_parser() -> argparse.ArgumentParser:
     r.set_defaults(func=cmd_run)
 
     r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")
+    r.add_argument("--start-from", dest="start_from", metavar="CENSUS_CSV",
+                   help="start from this census of patients (docs/warm-start.md); warm-up 0 unless given")
+
+    c = sub.add_parser("census", help="write the census of a run at a given time (the --start-from format)")
+    c.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")
+    c.add_argument("--at", required=True, help="time of the census from the start of the run, e.g. '200 days'")
+    c.add_argument("-o", "--out", required=True, help="census CSV to write")
+    c.add_argument("--seed", type=int, help="experiment seed (overrides run.seed)")
+    c.add_argument("--replication", type=int, default=0, help="which replication (default 0)")
+    c.add_argument("--scenario", help="apply a scenario of the config")
+    c.add_argument("--engine", choices=("simpy", "compiled", "auto"), help="simulation engine")
+    c.set_defaults(func=cmd_census)
 
     e = sub.add_parser("experiment", help="run scenarios x replications into a resumable results store")
     e.add_argument("file", help="experiment YAML (docs/experiments.md)")
@@ -219,6 +302,19 @@ def build_parser() -> argparse.ArgumentParser:
     v = sub.add_parser("validate", help="check a config (or an experiment file and its scenarios) without running it")
     v.add_argument("config", nargs="?")
     v.set_defaults(func=cmd_validate)
+
+    f = sub.add_parser("fit", help="fit a draft model to an episode extract (docs/fit.md)")
+    f.add_argument("episodes", help="episode extract, CSV: one row per visit (the format of run --events)")
+    f.add_argument("-o", "--output", required=True, help="where to write the draft config (.yaml)")
+    f.add_argument("--name", help="the model's name (default: from the file name)")
+    f.add_argument("--force", action="store_true", help="overwrite the output")
+    f.set_defaults(func=_lazy("flowsim.fit.command", "cmd_fit"))
+
+    g = sub.add_parser("diagram", help="draw a model's pathway as an SVG (services, capacities, yearly flows)")
+    g.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")
+    g.add_argument("-o", "--output", required=True, help="where to write the diagram (.svg)")
+    g.add_argument("--scenario", help="apply a scenario of the config")
+    g.set_defaults(func=cmd_diagram)
 
     i = sub.add_parser("init", help="write the default config as a starting point")
     i.add_argument("path")

@@ -10,7 +10,9 @@ which add up to ``cost_total``:
   node of the attendance);
 - **capacity**, to the node's payer: ``per_server_day`` x server-days the capacity
   schedule offers in the window, used or not; servers above ``escalation.above``
-  at the escalation price;
+  at the escalation price; escalation beds that open on occupancy (a queue node's
+  ``escalation``) at their ``cost_per_bed_day`` x bed days open
+  (``escalation_metrics``);
 - **unmet demand**, to the node's payer: a price per patient who left the node's
   queue without being seen, or was sent from it to an exit unserved (``when_full``
   or ``elsewhere`` to an exit), so that gridlock never reads as a saving;
@@ -36,6 +38,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .escalation_metrics import escalation_bed_days
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
 from .metrics import MINUTES_PER_DAY, _capacity_minutes, _episodes, _in_window, _overlap, _until
 from .network import Network
@@ -143,14 +146,15 @@ def ledger(log: EventLog, net: Network, episodes=None) -> Ledger:
     delayed = np.where(net.bed[node], _overlap(log.end, _until(log.depart, log.horizon), lo, hi), 0.0)
     pr = net.prices
     I = len(net.interventions.names) if net.interventions is not None else 0
+    esc = escalation_bed_days(log, net) * (net.escalation_cost if net.escalation is not None else 0.0)
     if pr is None:
         price = net.cost_per_day[node] / MINUTES_PER_DAY
-        total = float(activity.sum())
-        return Ledger(activity, 0.0, np.array([total]), total, 0.0, 0.0, np.zeros(I),
-                      float((delayed * price).sum()))
+        total = float(activity.sum()) + float(esc.sum())
+        return Ledger(activity, float(esc.sum()), np.array([total]), float(activity.sum()), float(esc.sum()), 0.0,
+                      np.zeros(I), float((delayed * price).sum()))
     N, P = net.n_nodes, len(pr.payer_names)
     unmet = _unmet(log, net, lo, hi)
-    cap = _capacity_cost(net, lo, hi)
+    cap = _capacity_cost(net, lo, hi) + esc
     node_held = np.bincount(node, weights=held, minlength=N)
     used = node_held > 0
     share = np.divide(held, node_held[node], out=np.zeros(rows), where=node_held[node] > 0)

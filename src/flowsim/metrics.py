@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
 from .tallies import give_up_metrics, intervention_metrics
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
@@ -237,19 +238,20 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
 
 
 def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
-    """Mean, median and 95th centile of the waits of visits that started, by node."""
+    """Mean, median and 95th centile of the waits of visits that started, and the share that waited, by node."""
     ok = ~np.isnan(wait)
     node, wait = node[ok], wait[ok]
     order = np.argsort(node, kind="stable")
     node, wait = node[order], wait[order]
     bounds = np.searchsorted(node, np.arange(N + 1))
-    mean, median, p95 = (np.full(N, np.nan) for _ in range(3))
+    mean, median, p95, waited = (np.full(N, np.nan) for _ in range(4))
     for n in range(N):
         w = wait[bounds[n]:bounds[n + 1]]
         if len(w):
             mean[n] = w.mean()
             median[n], p95[n] = np.percentile(w, [50.0, 95.0])
-    return {"wait_mean": mean, "wait_median": median, "wait_p95": p95}
+            waited[n] = np.mean(w > 0)
+    return {"wait_mean": mean, "wait_median": median, "wait_p95": p95, "wait_share": waited}
 
 
 # --- public ----------------------------------------------------------------------------------
@@ -372,6 +374,7 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
     out.update(give_up_metrics(log, net))
+    out.update(escalation_metrics(log, net))
     out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])
@@ -382,7 +385,7 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
         out.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
                                  led=led, episodes=ep))
 
-    names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95",
+    names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95", "wait_share",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
     if net.give_up is not None:
         names += ("other_route",)

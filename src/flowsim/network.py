@@ -125,6 +125,10 @@ class Network:
     interventions: Interventions | None = None
     # blocked waits that end another way; None when no route has a give_up
     give_up: GiveUps | None = None
+    # escalation beds (None: no node has any): (N, 3) int64 beds, open_at, close_below
+    # (beds 0 where none), and (N,) float64 GBP per escalation bed day open
+    escalation: np.ndarray | None = None
+    escalation_cost: np.ndarray | None = None
     # (E,) bool: leaving by this exit means the patient died (None: the exit named 'died')
     exit_is_death: np.ndarray | None = None
     # payers and prices, read after the run by flowsim.ledger (None: activity costs only)
@@ -291,6 +295,15 @@ def _give_ups(cfg: Config, cohorts, nodes, exits, emp_values, emp_cum) -> GiveUp
                    dest=np.array(dest, dtype=i64), cum=np.array(cum, dtype=float))
 
 
+def _escalation(cfg: Config) -> dict:
+    """The escalation arrays, or None for both when no service has escalation beds."""
+    esc = [getattr(s, "escalation", None) for s in cfg.services.values()]
+    if all(e is None for e in esc):
+        return dict(escalation=None, escalation_cost=None)
+    arr = np.array([(e.beds, e.open_at, e.close_below) if e else (0, 0, 0) for e in esc], dtype=np.int64)
+    return dict(escalation=arr, escalation_cost=np.array([e.cost_per_bed_day if e else 0.0 for e in esc]))
+
+
 def build_network(cfg: Config) -> Network:
     """Turn a validated Config into a Network of arrays."""
     names = list(cfg.services)
@@ -419,6 +432,7 @@ def build_network(cfg: Config) -> Network:
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
         cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv, give_up=give_up,
+        **_escalation(cfg),
         exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
         population=build_population(cfg), readmit=readmit,
         start=cfg.run.start,

@@ -14,9 +14,11 @@ from .draws import make_draws
 from .engines import resolve_engine, run_engine
 from .errors import UsageError
 from .eventlog import EventLog
+from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
 
@@ -39,6 +41,16 @@ class RunResult:
     series_labels: list[str] = field(default_factory=list)
     series: list[dict] = field(default_factory=list)
 
+    def to_frame(self, scenario: str = "baseline"):
+        """The metrics as a tidy pandas DataFrame: ``scenario, replication, metric, value``.
+
+        Needs pandas (``pip install 'flowsim[frames]'``).
+        """
+        from .frames import metrics_frame
+        return metrics_frame(self.metrics, scenario)
+    census: Census | None = None                                # a warm start's census
+    daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+
 
 def warm_engine(net: Network, engine: str) -> float:
     """Compile (or load from the cache) what ``engine`` needs for ``net``; returns seconds.
@@ -55,10 +67,10 @@ def warm_engine(net: Network, engine: str) -> float:
     return time.perf_counter() - t0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto"):
-    """One replication: returns (metrics, event log, seconds)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
+    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication)
+    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
     log = run_engine(net, draws, engine)
     metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
     return metrics, log, time.perf_counter() - t0
@@ -83,7 +95,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
-              keep_first_log: bool = False, series: str | None = None) -> RunResult:
+              keep_first_log: bool = False, series: str | None = None, start_from=None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -99,6 +111,9 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         memory does not grow with the number of replications.
     series : {"week", "month"}, optional
         Also measure the headline metrics per period (``flowsim.series``).
+    start_from : str or Path, optional
+        A census CSV (``warmstart.census_file``): the run starts from these patients,
+        and each replication's daily bed occupancy is kept for the forecast.
     """
     check_run_args(replications, seed)
     t0 = time.perf_counter()
@@ -107,14 +122,18 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     reps = cfg.run.replications if replications is None else replications
     engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
+    if start_from is not None:
+        res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     res.compile_s = warm_engine(net, engine)
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
     for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine)
+        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
         if series is not None:
             res.series.append(measure_series(log, net, series))
+        if res.census is not None:
+            res.daily.append(daily_occupancy(log, net))
         res.metrics.append(metrics)
         res.replication_s.append(secs)
         res.patients.append(log.patients)

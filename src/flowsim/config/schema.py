@@ -300,6 +300,23 @@ class ServiceBase(Frozen):
     payer: str | None = None   # who pays for it; default by setting (see config.money)
 
 
+class EscalationBeds(Frozen):
+    """Escalation beds: ``beds`` more servers open together when ``open_at`` servers are
+    held, and close when fewer than ``close_below`` are (docs/warm-start.md)."""
+
+    beds: Annotated[int, Field(ge=1, strict=True)]
+    open_at: Annotated[int, Field(ge=1, strict=True)]
+    close_below: NonNegInt
+    cost_per_bed_day: Weight = 0.0   # GBP per escalation bed per day open
+
+    @model_validator(mode="after")
+    def _hysteresis(self):
+        if self.close_below > self.open_at:
+            raise ValueError(f"expected close_below <= open_at, found close_below {self.close_below} and "
+                             f"open_at {self.open_at}")
+        return self
+
+
 class QueueService(ServiceBase):
     kind: Literal["queue"]
     servers: NonNegInt | None = None
@@ -311,11 +328,19 @@ class QueueService(ServiceBase):
     # the weekday whose roster applies on bank holidays
     dates: list[CapacityRange] = []
     bank_holidays: WeekdayName | None = None
+    escalation: EscalationBeds | None = None
 
     @model_validator(mode="after")
     def _servers(self):
         if (self.servers is None) == (self.schedule is None):
             raise ValueError("expected exactly one of 'servers' or 'schedule' for a queue service")
+        if self.escalation is not None:
+            if self.schedule is not None or self.dates:
+                raise ValueError("expected 'servers', not a 'schedule' or 'dates', with 'escalation' (escalation "
+                                 "beds open on occupancy, not by the clock)")
+            if self.escalation.open_at > self.servers:
+                raise ValueError(f"expected escalation.open_at <= servers ({self.servers}), found "
+                                 f"{self.escalation.open_at}")
         return self
 
 

@@ -30,10 +30,11 @@ from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, REN
 from ..kernels import njit
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 
-__all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL"]
+__all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
+           "ESC_FULL"]
 
 # statuses
-OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL = 0, 1, 2, 3, 4
+OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
@@ -57,12 +58,15 @@ KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED 
 N_MI = 11
 OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
 N_MF = 4
-# columns of the per-node state ns
-BUSY, CAP, NWAIT, RNEXT = range(4)
-N_NS = 4
-# counters ctr: heap size, next sequence number, status, status detail, log rows, patients thinned
-HN, SEQ, STATUS, DETAIL, ROWS, THINNED = range(6)
-N_CTR = 6
+# columns of the per-node state ns; escalation beds (``ServerPool._escalate``): ESC_BEDS
+# beds (0: none), opened when ESC_OPEN servers are held, closed below ESC_CLOSE; ESC_ON is
+# 0 while closed, else 1 + the row of the escalation log ``el`` the opening is in
+BUSY, CAP, NWAIT, RNEXT, ESC_BEDS, ESC_OPEN, ESC_CLOSE, ESC_ON = range(8)
+N_NS = 8
+# counters ctr: heap size, next sequence number, status, status detail, log rows, patients
+# thinned, escalation log rows
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS = range(7)
+N_CTR = 7
 # columns of the per-intervention integers ivi, and of the integer tallies tally_i
 DIV_FROM, DIV_TO, ASSESS_BY = range(3)
 N_IVI = 3
@@ -82,14 +86,21 @@ Model = namedtuple("Model", [
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
     # of patient p at p * K + k, rd_scale (I,) the factor of each intervention on the probability
     "rd_from", "rd_exit", "rd_i", "rd_p", "rd_u", "rd_t", "rd_scale",
+    # a warm start (``_census_enter``)
+    "cen_state", "cen_node", "cen_since", "cen_fit_at", "cen_onward",
 ])
+# A warm start's census patients are patients 0 .. K-1 (K = len(cen_state), 0 on a cold
+# start): their state (CEN_IN_SERVICE, CEN_FIT, CEN_WAITING as in warmstart.census_file), node,
+# minute started there, minute medically fit, onward node (see ``_census_enter``).
+CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
-# lf rows arrive, start, end, depart), the counters ctr, and ret_k (P,) the discharges of
-# each patient that could have led to a return so far.
+# lf rows arrive, start, end, depart), the counters ctr, ret_k (P,) the discharges of each
+# patient that could have led to a return so far, and the escalation log el (rows node,
+# minute opened, minute closed or NaN).
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
-                             "ret_k"])
+                             "ret_k", "el"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
 # (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient
@@ -231,22 +242,52 @@ def _unlink(S, ns, qh, qt, p, node, lv):
     S[p, WAITING] = 0
 
 
+@njit(inline=True)
+def _escalate(ns, el, ctr, node, now):
+    """Open the node's escalation beds when ESC_OPEN servers are held, close them below
+    ESC_CLOSE (``ServerPool._escalate``); True when it opened them."""
+    beds = ns[node, ESC_BEDS]
+    if beds == 0:
+        return False
+    if ns[node, ESC_ON] == 0 and ns[node, BUSY] >= ns[node, ESC_OPEN]:
+        k = ctr[ESC_ROWS]
+        if k >= el.shape[0]:
+            ctr[STATUS] = ESC_FULL
+            return False
+        el[k, 0] = node
+        el[k, 1] = now
+        el[k, 2] = NAN
+        ctr[ESC_ROWS] = k + 1
+        ns[node, ESC_ON] = k + 1
+        ns[node, CAP] += beds
+        return True
+    if ns[node, ESC_ON] > 0 and ns[node, BUSY] < ns[node, ESC_CLOSE]:
+        el[ns[node, ESC_ON] - 1, 2] = now
+        ns[node, ESC_ON] = 0
+        ns[node, CAP] -= beds
+    return False
+
+
 @njit
-def _grant(S, ns, qh, qt, ht, hi, ctr, node, now):
+def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
     """Free servers go to waiting patients, best priority level first; each resumes by
-    an event at ``now`` (as a SimPy event succeeded on release)."""
-    lv = 0
-    while ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] > 0:
-        while qh[node, lv] < 0:
-            lv += 1
-        p = qh[node, lv]
-        _unlink(S, ns, qh, qt, p, node, lv)
-        ns[node, BUSY] += 1
-        _push(ht, hi, ctr, now, p * 8 + EV_GRANT, 0)
+    an event at ``now`` (as a SimPy event succeeded on release). Escalation beds open or
+    close after (and if they open, they are granted too)."""
+    while True:
+        lv = 0
+        while ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] > 0:
+            while qh[node, lv] < 0:
+                lv += 1
+            p = qh[node, lv]
+            _unlink(S, ns, qh, qt, p, node, lv)
+            ns[node, BUSY] += 1
+            _push(ht, hi, ctr, now, p * 8 + EV_GRANT, 0)
+        if not _escalate(ns, el, ctr, node, now):
+            return
 
 
 @njit(inline=True)
-def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
+def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
     """The patient has room downstream (or left): free the server it kept upstream."""
     held = S[p, HELD]
     if held < 0:
@@ -256,14 +297,14 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, t):
     S[p, HELD] = -1
     if mi[held, KIND] == QUEUE:
         ns[held, BUSY] -= 1
-        _grant(S, ns, qh, qt, ht, hi, ctr, held, t)
+        _grant(S, ns, qh, qt, ht, hi, ctr, el, held, t)
 
 
 @njit(inline=True)
-def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now):
+def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service (or
     a referral during it)."""
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
     F[p, START] = now
     d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
     t = now + d
@@ -355,7 +396,7 @@ def _iv_route(mi, route_start, route_len, route_dest, route_cum, iv, ns, node, c
 
 
 @njit
-def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, V, p, c, node, by, i, now):
+def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, node, by, i, now):
     """Service at ``node`` ended: the patient keeps its server and queues for assessment at
     ``by`` (``_Engine.assess`` up to the first wait)."""
     S[p, HELD] = node
@@ -377,6 +418,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, V, p, c, node,
     F[p, START] = NAN
     if ns[by, BUSY] < ns[by, CAP] and ns[by, NWAIT] == 0:
         ns[by, BUSY] += 1
+        _escalate(ns, el, ctr, by, now)
         F[p, START] = now
         _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], p * 8 + EV_AEND, 0)
     else:
@@ -418,12 +460,12 @@ def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
 
 
 @njit
-def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, r, dest, now):
+def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
     mi = m.mi
     if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
     else:
         _blocked_on(m, S, F, p, S[p, HELD], r)
 
@@ -450,7 +492,7 @@ def _iv_end(m, s, iv, p, node, c, u, now):
         i = iv.during_of[node, c]
         iv.V[p, DURING] = 2
     if i >= 0:
-        _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, iv.V, p, c, node,
+        _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, iv.V, p, c, node,
                iv.ivi[i, ASSESS_BY], i, now)
         if iv.V[p, DURING] == 2:
             s.F[p, HEND] = NAN
@@ -467,7 +509,7 @@ def _assessed(m, s, iv, p, now):
     (an EV_HOLD is then scheduled, and censoring logs only the kept server meanwhile)."""
     cohort, within, rte, route_hold, hold, hoff = m.cohort, iv.within, m.rte, m.route_hold, m.hold, m.hoff
     mi = m.mi
-    S, F, ns, qh, qt, ht, hi, ctr, li, lf = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf
+    S, F, ns, qh, qt, ht, hi, ctr, li, lf, el = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf, s.el
     V = iv.V
     at = S[p, HELD]
     if V[p, DURING] == 3:  # the rest of the stay after an assessment during it has ended
@@ -479,7 +521,7 @@ def _assessed(m, s, iv, p, now):
         i = V[p, ASSESS]
         _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
         ns[by, BUSY] -= 1
-        _grant(S, ns, qh, qt, ht, hi, ctr, by, now)
+        _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
         timely = F[p, START] - F[p, ARR] <= within[i]
         if timely:
             V[p, MASK] |= 1 << i
@@ -532,7 +574,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
 # ---------------------------------------------------------------------- patients
 @njit(inline=True)
 def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, p, node, prev, now):
+           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, p, node, prev, now):
     """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
     c = cohort[p]
@@ -558,7 +600,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                 continue
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+                _escalate(ns, el, ctr, node, now)
+                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
@@ -568,7 +611,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], p * 8 + EV_RENEGE, S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, node, now)
+            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
@@ -580,17 +623,55 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
             prev = node
             node = to
             continue
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, arrive)
+        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, arrive)
         if slot_t == INF:
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
         _push(ht, hi, ctr, now + (slot_t - arrive), p * 8 + EV_BOOK, 0)
         return
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
     S[p, ALIVE] = 0
     S[p, PREV] = prev  # gone: the node it left, and the exit, for _return_after
     S[p, NODE] = node
+
+
+@njit
+def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
+                  el, p, now):
+    """Census patient p at minute 0 (``_Engine.census_enter``): takes its server, beyond
+    capacity if need be. In service: the rest of its stay (its visit-0 duration, drawn
+    conditioned on the time spent) ends by an EV_END. Medically fit: keeps its bed,
+    blocked, and goes on to its onward node. Waiting: just arrives. Returns (node to go
+    on at, previous node), NO_NODE when it stays put."""
+    n = cen_node[p]
+    state = cen_state[p]
+    if state == CEN_WAITING:
+        return n, -1
+    j = _visit_number(mi, visits, ctr, p, n)
+    if j < 0:
+        return NO_NODE, -1
+    S[p, VSEQ] += 1
+    if mi[n, KIND] == QUEUE:
+        ns[n, BUSY] += 1
+        _escalate(ns, el, ctr, n, now)
+    if state == CEN_FIT:
+        S[p, HELD] = n
+        S[p, HPREV] = -1
+        S[p, HDEST] = cen_onward[p]
+        S[p, HSEQ] = S[p, VSEQ]
+        F[p, HARR] = cen_since[p]
+        F[p, HSTART] = cen_since[p]
+        F[p, HEND] = cen_fit_at[p]
+        return cen_onward[p], n
+    S[p, NODE] = n
+    S[p, PREV] = -1
+    S[p, J] = j
+    F[p, ARR] = cen_since[p]
+    F[p, START] = cen_since[p]
+    F[p, END] = NAN
+    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], p * 8 + EV_END, 0)
+    return NO_NODE, -1
 
 
 @njit(inline=True)
@@ -646,7 +727,10 @@ def run_loop(m, s, iv, horizon, lwbs):
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
      dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m[:20]
     rd_i = m.rd_i
+    cen_state, cen_node, cen_since, cen_fit_at, cen_onward = (m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at,
+                                                              m.cen_onward)
     S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s[:12]
+    el = s.el
     P = len(arrive)
     if P > 0:
         _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), 0 * 8 + EV_ARRIVE, 0)
@@ -712,7 +796,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 continue
             k = mi[node, KIND]
             if assessed:
-                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, r, dest, now)
+                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, r, dest, now)
             elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
@@ -727,7 +811,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                      S[who, VSEQ])
                 if k == QUEUE:
                     ns[node, BUSY] -= 1
-                    _grant(S, ns, qh, qt, ht, hi, ctr, node, now)
+                    _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now)
             to = dest
             frm = node
         elif ev == EV_ARRIVE and tok == 1:  # a readmission: the same patient walks in again
@@ -744,12 +828,16 @@ def run_loop(m, s, iv, horizon, lwbs):
                 S[who, VSEQ] = -1
                 if iv is not None:
                     iv.V[who, MASK] = iv.start_mask[who]
-                to = entry[who]
+                if who < len(cen_state):  # a warm start's census patient
+                    to, frm = _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward,
+                                            S, F, visits, ns, ht, hi, ctr, el, who, now)
+                else:
+                    to = entry[who]
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
                 _assess_begins(mi, dur, S, F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, S[who, NODE], now)
+                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, S[who, NODE], now)
         elif ev == EV_RENEGE:
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
@@ -759,7 +847,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                     frm = node
                     _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
                          to, S[who, VSEQ])
-                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, li, lf, who, now)
+                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, now)
                 else:
                     _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
                          lwbs, S[who, VSEQ])
@@ -774,13 +862,13 @@ def run_loop(m, s, iv, horizon, lwbs):
         else:  # EV_ROSTER
             h = ns[who, RNEXT]
             ns[who, CAP] = cap_week[who, h % cap_week.shape[1]]
-            _grant(S, ns, qh, qt, ht, hi, ctr, who, now)
+            _grant(S, ns, qh, qt, ht, hi, ctr, el, who, now)
             nxt = _next_change(cap_week, who, h)
             ns[who, RNEXT] = nxt
             _push(ht, hi, ctr, now + (nxt * 60.0 - now), who * 8 + EV_ROSTER, 0)
         if to != NO_NODE:
             _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, who, to, frm, now)
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, who, to, frm, now)
             if rd_i[0] >= 0 and S[who, ALIVE] == 0:
                 _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:

@@ -40,6 +40,11 @@ an EV_ARRIVE with token 1 (the same patient walks in at the return node, keeping
 its interventions and visit numbering); a return column not drawn yet stops the
 loop with NEED_EXTEND and detail -1, and ``Draws.extend_returns`` adds columns.
 
+A warm start's census patients (``_loop._census_enter``) and escalation beds
+(``_loop._escalate``, opened and closed at the same moments as ``ServerPool``'s) follow
+the SimPy engine too; the openings come back in ``EventLog.meta["escalation"]``
+(``engines.escalation``), and a full escalation log is enlarged like the others.
+
 A visit column a node has not drawn yet (a patient going round a cycle again),
 or a full log, heap or booking calendar, stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure
@@ -55,6 +60,7 @@ from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..targeting import eligible_bits
 from . import _loop
+from .escalation import escalation_meta
 
 __all__ = ["run_compiled"]
 
@@ -107,7 +113,7 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
         route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k, P),
-        **_returns(net, draws),
+        **_returns(net, draws), **_census(draws),
     )
 
 
@@ -124,6 +130,17 @@ def _returns(net: Network, draws: Draws) -> dict:
                 rd_u=np.ascontiguousarray(draws.ret_u, dtype=np.float64).ravel(),
                 rd_t=np.ascontiguousarray(draws.ret_t, dtype=np.float64).ravel(),
                 rd_scale=rd.scale.astype(np.float64))
+
+
+def _census(draws: Draws) -> dict:
+    """The census arrays of a warm start (``warmstart.CensusDraws``), empty on a cold start."""
+    K = getattr(draws, "n_census", 0)
+    if K == 0:
+        return dict(cen_state=np.zeros(0, dtype=np.int64), cen_node=np.zeros(0, dtype=np.int64),
+                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64))
+    return dict(cen_state=draws.census_state.astype(np.int64), cen_node=draws.census_node.astype(np.int64),
+                cen_since=draws.census_since.astype(np.float64), cen_fit_at=draws.census_fit_at.astype(np.float64),
+                cen_onward=draws.census_onward.astype(np.int64))
 
 
 MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
@@ -206,13 +223,15 @@ def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
     return dict(gu_has=has, gu=np.concatenate(times), gu_to=np.concatenate(dests), guoff=guoff)
 
 
-def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loop.State:
+def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
     N = net.n_nodes
     i64 = np.int64
     n_rev = max(1, int(net.revisit.sum()))
     L = max(1, max((len(np.unique(net.priority[n])) for n in range(N)), default=1))
     ns = np.zeros((N, _loop.N_NS), dtype=i64)
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
+    if net.escalation is not None:
+        ns[:, _loop.ESC_BEDS:_loop.ESC_CLOSE + 1] = net.escalation
     return _loop.State(
         S=np.zeros((P, _loop.N_INT), dtype=i64), F=np.full((P, _loop.N_FLOAT), np.nan),
         visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
@@ -220,6 +239,7 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int) -> _loo
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
         ret_k=np.zeros(P, dtype=i64),
+        el=np.empty((esc_cap, 3)),
     )
 
 
@@ -256,11 +276,12 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     days = int(net.horizon // 1440.0) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
+    esc_cap = 64 if net.escalation is not None else 1
     m, ivm = _model(net, draws), _interventions(net, draws)
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s, iv = _state(net, P, log_cap, heap_cap, days), _iv_state(ivm, P, len(names))
+        s, iv = _state(net, P, log_cap, heap_cap, days, esc_cap), _iv_state(ivm, P, len(names))
         status = _loop.run_loop(m, s, iv, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
@@ -276,6 +297,8 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
             heap_cap *= 2
         elif status == _loop.DAYS_FULL:
             days *= 2
+        elif status == _loop.ESC_FULL:
+            esc_cap *= 4
         else:  # pragma: no cover
             raise RuntimeError(f"compiled engine: unknown status {status}")
     n = int(s.ctr[_loop.ROWS])
@@ -285,7 +308,8 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         cols[name] = li[r, :n].astype(COLUMNS[name])
     for r, name in enumerate(("arrive", "start", "end", "depart")):
         cols[name] = lf[r, :n].copy()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
+    n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
+                 - getattr(draws, "n_census", 0))  # census patients did not arrive from a source
     meta = {"engine": "compiled"}
     if names:  # the same shape as Effects.tally
         I = len(names)
@@ -296,4 +320,7 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
                          "avoided_admissions": tally_i[:, _loop.T_ADM].tolist(),
                          "avoided_attendances": tally_i[:, _loop.T_ATT].tolist(),
                          "bed_days_saved": tally_f.tolist(), "delayed_bed_days_saved": tally_h.tolist()}
+    if net.escalation is not None:
+        el = s.el[:int(s.ctr[_loop.ESC_ROWS])]
+        meta["escalation"] = escalation_meta(el[:, 0].astype(np.int64), el[:, 1], el[:, 2])
     return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)

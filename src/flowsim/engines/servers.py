@@ -22,21 +22,49 @@ class ServerPool:
     without an event. Otherwise it waits in the queue as a SimPy event.
     """
 
-    __slots__ = ("env", "capacity", "busy", "_heap", "_seq", "waiting")
+    __slots__ = ("env", "capacity", "busy", "_heap", "_seq", "waiting", "esc", "esc_on", "esc_log")
 
-    def __init__(self, env, capacity: int):
+    def __init__(self, env, capacity: int, escalation: tuple[int, int, int] | None = None):
         self.env = env
         self.capacity = capacity
         self.busy = 0
         self._heap: list = []
         self._seq = 0
         self.waiting = 0
+        # escalation beds: (beds, open_at, close_below) or None; esc_log: [minute opened,
+        # minute closed (NaN while open)] per opening
+        self.esc = escalation
+        self.esc_on = False
+        self.esc_log: list[list[float]] = []
 
     def try_acquire(self) -> bool:
         """Take a free server now if there is one and nobody is queued."""
         if self.busy < self.capacity and self.waiting == 0:
             self.busy += 1
+            if self.esc is not None:
+                self._escalate()
             return True
+        return False
+
+    def force_acquire(self) -> None:
+        """Take a server even beyond capacity (a census patient already in its bed)."""
+        self.busy += 1
+        if self.esc is not None:
+            self._escalate()
+
+    def _escalate(self) -> bool:
+        """Open the escalation beds when ``open_at`` servers are held, close them when fewer
+        than ``close_below`` are (hysteresis). Returns True when it opened them."""
+        beds, open_at, close_below = self.esc
+        if not self.esc_on and self.busy >= open_at:
+            self.esc_on = True
+            self.capacity += beds
+            self.esc_log.append([self.env.now, float("nan")])
+            return True
+        if self.esc_on and self.busy < close_below:
+            self.esc_on = False
+            self.capacity -= beds
+            self.esc_log[-1][1] = self.env.now
         return False
 
     def enqueue(self, priority: int) -> list:
@@ -64,10 +92,13 @@ class ServerPool:
 
     def _grant(self) -> None:
         heap = self._heap
-        while self.busy < self.capacity and heap:
-            ev = heapq.heappop(heap)[2]
-            if ev is None:
-                continue
-            self.waiting -= 1
-            self.busy += 1
-            ev.succeed()
+        while True:
+            while self.busy < self.capacity and heap:
+                ev = heapq.heappop(heap)[2]
+                if ev is None:
+                    continue
+                self.waiting -= 1
+                self.busy += 1
+                ev.succeed()
+            if self.esc is None or not self._escalate():
+                return

@@ -58,6 +58,17 @@ back after a drawn time, as the same patient, by a new process that waits for
 it and walks in at ``readmit.to`` with ``prev = -1``, its mask and visit
 numbering unchanged.
 
+Warm start (``warmstart.CensusDraws``): census patients are patients 0 .. K-1, arriving
+at minute 0 before any source patient (``census_enter``). One in service takes its
+server, beyond capacity if need be, with ``arrive = start = -days_in_node``; its stay
+ends after its visit-0 duration (drawn conditioned on the time spent; no intervention
+rescales it). One medically fit keeps its bed, blocked, and arrives at its onward
+node; one waiting just arrives.
+
+Escalation beds (``Network.escalation``) live in the ``ServerPool``: they open when
+``open_at`` servers are held and close below ``close_below``, checked whenever a
+server is taken or freed; the openings go to ``EventLog.meta["escalation"]``.
+
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
 
@@ -72,8 +83,10 @@ from ..draws import Draws
 from ..eventlog import (DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED, EventLog,
                         EventLogBuilder)
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
+from ..warmstart.census_file import FIT, WAITING
 from .effects import Effects
 from .returns import Returns
+from .escalation import escalation_meta
 from .servers import ServerPool
 
 __all__ = ["run_simpy"]
@@ -117,8 +130,10 @@ class _Engine:
         self.net = net
         self.draws = draws
         self.log = EventLogBuilder(capacity=max(1024, 3 * draws.n_patients))
-        self.pools = [ServerPool(self.env, int(net.capacity[n, 0])) if net.kind[n] == QUEUE else None
-                      for n in range(net.n_nodes)]
+        esc = net.escalation
+        self.pools = [ServerPool(self.env, int(net.capacity[n, 0]),
+                                 tuple(esc[n].tolist()) if esc is not None and esc[n, 0] > 0 else None)
+                      if net.kind[n] == QUEUE else None for n in range(net.n_nodes)]
         self.bookings = [_Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
                          else None for n in range(net.n_nodes)]
         self.visits: dict[tuple[int, int], int] = {}
@@ -141,6 +156,7 @@ class _Engine:
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
         self.returns = Returns(net, draws)
+        self.n_census = getattr(draws, "n_census", 0)  # a warm start (warmstart.census_draws)
 
     # --------------------------------------------------------------- processes
     def source(self):
@@ -202,6 +218,9 @@ class _Engine:
         #      give-up minutes of the held route (inf: none), its alternative destination]
         st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1, math.inf, NO_DEST]
         self.state[p] = st
+        begun = False
+        if p < self.n_census:
+            node, prev, begun = self.census_enter(p, st)
         while node >= 0:
             arrive = env.now
             j = self.visit_number(p, node)
@@ -209,7 +228,11 @@ class _Engine:
             st[11] += 1
             seq = st[11]
             k = kind[node]
-            if k == QUEUE:
+            census_stay = begun
+            if begun:  # in service since before minute 0: its server is taken, the rest of its stay follows
+                begun = False
+                arrive = start = st[2] = self.draws.census_since[p]
+            elif k == QUEUE:
                 pool = pools[node]
                 to = self.full_to[node]
                 if (to != NO_NODE and pool.busy >= pool.capacity
@@ -255,7 +278,7 @@ class _Engine:
                 start = slot_t
             st[3] = start
             dur = draws.dur[node][p, j]
-            if mask:
+            if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
             w = -1
             if eff.on and eff.during_of[node][c] >= 0:
@@ -327,6 +350,26 @@ class _Engine:
             st[13], st[14] = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
         else:
             st[13] = math.inf
+
+    def census_enter(self, p: int, st: list) -> tuple[int, int, bool]:
+        """A census patient at minute 0: takes its server (beyond capacity if need be) and
+        returns (node to go on at, previous node, in service). A medically fit patient
+        keeps its bed, blocked, and goes on to its onward node; a waiting one just arrives."""
+        d = self.draws
+        n = int(d.census_node[p])
+        state = int(d.census_state[p])
+        if state == WAITING:
+            return n, -1, False
+        if self.kind[n] == QUEUE:
+            self.pools[n].force_acquire()
+        if state != FIT:
+            return n, -1, True  # the loop numbers the visit and logs it
+        self.visit_number(p, n)
+        st[11] += 1
+        since = float(d.census_since[p])
+        st[4:10] = [n, -1, since, since, float(d.census_fit_at[p]), int(d.census_onward[p])]
+        st[12] = st[11]
+        return int(d.census_onward[p]), n, False
 
     def room(self, n: int) -> bool:
         """A free server at queue node n and nobody waiting (for diversions)."""
@@ -420,8 +463,12 @@ def run_simpy(net: Network, draws: Draws) -> EventLog:
             env.process(eng.roster(n))
     env.run(until=net.horizon)
     eng.censor()
-    n_arrived = int(np.searchsorted(draws.arrive, net.horizon, side="left")) - eng.eff.thinned_total
+    n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - eng.eff.thinned_total
+                 - eng.n_census)  # census patients did not arrive from a source
     meta = {"engine": "simpy"}
     if eng.eff.names:
         meta["tally"] = eng.eff.tally()
+    if net.escalation is not None:
+        rows = [(n, t0, t1) for n, pool in enumerate(eng.pools) if pool is not None for t0, t1 in pool.esc_log]
+        meta["escalation"] = escalation_meta(*(zip(*rows) if rows else ((), (), ())))
     return eng.log.build(horizon=net.horizon, patients=n_arrived, meta=meta)

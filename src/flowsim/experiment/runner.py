@@ -141,8 +141,14 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
-    if spec.outputs.events and task is replication_task:
-        task = partial(replication_task, keep_log=True)
+    census = None
+    if ls.census_path is not None:  # a warm start: read (and checked) before anything runs
+        from ..warmstart import read_census
+        census = read_census(ls.census_path, build_network(base))
+        for note in census.notes:
+            progress.message(f"flowsim: note: {note}")
+    if task is replication_task and (spec.outputs.events or census is not None):
+        task = partial(replication_task, keep_log=spec.outputs.events, census=census)
     if spec.series is not None:
         from ..series import check_series
         check_series(spec.series, base.run.start, 0.0, horizon, file=str(ls.path), path="series")
@@ -234,9 +240,12 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
 def _fingerprint(ls, seed: int, horizon: float, engine: str) -> dict:
     """What must not change between a run and its resumption."""
     import hashlib
-    return {"model_sha256": hashlib.sha256(ls.model_path.read_bytes()).hexdigest(), "experiment_sha256": ls.sha256,
-            "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": ls.spec.scenario_names(),
-            "flowsim": __version__}
+    out = {"model_sha256": hashlib.sha256(ls.model_path.read_bytes()).hexdigest(), "experiment_sha256": ls.sha256,
+           "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": ls.spec.scenario_names(),
+           "flowsim": __version__}
+    if ls.census_path is not None:  # a store of a warm start belongs to its census
+        out["census_sha256"] = hashlib.sha256(ls.census_path.read_bytes()).hexdigest()
+    return out
 
 
 def _fresh_manifest(ls) -> dict:
@@ -268,6 +277,9 @@ def _cpus() -> int:
 
 
 def _warm_up(spec, base, store, ex, seed, horizon, engine, progress) -> dict:
+    if spec.start_from is not None and spec.warm_up is None:
+        return {"method": "fixed", "minutes": 0.0, "days": 0.0,
+                "note": "none: the run starts from a census (start_from)"}
     if isinstance(spec.warm_up, Mser5):
         old = store.manifest.get("warm_up")
         if old and old.get("method") == "mser5":

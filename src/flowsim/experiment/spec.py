@@ -33,7 +33,7 @@ from ..config.yaml_loader import Positions
 from ..errors import ConfigError
 from ..units import parse_duration
 
-__all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "load_spec"]
+__all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "Search", "Target", "load_spec"]
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
@@ -86,6 +86,44 @@ class Outputs(_Frozen):
     events: bool = False   # the per-patient event log of every replication (Parquet)
 
 
+class Target(_Frozen):
+    """A target on a metric: ``{metric: four_hour_performance, at_least: 0.76, confidence: 95%}``.
+
+    Met when the one-sided Student-t confidence bound of the mean over
+    replications is on the right side of the threshold."""
+
+    metric: Annotated[str, Field(min_length=1)]
+    at_least: float | None = None
+    at_most: float | None = None
+    confidence: Percent = 95.0
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.at_least is None) == (self.at_most is None):
+            raise ValueError("expected exactly one of 'at_least' or 'at_most'")
+        if not self.confidence < 100:
+            raise ValueError(f"expected a confidence below 100%, found {self.confidence:g}%")
+        return self
+
+
+class Search(_Frozen):
+    """The smallest (or largest) whole value of one key path in ``range`` that meets ``target``."""
+
+    key: Annotated[str, Field(min_length=1)]
+    range: Annotated[list[Annotated[int, Field(strict=True)]], Field(min_length=2, max_length=2)]
+    goal: Literal["smallest", "largest"] = "smallest"
+    target: Target
+
+    @model_validator(mode="after")
+    def _order(self):
+        if not self.range[0] < self.range[1]:
+            raise ValueError(f"expected range [low, high] with low < high, found {self.range}")
+        return self
+
+
+Sweep = Annotated[dict[str, Annotated[list[Any], Field(min_length=1)]], Field(min_length=1, max_length=2)]
+
+
 class ExperimentSpec(_Frozen):
     name: Annotated[str, Field(min_length=1)]
     description: str | None = None
@@ -99,6 +137,10 @@ class ExperimentSpec(_Frozen):
     engine: Literal["simpy", "compiled", "auto"] | None = None
     outputs: Outputs = Outputs()
     series: Literal["week", "month"] | None = None   # headline metrics per period, with paired differences
+    sweep: Sweep | None = None       # key path -> values: a grid over one or two keys
+    search: Search | None = None     # the smallest/largest value of a key meeting a target
+    metrics: list[str] | None = None  # what a sweep tabulates (default: capacity.SWEEP_METRICS)
+    start_from: str | None = None   # a census CSV (docs/warm-start.md), relative to this file
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)
@@ -118,6 +160,7 @@ class LoadedSpec:
     positions: Positions
     model_path: Path
     sha256: str
+    census_path: Path | None = None
 
 
 def _where(positions: Positions, path: tuple, key: bool = False):
@@ -182,4 +225,12 @@ def load_spec(path) -> LoadedSpec:
         raise ConfigError(f"expected a model config file, found no file at '{model}'", file=file, line=line,
                           column=col, path="model")
     sha = hashlib.sha256(path.read_bytes()).hexdigest()
-    return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha)
+    census = None
+    if spec.start_from is not None:
+        census = Path(spec.start_from)
+        census = census if census.is_absolute() else (path.parent / census).resolve()
+        if not census.is_file():
+            line, col = _where(positions, ("start_from",))
+            raise ConfigError(f"expected a census CSV file, found no file at '{census}'", file=file, line=line,
+                              column=col, path="start_from")
+    return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha, census_path=census)

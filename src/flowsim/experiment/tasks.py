@@ -17,7 +17,7 @@ _WARMED: set = set()  # (engine, interventions on) already compiled in this proc
 
 
 def replication_task(net, seed: int, scenario: str, replication: int, engine: str,
-                     keep_log: bool = False, series: str | None = None) -> dict:
+                     keep_log: bool = False, series: str | None = None, census=None) -> dict:
     """Metrics of one replication of one scenario.
 
     With ``series`` (week or month), the metrics also hold each series value as
@@ -29,7 +29,8 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
     dict
         ``{"scenario", "replication", "metrics", "seconds"}`` (and ``"log"``, the
         EventLog, with ``keep_log``), or with ``"error"`` (the traceback) instead
-        of ``"metrics"``.
+        of ``"metrics"``. With ``census`` (a ``warmstart.Census``) the replication
+        starts from it.
     """
     from ..engines import resolve_engine
     from ..interventions import uses_interventions
@@ -46,7 +47,7 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
         pass  # the replication below reports any real problem
     t0 = time.perf_counter()
     try:
-        metrics, log, _ = run_replication(net, seed, replication, engine)
+        metrics, log, _ = run_replication(net, seed, replication, engine, census)
         if series is not None:
             from ..series import flat_series, measure_series
             metrics.update(flat_series(measure_series(log, net, series)))

@@ -13,7 +13,6 @@ import math
 from html import escape
 from pathlib import Path
 
-import numpy as np
 
 from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
@@ -173,8 +172,12 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
         rows.append(row)
     body.append(_table(["Service"] + [h for _, h, _ in _NODE_COLS], rows))
     body.append("<p class=\"note\">Means over replications. LWBS: left without being seen.</p>")
+    body += _pathway(net)
     if "series" in doc:
         body += _series_section(doc["series"])
+    if doc.get("warm_start"):
+        from .forecast import render_forecast_html
+        body += render_forecast_html(doc["warm_start"])
     if log is not None:
         plots = _occupancy_plots(net, log, doc["warm_up_days"])
         if plots:
@@ -203,6 +206,11 @@ def _forest_rows(doc: dict, metric: str) -> list[tuple[str, float, float, float]
     return rows
 
 
+def _pathway(net) -> list[str]:
+    from .diagram import diagram_svg
+    return ["<h2>Pathway</h2>", f"<figure class=\"pathway\">{diagram_svg(net)}</figure>"]
+
+
 def _ledgers(doc: dict, others: list[str]) -> list[str]:
     """A "who pays, who saves" section per scenario (nothing for a model without payers)."""
     out = []
@@ -223,8 +231,9 @@ def _ledgers(doc: dict, others: list[str]) -> list[str]:
     return out
 
 
-def render_experiment_html(doc: dict, description: str | None = None) -> str:
-    """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots."""
+def render_experiment_html(doc: dict, description: str | None = None, net=None) -> str:
+    """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots,
+    and the baseline's pathway diagram when ``net`` (its Network) is given."""
     from .plots import forest_svg
     base = doc["baseline"]
     body = [f"<h1>Experiment {escape(str(doc['experiment']))}</h1>"]
@@ -237,6 +246,8 @@ def render_experiment_html(doc: dict, description: str | None = None) -> str:
         ("Window", f"days {doc['warm_up_days']:g} to {doc['horizon_days']:g}"),
         ("Warm-up", str(doc["warm_up"]["note"])), ("Replications", str(doc["replications"]["note"])),
         ("Store", str(doc["store"]))]))
+    if net is not None:
+        body += _pathway(net)
     body.append("<h2>Scenarios</h2>")
     names = list(doc["scenarios"])
     rows = []

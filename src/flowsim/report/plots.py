@@ -16,7 +16,7 @@ import numpy as np
 
 from ..errors import UsageError
 
-__all__ = ["require_matplotlib", "occupancy_svg", "ed_time_svg", "forest_svg", "series_svg"]
+__all__ = ["require_matplotlib", "occupancy_svg", "ed_time_svg", "forest_svg", "series_svg", "forecast_svg"]
 
 _INSTALL = "the HTML report needs matplotlib: pip install 'flowsim[plot]'"
 _BLUE, _RED, _GREY = "#005eb8", "#da291c", "#768692"  # NHS blue, emergency red, mid grey
@@ -159,4 +159,20 @@ def series_svg(title: str, labels: list[str], mean, ci95, percent: bool = False,
     ax.margins(x=0.01)
     ax.tick_params(labelsize=8)
     ax.legend(loc="lower right", fontsize=7, frameon=False, ncol=3)
+    return _svg(fig)
+
+
+def forecast_svg(name: str, mean, low, high, beds: int | None) -> str:
+    """Daily occupancy forecast of one bed node: the mean line, the prediction band, the beds."""
+    fig = _figure(7.5, 2.6)
+    ax = fig.add_subplot()
+    days = np.arange(len(mean))
+    ax.fill_between(days, low, high, color=_BLUE, alpha=0.2, linewidth=0, label="prediction band")
+    ax.plot(days, mean, color=_BLUE, linewidth=1.5, label="mean")
+    if beds is not None:
+        ax.axhline(beds, color=_RED, linestyle="--", linewidth=1, label=f"{beds:,} beds")
+    ax.set_title(f"{name}: forecast beds occupied", fontsize=10, loc="left")
+    ax.set_xlabel("day from the census")
+    ax.set_ylabel("beds occupied")
+    ax.legend(fontsize=8, loc="lower right")
     return _svg(fig)
