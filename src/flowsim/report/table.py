@@ -18,14 +18,17 @@ _HEADLINE = [
     ("four_hour_breaches", "Four-hour breaches", "n"),
     ("four_hour_performance", "Left ED within four hours", "pct"),
     ("twelve_hour_waits", "Twelve-hour waits in ED", "n"),
+    ("twelve_hour_waits_from_decision", "Twelve-hour waits from decision to admit", "n"),
     ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
     ("admissions", "Emergency admissions", "n"),
     ("readmissions_30d", "Emergency readmissions within 30 days", "n"),
     ("readmission_rate_30d", "Discharges readmitted within 30 days", "pct"),
     ("left_without_being_seen", "Left without being seen", "n"),
+    ("other_route", "Waits for onward care ended another way", "n"),
     ("avoided_admissions", "Avoided admissions (in window)", "n"),
     ("avoided_attendances", "Avoided attendances (in window)", "n"),
     ("bed_days_saved", "Bed days saved (in window)", "f1"),
+    ("delayed_bed_days_saved", "Delayed bed days saved (in window)", "f1"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
 
@@ -147,7 +150,7 @@ def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
     return out
 
 
-_BY_INTERVENTION = ("avoided_admissions", "avoided_attendances", "bed_days_saved")
+_BY_INTERVENTION = ("avoided_admissions", "avoided_attendances", "bed_days_saved", "delayed_bed_days_saved")
 
 
 def _per_intervention(m: dict, key: str) -> list[str]:
