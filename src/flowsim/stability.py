@@ -9,8 +9,12 @@ little. Both are measured per replication (``node_stability``, part of
 The rule (docs/config.md, "Warnings"):
 
 - **overloaded**: ``node.<n>.offered_load`` (visits arriving in the window x the
-  mean service time of the node's visits / capacity-minutes in the window) above
-  1, or capacity 0 in the window while visits reach it (offered load infinite);
+  mean service time of the node's visits / capacity-minutes in the window) times
+  the share of those visits that do not leave unserved (``reneged``, ``diverted``,
+  ``other_route``) above 1: with abandonment a queue can be stable at an offered
+  load above 1 (Erlang A), the load of the visits that stay cannot exceed 1;
+- **no capacity**: capacity 0 in the window while visits reach it (offered load
+  infinite);
 - **stuck**: more than a tenth of the visits arriving in the window (and at
   least 10) still waiting at the horizon (``node.<n>.still_waiting`` over
   ``.arrivals``); in a stable queue that share is about the mean wait over the
@@ -91,11 +95,15 @@ def stability_warnings(m: dict, node_names, prefix: str = "") -> list[str]:
         if math.isinf(load):
             out.append(f"{prefix}{n}: visits arrive but it has no capacity in the window; they wait to the "
                        "horizon and whatever routes into it backs up")
-        elif load > 1.0:
-            out.append(f"{prefix}{n}: offered load {load:.2f}x its capacity (work arriving / capacity time "
-                       "in the window): no steady state, its queue grows for as long as the run lasts")
-            continue
         waiting, arrivals = _mean(m, f"node.{n}.still_waiting"), _mean(m, f"node.{n}.arrivals")
+        left = sum(v for k in ("reneged", "diverted", "other_route")
+                   if not math.isnan(v := _mean(m, f"node.{n}.{k}")))
+        staying = load * (1.0 - left / arrivals) if arrivals > 0 else math.nan
+        if staying > 1.0:
+            out.append(f"{prefix}{n}: offered load {load:.2f}x its capacity (work arriving / capacity time "
+                       "in the window" + (f"; {staying:.2f}x without the visits that leave unserved" if left else "")
+                       + "): no steady state, its queue grows for as long as the run lasts")
+            continue
         if waiting >= STUCK_MIN and waiting > STUCK_SHARE * arrivals:
             out.append(f"{prefix}{n}: {waiting:,.0f} of the {arrivals:,.0f} visits arriving in the window "
                        f"({100 * waiting / arrivals:.0f}%) are still waiting at the horizon: its queue does "
