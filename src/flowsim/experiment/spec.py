@@ -19,7 +19,6 @@ and every problem is a :class:`ConfigError` naming file, line, column and key::
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +30,7 @@ from ..config.load import load_data
 from ..config.schema import MAX_SEED
 from ..config.yaml_loader import Positions
 from ..errors import ConfigError
+from ..suggest import did_you_mean
 from ..units import parse_duration
 
 __all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "Search", "Target", "load_spec"]
@@ -209,8 +209,7 @@ def load_spec(path) -> LoadedSpec:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             fields = list(ExperimentSpec.model_fields) if len(kept) == 1 else []
-            close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-            msg = f"unknown key '{loc[-1]}'" + (f"; did you mean '{close[0]}'?" if close else "")
+            msg = f"unknown key '{loc[-1]}'" + did_you_mean(loc[-1], fields)
         elif err["type"] == "missing":
             msg = f"missing required key '{loc[-1]}'"
         elif "input" in err and err["type"] not in ("value_error",):
