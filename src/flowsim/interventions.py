@@ -34,7 +34,7 @@ import numpy as np
 
 from .distributions import cumulative_weights
 
-__all__ = ["Interventions", "build_interventions", "no_interventions", "uses_interventions", "NONE"]
+__all__ = ["Interventions", "build_interventions", "uses_interventions", "NONE"]
 
 NONE = -1
 
@@ -76,11 +76,6 @@ class Interventions:
         return [(a, b) for a, b in out if 0 <= a < n_nodes]
 
     _at: tuple = ()
-
-
-def no_interventions(n_nodes: int, n_cohorts: int, n_sources: int, n_routes: int) -> Interventions:
-    """The empty set (a model without interventions)."""
-    return _empty(0, n_nodes, n_cohorts, n_sources, n_routes, ())
 
 
 def _empty(I, N, C, S, R, names) -> Interventions:
