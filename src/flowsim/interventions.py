@@ -1,4 +1,4 @@
-"""Interventions as arrays: what the engines read to apply them.
+"""Interventions as arrays (``InterventionArrays``): what the engines read to apply them.
 
 Every intervention defined in a config is built, switched on or not
 (``active``), so that the arrays, the draws and the metric names are the same in
@@ -34,13 +34,16 @@ import numpy as np
 
 from .distributions import cumulative_weights
 
-__all__ = ["Interventions", "build_interventions", "uses_interventions", "NONE"]
+__all__ = ["InterventionArrays", "build_interventions", "uses_interventions", "NONE"]
 
 NONE = -1
 
 
 @dataclass(frozen=True)
-class Interventions:
+class InterventionArrays:
+    """Every intervention of a model as arrays (``Network.interventions``); not to be
+    confused with one intervention as written (``config.interventions.Intervention``)."""
+
     names: tuple[str, ...]
     active: np.ndarray
     thin_share: np.ndarray
@@ -78,8 +81,8 @@ class Interventions:
     _at: tuple = ()
 
 
-def _empty(I, N, C, S, R, names) -> Interventions:
-    iv = Interventions(
+def _empty(I, N, C, S, R, names) -> InterventionArrays:
+    iv = InterventionArrays(
         names=tuple(names), active=np.zeros(I, dtype=bool), thin_share=np.zeros((I, S, C)),
         route_of=np.full((N, C), NONE, dtype=np.int64), route_cum=np.zeros((I, R)),
         divert_from=np.full(I, -1_000_000, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
@@ -108,7 +111,7 @@ def scaled_probabilities(p: list[float], dests: list[str], scale: dict[str, floa
 
 
 def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route_start, route_len,
-                        route_dest, route_cum) -> Interventions:
+                        route_dest, route_cum) -> InterventionArrays:
     """Arrays of every intervention of a validated config (see module docstring)."""
     from .config.interventions import cohorts_of
 
