@@ -75,7 +75,21 @@ def test_a_file_over_the_size_bound_is_refused_unread(tmp_path, capsys):
     t0 = time.perf_counter()
     err = _validate(path, capsys)
     assert time.perf_counter() - t0 < 5  # parsing it would take minutes
-    assert "more than 10 MB" in err and "a config is at most 10 MB" in err
+    assert "expected a config file, found 10.0 MB at" in err and "(a config is at most 10 MB)" in err
+
+
+def test_a_file_growing_past_the_bound_after_its_size_was_read_is_still_bounded(monkeypatch, tmp_path):
+    monkeypatch.setattr(load_mod, "MAX_BYTES", 100)
+    real_fstat = os.fstat
+
+    def fstat_saying_empty(fd):  # as files under /proc do
+        st = real_fstat(fd)
+        return os.stat_result((*st[:6], 0, *st[7:]))
+    monkeypatch.setattr(load_mod.os, "fstat", fstat_saying_empty)
+    path = tmp_path / "liar.yaml"
+    path.write_text("a: 1\n" * 100)
+    with pytest.raises(ConfigError, match=r"found more than 0.0001 MB at .* \(a config is at most 0.0001 MB\)"):
+        load_data(path)
 
 
 @pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")

@@ -69,19 +69,21 @@ def _read_text(path) -> str:
         raise fail(f"no file at '{path}'") from None
     except OSError as exc:
         raise fail(f"a file that cannot be opened ({exc.strerror})") from None
-    mode = os.fstat(fd).st_mode
-    if not stat.S_ISREG(mode):
+    info = os.fstat(fd)
+    limit = f"(a config is at most {MAX_BYTES / 1e6:g} MB)"
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
         os.close(fd)
-        what = next((name for test, name in _KINDS if test(mode)), "something that is not a regular file")
+        if stat.S_ISREG(info.st_mode):
+            raise fail(f"{info.st_size / 1e6:.1f} MB at '{path}' {limit}")
+        what = next((name for test, name in _KINDS if test(info.st_mode)), "something that is not a regular file")
         raise fail(f"{what} at '{path}' (only regular files are read)")
     with os.fdopen(fd, "rb") as fh:
         try:
-            raw = fh.read(MAX_BYTES + 1)  # never more than the bound, whatever the size claims
+            raw = fh.read(MAX_BYTES + 1)  # never more than the bound, whatever the size said
         except OSError as exc:
             raise fail(f"a file that cannot be read ({exc.strerror})") from None
-    if len(raw) > MAX_BYTES:
-        raise fail(f"more than {MAX_BYTES // 1_000_000} MB at '{path}' (a config is at most "
-                   f"{MAX_BYTES // 1_000_000} MB)")
+    if len(raw) > MAX_BYTES:  # its size said otherwise (a file under /proc, or one still growing)
+        raise fail(f"more than {MAX_BYTES / 1e6:g} MB at '{path}' {limit}")
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError as exc:

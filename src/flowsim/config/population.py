@@ -221,6 +221,7 @@ def _readmission(cfg, rd: Readmission) -> Iterator:
         cohorts = list(cfg.cohorts)
         for key in rd.time_to_return:
             if key != "default" and key not in cohorts:
-                yield _problem(base + ("time_to_return", key), f"unknown cohort '{key}'" + did_you_mean(key, cohorts), True)
+                yield _problem(base + ("time_to_return", key),
+                               f"unknown cohort '{key}'" + did_you_mean(key, cohorts), True)
         if "default" not in rd.time_to_return and any(c not in rd.time_to_return for c in cohorts):
             yield _problem(base + ("time_to_return",), "expected a time to return for every cohort or a 'default'")
