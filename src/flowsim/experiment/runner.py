@@ -27,11 +27,10 @@ from ..network import build_network
 from ..simulate import check_run_args
 from ..stats import half_width
 from ..suggest import did_you_mean
-from ..units import MINUTES_PER
 from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
 from .savings import savings
-from .spec import CIReplications, Mser5, load_spec
+from .spec import CIReplications, Mser5, check_fixed_warm_up, check_warm_up, load_spec, unknown_scenario
 from .store import Store
 from .summary import paired_differences, scenario_summary, write_csvs
 from .tasks import pilot_task, replication_task
@@ -58,7 +57,7 @@ def _scenario_configs(ls, data, positions):
     extra = spec.own_scenarios()
     for name in spec.scenario_names():
         if name not in model_has and name not in extra:
-            raise _unknown_scenario(ls, name, model_has, list(extra))
+            raise unknown_scenario(ls, name, model_has, list(extra))
     return {name: validate_scenario(data, positions, str(ls.model_path), name, extra=extra,
                                     extra_positions=ls.positions, extra_file=str(ls.path))
             for name in spec.scenario_names()}
@@ -79,58 +78,10 @@ def check_experiment(path) -> tuple:
     ls = load_spec(path)
     data, positions = load_data(ls.model_path)
     cfgs = _scenario_configs(ls, data, positions)
-    _check_fixed_warm_up(ls, cfgs[ls.spec.baseline])
+    check_fixed_warm_up(ls, cfgs[ls.spec.baseline].run)
     for cfg in cfgs.values():
         build_network(cfg)
     return ls.spec, cfgs
-
-
-def _unknown_scenario(ls, name: str, model_has: list[str], file_has: list[str]) -> ConfigError:
-    """The error for a scenario neither the model nor the experiment file defines, at the line naming it."""
-    spec = ls.spec
-    names = list(spec.scenarios)
-    if name == spec.baseline and name not in names:  # only `baseline:` names it
-        path = ("baseline",)
-    else:
-        path = ("scenarios", names.index(name) if isinstance(spec.scenarios, list) else name)
-    where = ls.positions.find(path, key=path[0] == "scenarios" and not isinstance(spec.scenarios, list))
-    hint = did_you_mean(name, model_has + file_has)
-    if not hint:
-        hint = f"; the model {ls.model_path.name} has {', '.join(model_has)}"
-        hint += f" and this file defines {', '.join(file_has)}" if file_has else ""
-    return ConfigError(f"unknown scenario '{name}': neither the model nor this file defines it" + hint,
-                       file=str(ls.path), line=where[0] if where else None, column=where[1] if where else None,
-                       path=".".join(map(str, path)))
-
-
-def _check_warm_up(ls, warm_minutes: float, horizon: float) -> None:
-    """Refuse a warm-up that does not end before the horizon, at the line that set the later of the two."""
-    if warm_minutes < horizon:
-        return
-    spec = ls.spec
-    warm_here, horizon_here = spec.warm_up is not None, spec.horizon is not None
-    path = ("warm_up",) if warm_here or not horizon_here else ("horizon",)
-    where = ls.positions.find(path) if (warm_here or horizon_here) else None
-    def said(here: bool, key: str) -> str:
-        return "in this file" if here else f"by the model's run.{key}"
-    raise ConfigError(f"expected a warm-up shorter than the horizon, found a warm-up of {_days(warm_minutes)} "
-                      f"({said(warm_here, 'warm_up')}) and a horizon of {_days(horizon)} "
-                      f"({said(horizon_here, 'horizon')})",
-                      file=str(ls.path), line=where[0] if where else None,
-                      column=where[1] if where else None, path=path[0])
-
-
-def _check_fixed_warm_up(ls, base) -> None:
-    """A fixed warm-up (not MSER-5, not a census start) is known before anything runs: check it then."""
-    spec = ls.spec
-    if not isinstance(spec.warm_up, Mser5) and spec.start_from is None:
-        horizon = spec.horizon if spec.horizon is not None else base.run.horizon
-        _check_warm_up(ls, spec.warm_up if spec.warm_up is not None else base.run.warm_up, horizon)
-
-
-def _days(minutes: float) -> str:
-    days = minutes / MINUTES_PER["day"]
-    return f"{days:g} day" + ("" if days == 1 else "s")
 
 
 def _with_run(cfg, **update):
@@ -183,7 +134,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     seed = seed if seed is not None else (spec.seed if spec.seed is not None else base.run.seed)
     horizon = spec.horizon if spec.horizon is not None else base.run.horizon
     engine = spec.engine or base.run.engine
-    _check_fixed_warm_up(ls, base)
+    check_fixed_warm_up(ls, base.run)
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
@@ -208,7 +159,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         if spec.series is not None:  # again, now that the warm-up is known
             from ..series import check_series
             check_series(spec.series, base.run.start, warm["minutes"], horizon, file=str(ls.path), path="series")
-        _check_warm_up(ls, warm["minutes"], horizon)  # MSER-5 may choose a late one
+        check_warm_up(ls, warm["minutes"], horizon)  # MSER-5 may choose a late one
         nets = {}
         for name, cfg in cfgs.items():
             nets[name] = build_network(_with_run(cfg, warm_up=warm["minutes"], horizon=horizon, seed=seed))
