@@ -2,7 +2,8 @@
 
 Per node: visits arriving (counted from where patients came from: the source
 arrival table and other nodes' rows sent to this node) = rows at the node =
-visits that left, by outcome (served, diverted, reneged, went elsewhere) + rows
+visits that left, by outcome (served, diverted, reneged, went elsewhere, took
+another route after a blocked wait) + rows
 still IN_SYSTEM at the horizon. Overall: patients from sources = patients who
 reached an exit + patients with an IN_SYSTEM row, the two sets disjoint.
 """
@@ -17,10 +18,10 @@ from flowsim.cli import default_config_path
 from flowsim.config import load_data, parse_config, validate_data
 from flowsim.draws import make_draws
 from flowsim.engines import run_engine
-from flowsim.eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED
+from flowsim.eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from flowsim.network import build_network
 
-OUTCOMES = (SERVED, DIVERTED, RENEGED, ELSEWHERE, IN_SYSTEM)
+OUTCOMES = (SERVED, DIVERTED, RENEGED, ELSEWHERE, IN_SYSTEM, OTHER_ROUTE)
 
 # patience, when_full to a node and to an exit, booking with go-elsewhere,
 # blocking chains, and a cycle (reablement -> follow-up -> GP -> ED -> ward)
@@ -58,7 +59,9 @@ services:
     servers: {ward}
     when_full: {{to: outlier, queue_limit: 3}}
     duration: {{lognormal: {{mean: 4 days, sd: 4 days}}}}
-    routes: [{{to: home, p: 0.6}}, {{to: reablement, p: 0.35, blocking: true}}, {{to: died, p: 0.05}}]
+    routes: [{{to: home, p: 0.6}}, {{to: died, p: 0.05}},
+             {{to: reablement, p: 0.35, blocking: true,
+               give_up: {{after: {{exponential: {{mean: 2 days}}}}, routes: [{{to: home, p: 0.5}}, {{to: follow_up, p: 0.5}}]}}}}]
   outlier:
     kind: queue
     setting: acute

@@ -52,7 +52,7 @@ def test_svg_names_every_service_with_its_capacity():
     text = " ".join(t.text or "" for t in root.iter("{http://www.w3.org/2000/svg}text"))
     for name in net.node_names:
         assert name in text
-    assert "277 beds · acute" in text and "/yr (" in text and "-> home" in text
+    assert "283 beds · acute" in text and "/yr (" in text and "-> home" in text
 
 
 def test_cli_diagram(tmp_path, capsys):

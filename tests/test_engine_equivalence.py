@@ -55,6 +55,7 @@ def assert_same_tally(a, b):
     for k in ("interventions", "avoided_admissions", "avoided_attendances"):
         assert list(ta[k]) == list(tb[k]), k
     assert tb["bed_days_saved"] == pytest.approx(ta["bed_days_saved"], rel=1e-9, abs=1e-12)
+    assert tb["delayed_bed_days_saved"] == pytest.approx(ta["delayed_bed_days_saved"], rel=1e-9, abs=1e-12)
 
 
 def _short(cfg, days):
@@ -106,6 +107,10 @@ def networks(draw):
         for d, w in zip(dests, weights):
             blocking = kinds[names.index(d)] != "booking" and draw(st.booleans())
             routes.append({"to": d, "p": w / total, "blocking": blocking})
+            if blocking and draw(st.integers(0, 2)) == 0:  # the blocked wait can end another way
+                alts = draw(st.lists(st.sampled_from(names + ["home"]), min_size=1, max_size=2, unique=True))
+                routes[-1]["give_up"] = {"after": _dist(draw, 400.0),
+                                         "routes": [{"to": a, "p": 1 / len(alts)} for a in alts]}
         routes.append({"to": draw(st.sampled_from(["home", "died"])), "p": 1 - sum(r["p"] for r in routes)})
         for r in routes:  # time to arrange the discharge, also on routes to an exit
             if draw(st.integers(0, 2)) == 0:
@@ -171,7 +176,18 @@ def networks_with_interventions(draw):
             iv["cohort"] = draw(st.sampled_from(cohorts))
         at = draw(st.sampled_from(names))
         dests = [r["to"] for r in svc[at]["routes"]]
-        what = draw(st.sampled_from(["thin", "duration_scale", "route_scale", "divert", "assessment"]))
+        what = draw(st.sampled_from(["thin", "duration_scale", "route_scale", "divert", "assessment", "hold_scale",
+                                     "scale_and_divert"]))
+        if what == "hold_scale":
+            held = [n for n in names if any("hold" in r for r in svc[n]["routes"])]
+            assume(held)
+            iv["hold_scale"] = {draw(st.sampled_from(held)): draw(st.floats(0.1, 1.5))}
+        if what == "scale_and_divert":  # route_scale, then divert of what it chose, at one node
+            assume(queues)
+            iv["at"] = at
+            iv["route_scale"] = {draw(st.sampled_from(dests)): draw(st.floats(0.0, 1.0))}
+            iv["divert"] = {"instead_of": draw(st.sampled_from(dests)), "to": draw(st.sampled_from(queues)),
+                            "eligible": draw(st.floats(0.0, 1.0))}
         if what == "thin":
             iv["thin"] = {draw(st.sampled_from(sorted(data["sources"]))): draw(st.floats(0.05, 0.6))}
         if what == "duration_scale" or draw(st.integers(0, 3)) == 0:
@@ -183,12 +199,16 @@ def networks_with_interventions(draw):
             assume(queues)
             iv["at"] = at
             iv["divert"] = {"instead_of": draw(st.sampled_from(dests)), "to": draw(st.sampled_from(queues))}
+            if draw(st.booleans()):
+                iv["divert"]["eligible"] = draw(st.floats(0.0, 1.0))
         if what == "assessment":
             by = [n for n in queues if n != at and svc[n]["setting"] != "ed"
                   and "when_full" not in svc[n] and "patience" not in svc[n]]
             assume(by and svc[at]["kind"] != "booking")
             iv["at"] = at
             iv["assessment"] = {"by": draw(st.sampled_from(by)), "within": f"{draw(st.integers(0, 300))} min"}
+            if draw(st.booleans()):  # a referral during the stay at `at`
+                iv["assessment"]["referred_after"] = _dist(draw, 200.0)
         ivs[f"iv{k}"] = iv
     data["interventions"] = ivs
     data["active_interventions"] = list(ivs)

@@ -12,7 +12,7 @@ import math
 import numpy as np
 import pytest
 
-from flowsim.eventlog import DIVERTED, ELSEWHERE, RENEGED, SERVED
+from flowsim.eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED
 from flowsim.metrics import _capacity_minutes, hourly_occupancy, measure
 from metrics_helpers import (ASSESS, ED, GP, HOME, NODES, NaN, REABLEMENT, WARD_A, WARD_B, make_log,
                              make_net, served, still_in)
@@ -125,6 +125,24 @@ def test_twelve_hour_waits():
     assert m["twelve_hour_waits"] == 2.0
     assert m["four_hour_breaches"] == 4.0
     assert m["ed_censored"] == 1.0
+
+
+def test_twelve_hour_waits_from_decision_to_admit():
+    net = make_net(horizon=4320.0)
+    log = make_log([
+        served(0, ED, -1, 100, 100, 300, depart=1100, dest=WARD_A),    # 800 from the decision
+        served(0, WARD_A, ED, 1100, 1100, 3000),
+        served(1, ED, -1, 200, 200, 700, depart=1300, dest=WARD_A),    # 600 (1,100 from arrival)
+        served(1, WARD_A, ED, 1300, 1300, 3000),
+        served(2, ED, -1, 300, 300, 400, depart=1200, dest=HOME),      # 800, but not admitted
+        (3, ED, -1, 3000, 3000, 3500, NaN, IN_SYSTEM, NO_DEST, 0),     # blocked at the horizon, 820
+        (3, WARD_A, ED, 3500, NaN, NaN, NaN, IN_SYSTEM, NO_DEST, 1),   # ... waiting for a ward bed
+        (4, ED, -1, 3900, 3900, 4000, NaN, IN_SYSTEM, NO_DEST, 0),     # 320 at the horizon
+        (4, WARD_A, ED, 4000, NaN, NaN, NaN, IN_SYSTEM, NO_DEST, 1),
+    ])
+    m = measure(log, net)
+    assert m["twelve_hour_waits_from_decision"] == 2.0
+    assert m["twelve_hour_waits"] == 4.0
 
 
 def test_attendance_arriving_in_warm_up_is_not_counted():

@@ -14,11 +14,28 @@ cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
 arrival order. So capacities, other patients and the engine never change a
 patient's numbers, and a longer horizon only appends patients.
 
+Each intervention i has a uniform per patient, ``eligible_u[i, p]``, from stream
+``eligible:<intervention>:<source>`` (in arrival order within the source): the
+patient is eligible for the intervention's ``divert`` when it is below ``eligible``.
+
+An intervention i with an assessment during the stay (``referred_after``) at node
+n has ``referral[i][p, j]``, the minutes from the start of visit j at n to the
+referral, from stream ``referral:<intervention>:<source>:<cohort>:<j>``; others
+have an empty (0, 0) array.
+
 A route with a ``hold`` (time to arrange a discharge) has its own array too:
 ``hold[r][p, j]`` is the hold of patient p leaving node n on route r after visit
 j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index =
 position in its route set). Routes without a hold have an empty (0, 0) array and
 no stream is drawn for them.
+
+A blocking route with a ``give_up`` (a wait for room downstream that can end
+another way) has two more: ``give_up[r][p, j]``, the minutes the patient waits at
+the route's node before taking another route, from stream
+``give_up:<node>:<route index>:<source>:<cohort>:<j>``, and ``give_up_to[r][p, j]``,
+the destination it then takes, chosen by a uniform from stream
+``give_up_route:<node>:<route index>:<source>:<cohort>:<j>`` (node = the node the
+route leaves). Both are drawn whether or not the patient is ever blocked.
 
 Attributes of a registered population (age band, risk, predicted risk, the person
 behind each patient) and readmission draws are in ``attributes`` (``attrs``,
@@ -38,7 +55,7 @@ import numpy as np
 from .arrivals import arrival_times, cohort_of
 from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
 from .distributions import sample
-from .network import Network
+from .network import NO_NODE, Network
 from .random import stream
 
 __all__ = ["Draws", "make_draws", "FIRST_VISITS_ON_CYCLE"]
@@ -63,6 +80,10 @@ class Draws:
     elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
     net: Network
     hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
+    give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
+    give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
+    eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
+    referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
     ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
     ret_u: np.ndarray = None    # (P, K) uniform of return k
@@ -81,6 +102,12 @@ class Draws:
             arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
         for r in _hold_routes(self.net, node):
             self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+        for i in _referring(self.net, node):
+            self.referral[i] = np.concatenate([self.referral[i]] + [_referral_column(self, i, j)[:, None]
+                                                                   for j in range(k_old, 2 * k_old)], axis=1)
+        for r in _give_up_routes(self.net, node):
+            self.give_up[r] = np.concatenate([self.give_up[r]] + [c[5][r][0][:, None] for c in cols], axis=1)
+            self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
 
 
     def extend_returns(self) -> None:
@@ -119,6 +146,9 @@ def _reachable(net: Network) -> np.ndarray:
                 succ[n].add(int(d))
     if net.interventions is not None:  # assessments and diversions, active or not
         for a, b in net.interventions.extra_edges():
+            succ[a].add(b)
+    if net.give_up is not None:  # blocked waits that end another way
+        for a, b in net.give_up.edges(net.route_dest):
             succ[a].add(b)
     if net.readmit is not None:  # a return re-enters at readmit.to
         for a in np.flatnonzero(net.readmit.after):
@@ -160,9 +190,62 @@ def _hold_columns(d: Draws, n: int, j: int) -> dict[int, np.ndarray]:
     return out
 
 
+def _referring(net: Network, n: int) -> list[int]:
+    """Interventions with an assessment during the stay at node ``n`` (active or not)."""
+    iv = net.interventions
+    if iv is None:
+        return []
+    return [i for i in range(len(iv.names)) if iv.during[i] and iv.at_node(i) == n]
+
+
+def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
+    """Column j of intervention i's referral times: (P,) minutes, NaN for patients of other sources."""
+    net, iv = d.net, d.net.interventions
+    n = iv.at_node(i)
+    col = np.full(d.n_patients, np.nan)
+    for s, src in enumerate(net.source_names):
+        if not d._reach[s, n]:
+            continue
+        for c, coh in enumerate(net.cohorts):
+            rows = d._rows_by_cohort[s][c]
+            if len(rows):
+                g = stream(d.seed, d.replication, f"referral:{iv.names[i]}:{src}:{coh}:{j}")
+                col[rows] = sample(int(iv.ref_code[i]), iv.ref_params[i], g, len(rows), net.emp_values, net.emp_cum)
+    return col
+
+
+def _give_up_routes(net: Network, n: int) -> np.ndarray:
+    """Routes leaving node ``n`` that have a give_up."""
+    if net.give_up is None:
+        return np.empty(0, dtype=np.int64)
+    return np.flatnonzero(net.give_up.has & (net.route_node == n))
+
+
+def _give_up_columns(d: Draws, n: int, j: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Column j of every give_up route of node n: {route: ((P,) minutes, (P,) destination)}."""
+    net, g = d.net, d.net.give_up
+    out = {}
+    for r in _give_up_routes(net, n):
+        wait = np.full(d.n_patients, np.nan)
+        to = np.full(d.n_patients, NO_NODE, dtype=np.int64)
+        c = int(net.route_cohort[r])
+        a, k = int(g.start[r]), int(g.length[r])
+        tag = f"{net.node_names[n]}:{int(net.route_index[r])}"
+        for s, src in enumerate(net.source_names):
+            rows = d._rows_by_cohort[s][c]
+            if not d._reach[s, n] or len(rows) == 0:
+                continue
+            rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
+            wait[rows] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
+            u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
+            to[rows] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
+        out[int(r)] = (wait, to)
+    return out
+
+
 def _node_columns(d: Draws, n: int, j: int):
     """Column j (visit j) of node n for every patient: duration, route, patience,
-    elsewhere, and {route: hold} of its hold routes."""
+    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)}."""
     net = d.net
     name = net.node_names[n]
     P = d.n_patients
@@ -189,7 +272,7 @@ def _node_columns(d: Draws, n: int, j: int):
                 g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
                 pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
                                    net.emp_values, net.emp_cum)
-    return dur, route, pat, other, _hold_columns(d, n, j)
+    return dur, route, pat, other, _hold_columns(d, n, j), _give_up_columns(d, n, j)
 
 
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
@@ -208,7 +291,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, thin = [], [], [], [], []
+    times, srcs, cohorts, ranks, thin, elig = [], [], [], [], [], []
+    iv_names = net.interventions.names if net.interventions is not None else ()
     for s, src in enumerate(net.source_names):
         t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
         n = len(t)
@@ -218,13 +302,19 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
         ranks.append(np.arange(n, dtype=np.int64))
         thin.append(stream(seed, replication, f"thin:{src}").random(n))
+        elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
+                    .reshape(len(iv_names), n))
     t_all = np.concatenate(times) if times else np.empty(0)
     order = np.argsort(t_all, kind="stable")  # ties: source order, then arrival number
     d = Draws(seed=seed, replication=replication, arrive=t_all[order],
               source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
               rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
+              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)),
               dur=[], route_u=[], patience=[], elsewhere_u=[], net=net,
-              hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))])
+              hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
+              give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
+              give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
+              referral=[np.empty((0, 0)) for _ in iv_names])
     d._reach = _reachable(net)
     d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
@@ -239,6 +329,11 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
         for r in cols[0][4]:
             d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+        for i in _referring(net, n):
+            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(k)], axis=1)
+        for r in cols[0][5]:
+            d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
+            d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
     return d

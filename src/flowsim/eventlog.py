@@ -14,7 +14,7 @@ One row per node visit, in columns of plain numpy arrays::
     end      float64  minute the clinical service ended; NaN if it did not end by the horizon
     depart   float64  minute the patient left the node and freed its server; later than
                       ``end`` when blocked (a delayed discharge); NaN if still there at the horizon
-    outcome  int8     SERVED, DIVERTED, RENEGED, ELSEWHERE or IN_SYSTEM (see below)
+    outcome  int8     SERVED, DIVERTED, RENEGED, ELSEWHERE, IN_SYSTEM or OTHER_ROUTE (see below)
     dest     int32    where the patient went: a node index >= 0, an exit as -(1 + exit index),
                       or NO_DEST while still in the node at the horizon
 
@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 __all__ = ["EventLog", "EventLogBuilder", "SERVED", "DIVERTED", "RENEGED", "ELSEWHERE", "IN_SYSTEM",
+           "OTHER_ROUTE",
            "NO_DEST", "OUTCOME_NAMES", "exit_code", "check_eventlog_path", "write_eventlog"]
 
 SERVED = 0      # service ended and the patient moved on
@@ -37,7 +38,8 @@ DIVERTED = 1    # node full on arrival (when_full): sent on without service
 RENEGED = 2     # patience ran out while waiting (left without being seen)
 ELSEWHERE = 3   # booking: offered slot too late, went elsewhere
 IN_SYSTEM = 4   # still in the node at the horizon (censored)
-OUTCOME_NAMES = ("served", "diverted", "reneged", "elsewhere", "in_system")
+OTHER_ROUTE = 5  # a blocked wait (bed kept upstream) ended another way: the give_up of the route
+OUTCOME_NAMES = ("served", "diverted", "reneged", "elsewhere", "in_system", "other_route")
 NO_DEST = -1_000_000
 
 COLUMNS = {

@@ -8,8 +8,11 @@ I interventions, N nodes, C cohorts, S sources, R routes (as in Network)::
     names        (I,)        intervention names, in config order
     active       (I,) bool   switched on in this scenario
     thin_share   (I, S, C)   share of a source's patients of a cohort who never arrive
-    route_of     (N, C)      active intervention that changes the route decision at
-                             node n for cohort c (route_scale or divert), or -1
+    route_of     (N, C)      active intervention whose route_scale changes the route
+                             decision at node n for cohort c, or -1
+    divert_of    (N, C)      active intervention whose divert applies there, or -1; applied
+                             after route_scale, to the destination it chose
+    eligible     (I,)        share of targeted patients divert can be offered to
     route_cum    (I, R)      cumulative route probabilities with route_scale applied
                              (equal to Network.route_cum where it does not apply)
     divert_from  (I,)        destination code replaced by divert, or NO_NODE
@@ -19,7 +22,13 @@ I interventions, N nodes, C cohorts, S sources, R routes (as in Network)::
     assess_by    (I,)        assessment node, or -1
     within       (I,)        minutes from referral to the start of assessment for the
                              effects to apply (inf without assessment)
+    during_of    (N, C)      active intervention assessing patients of cohort c during
+                             their stay at node n (``referred_after``), or -1
+    during       (I,) bool   the assessment is during the stay (``referred_after``)
+    ref_code     (I,)        distribution of the time from the start of service to the
+    ref_params   (I, P)      referral, for an assessment during the stay
     dur_scale    (I, N, C)   duration factor (1 where it does not apply)
+    hold_scale   (I, N, C)   factor on the holds of routes leaving node n (1 where it does not apply)
 
 How an engine uses them is documented in ``engines.simpy_engine`` and
 implemented, as small functions over these arrays, in ``engines.effects``.
@@ -32,7 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .distributions import cumulative_weights
+from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 
 __all__ = ["InterventionArrays", "build_interventions", "uses_interventions", "NONE"]
 
@@ -55,6 +64,17 @@ class InterventionArrays:
     assess_by: np.ndarray
     within: np.ndarray
     dur_scale: np.ndarray
+    divert_of: np.ndarray
+    eligible: np.ndarray
+    hold_scale: np.ndarray
+    during_of: np.ndarray
+    during: np.ndarray
+    ref_code: np.ndarray
+    ref_params: np.ndarray
+
+    def at_node(self, i: int) -> int:
+        """The node ``at`` of intervention i, or -1."""
+        return self._at[i]
 
     @property
     def any_active(self) -> bool:
@@ -87,7 +107,9 @@ def _empty(I, N, C, S, R, names) -> InterventionArrays:
         route_of=np.full((N, C), NONE, dtype=np.int64), route_cum=np.zeros((I, R)),
         divert_from=np.full(I, -1_000_000, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
         assess_of=np.full((N, C), NONE, dtype=np.int64), assess_by=np.full(I, NONE, dtype=np.int64),
-        within=np.full(I, math.inf), dur_scale=np.ones((I, N, C)))
+        within=np.full(I, math.inf), dur_scale=np.ones((I, N, C)), divert_of=np.full((N, C), NONE, dtype=np.int64),
+        eligible=np.ones(I), hold_scale=np.ones((I, N, C)), during_of=np.full((N, C), NONE, dtype=np.int64),
+        during=np.zeros(I, dtype=bool), ref_code=np.zeros(I, dtype=np.int8), ref_params=np.zeros((I, MAX_PARAMS)))
     object.__setattr__(iv, "_at", tuple([NONE] * I))
     return iv
 
@@ -111,7 +133,8 @@ def scaled_probabilities(p: list[float], dests: list[str], scale: dict[str, floa
 
 
 def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route_start, route_len,
-                        route_dest, route_cum) -> InterventionArrays:
+                        route_dest, route_cum, emp_values: list | None = None,
+                        emp_cum: list | None = None) -> InterventionArrays:
     """Arrays of every intervention of a validated config (see module docstring)."""
     from .config.interventions import cohorts_of
 
@@ -137,12 +160,21 @@ def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route
             iv.thin_share[i, sources.index(src), cs] = share
         for node, f in (spec.duration_scale or {}).items():
             iv.dur_scale[i, nodes[node], cs] = f
+        for node, f in (spec.hold_scale or {}).items():
+            iv.hold_scale[i, nodes[node], cs] = f
         if spec.divert is not None:
             iv.divert_from[i] = code(spec.divert.instead_of)
             iv.divert_to[i] = nodes[spec.divert.to]
+            iv.eligible[i] = spec.divert.eligible
+        during = spec.assessment is not None and spec.assessment.referred_after is not None
         if spec.assessment is not None:
             iv.assess_by[i] = nodes[spec.assessment.by]
             iv.within[i] = spec.assessment.within
+        if during:
+            iv.during[i] = True
+            iv.ref_code[i], iv.ref_params[i] = dist_arrays(spec.assessment.referred_after,
+                                                           [] if emp_values is None else emp_values,
+                                                           [] if emp_cum is None else emp_cum)
         for c in cs:
             if spec.route_scale:
                 a, n = route_start[at, c], route_len[at, c]
@@ -150,10 +182,12 @@ def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route
                 p = np.diff(np.concatenate([[0.0], route_cum[a:a + n]])).tolist()
                 new = scaled_probabilities(p, dests, spec.route_scale, spec.freed_to)
                 iv.route_cum[i, a:a + n] = cumulative_weights(new)
-            if on and (spec.route_scale or spec.divert):
+            if on and spec.route_scale:
                 iv.route_of[at, c] = i
+            if on and spec.divert:
+                iv.divert_of[at, c] = i
             if on and spec.assessment is not None:
-                iv.assess_of[at, c] = i
+                (iv.during_of if during else iv.assess_of)[at, c] = i
     object.__setattr__(iv, "_at", tuple(at_codes))
     return iv
 

@@ -27,7 +27,8 @@ from typing import NamedTuple
 import numpy as np
 
 from .escalation_metrics import escalation_metrics
-from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
+from .eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
+from .tallies import give_up_metrics, intervention_metrics
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
@@ -121,6 +122,23 @@ def _ed_attendances(log: EventLog, net: Network, order, linked):
     return arrival, elapsed, still_in, order[first]
 
 
+def _waits_from_decision(log: EventLog, net: Network, order, linked) -> tuple[np.ndarray, np.ndarray]:
+    """ED arrival and time from the decision to admit (the end of the last ED visit) to leaving
+    ED, per attendance that left (or is leaving) for an acute bed; the horizon bounds it."""
+    is_ed = net.setting == ED
+    member = is_ed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)
+    first, last = _runs(member, linked)
+    dest = log.dest[order][last]
+    # still blocked at the horizon (no dest yet): where it waits is the next visit it opened
+    nxt = np.minimum(last + 1, len(order) - 1)
+    opened = (dest == NO_DEST) & (nxt > last) & linked[nxt]
+    dest = np.where(opened, log.node[order][nxt], dest)
+    acute_bed = (net.setting == ACUTE) & net.bed
+    admitted = (dest >= 0) & acute_bed[np.maximum(dest, 0)] & ~np.isnan(log.end[order][last])
+    leave = _until(log.depart[order][last], log.horizon)
+    return log.arrive[order][first][admitted], (leave - log.end[order][last])[admitted]
+
+
 def ed_times(log: EventLog, net: Network) -> tuple[np.ndarray, np.ndarray]:
     """Time in ED (minutes) of each attendance that arrived in the measurement window.
 
@@ -193,6 +211,7 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
         "served": count(started),
         "diverted": count(arrived & ((log.outcome == DIVERTED) | (log.outcome == ELSEWHERE))),
         "reneged": count(arrived & (log.outcome == RENEGED)),
+        "other_route": count(arrived & (log.outcome == OTHER_ROUTE)),
         "busy": busy,
         "bed_days": bed / MINUTES_PER_DAY,
         "delayed_bed_days": delayed / MINUTES_PER_DAY,
@@ -270,6 +289,9 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
         - ``four_hour_breaches`` / ``twelve_hour_waits``: attendances whose time in ED
           exceeds 240 / 720 minutes (strictly: exactly 240 is not a breach), including
           those still in ED at the horizon once ``horizon - arrival`` exceeds it.
+        - ``twelve_hour_waits_from_decision``: attendances (arrived in the window) that left
+          ED for an acute bed more than 720 minutes after the decision to admit (the end of
+          their last ED visit), or are still waiting at the horizon 720 minutes after it.
         - ``ed_censored``: attendances still in ED at the horizon for 240 minutes or
           less; neither breaches nor within four hours.
         - ``four_hour_performance``: 1 - breaches / (attendances - censored).
@@ -293,7 +315,9 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
         ``start - arrive`` over visits arriving in the window that started; visits
         still waiting at the horizon are not included), ``utilisation``,
         ``mean_occupancy`` (server-minutes held in window / window length),
-        ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``.
+        ``bed_days``, ``delayed_bed_days``; booking nodes also ``wait_mean_days``; with any
+        route ``give_up``, ``other_route`` (blocked waits at the node that ended another
+        way, see ``give_up_metrics``).
         ``utilisation`` is, for queue nodes, server-minutes held (blocked time
         included) / capacity-minutes in the window; for booking nodes, appointments
         started / slots offered, both over the whole days inside the window; NaN for
@@ -333,6 +357,8 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     decided = attendances - censored
     out["four_hour_performance"] = 1.0 - breaches / decided if decided > 0 else NAN
     out["twelve_hour_waits"] = float((elapsed > TWELVE_HOURS).sum())
+    dta_arrival, dta_wait = _waits_from_decision(log, net, ep.order, ep.linked)
+    out["twelve_hour_waits_from_decision"] = float((_in_window(dta_arrival, lo, hi) & (dta_wait > TWELVE_HOURS)).sum())
 
     admitted = log.start[ep.admission_rows]
     out["admissions"] = float(_in_window(admitted, lo, hi).sum())
@@ -347,6 +373,7 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     led = ledger(log, net, ep)
     out.update(cost_metrics(led, net))
     out.update(intervention_metrics(log, net))
+    out.update(give_up_metrics(log, net))
     out.update(escalation_metrics(log, net))
     out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
     for i, node in enumerate(net.node_names):
@@ -360,32 +387,13 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
 
     names = ("arrivals", "served", "diverted", "reneged", "wait_mean", "wait_median", "wait_p95", "wait_share",
              "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days")
+    if net.give_up is not None:
+        names += ("other_route",)
     for i, node in enumerate(net.node_names):
         for name in names:
             out[f"node.{node}.{name}"] = float(per[name][i])
         if net.kind[i] == BOOKING:
             out[f"node.{node}.wait_mean_days"] = float(per["wait_mean"][i]) / MINUTES_PER_DAY
-    return out
-
-
-def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
-    """Avoided admissions and attendances and bed days saved, in total and per intervention.
-
-    The engine counts them inside the window (``log.meta["tally"]``, see
-    ``engines.effects``); every intervention the model defines is reported, 0
-    when it is off, so that all scenarios of a model have the same metrics. A
-    model without interventions reports none of these.
-    """
-    iv = net.interventions
-    if iv is None or not iv.names:
-        return {}
-    tally = log.meta.get("tally") or {}
-    out: dict[str, float] = {}
-    for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved"):
-        values = [float(v) for v in tally.get(key, [0.0] * len(iv.names))]
-        out[key] = float(sum(values))
-        for name, v in zip(iv.names, values):
-            out[f"{key}.{name}"] = v
     return out
 
 

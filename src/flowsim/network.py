@@ -20,7 +20,7 @@ from .prices import Prices, build_prices
 from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
 from .timeline import days_of_run, day_rows, hourly_rate, weekly_or_full
 
-__all__ = ["Network", "build_network", "capacity_by_hour", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
+__all__ = ["Network", "GiveUps", "build_network", "capacity_by_hour", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
 QUEUE, BOOKING, DELAY = 0, 1, 2
 KIND_CODES = {"queue": QUEUE, "booking": BOOKING, "delay": DELAY}
@@ -29,6 +29,35 @@ ED, ACUTE = SETTING_CODES["ed"], SETTING_CODES["acute"]
 NO_NODE = -1_000_000      # "no destination" (e.g. no when_full rule)
 UNLIMITED = 2**31 - 1     # servers of a delay node
 HOURS_PER_WEEK = 168
+
+
+@dataclass(frozen=True)
+class GiveUps:
+    """Blocked waits that end another way (a route's ``give_up``), R routes, A alternatives.
+
+    A patient blocked on route r (keeping its bed while it waits for room at the
+    route's node) leaves that queue after its drawn ``give_up`` time, frees the bed
+    and goes to one of the alternatives ``dest[start[r] .. start[r] + length[r]]``,
+    chosen by its own uniform against ``cum``.
+    """
+
+    has: np.ndarray             # (R,) bool: the route has a give_up
+    code: np.ndarray            # (R,) int8 distribution code of the time until it ends another way
+    params: np.ndarray          # (R, MAX_PARAMS) float64
+    start: np.ndarray           # (R,) int64 first alternative of the route
+    length: np.ndarray          # (R,) int64 number of alternatives
+    dest: np.ndarray            # (A,) int64 destination codes
+    cum: np.ndarray             # (A,) float64 cumulative probability within the route's alternatives
+
+    def edges(self, route_dest) -> list[tuple[int, int]]:
+        """(node waited at, alternative node) for every alternative that is a node;
+        ``route_dest`` is ``Network.route_dest`` (the node a blocked patient waits at)."""
+        out = []
+        for r in np.flatnonzero(self.has):
+            for a in range(self.start[r], self.start[r] + self.length[r]):
+                if self.dest[a] >= 0:
+                    out.append((int(route_dest[r]), int(self.dest[a])))
+        return out
 
 
 @dataclass(frozen=True)
@@ -94,6 +123,8 @@ class Network:
     revisit: np.ndarray         # (N,) bool
     # interventions (see flowsim.interventions): every defined one, with its switch
     interventions: InterventionArrays | None = None
+    # blocked waits that end another way; None when no route has a give_up
+    give_up: GiveUps | None = None
     # escalation beds (None: no node has any): (N, 3) int64 beds, open_at, close_below
     # (beds 0 where none), and (N,) float64 GBP per escalation bed day open
     escalation: np.ndarray | None = None
@@ -236,6 +267,34 @@ def _route_holds(r_hold, r_node, r_cohort, r_index) -> dict[str, np.ndarray]:
                 route_cohort=np.array(r_cohort, dtype=i64), route_index=np.array(r_index, dtype=i64))
 
 
+def _give_ups(cfg: Config, cohorts, nodes, exits, emp_values, emp_cum) -> GiveUps | None:
+    """The GiveUps of the routes in Network order (services, cohorts, routes), or None."""
+    has, code, params, start, length, dest, cum = [], [], [], [], [], [], []
+    for svc in cfg.services.values():
+        for c, routes in enumerate(_by_cohort(svc.routes, cohorts)):
+            for r in routes:
+                g = r.give_up
+                has.append(g is not None)
+                start.append(len(dest))
+                length.append(0 if g is None else len(g.routes))
+                if g is None:
+                    code.append(0)
+                    params.append(np.zeros(MAX_PARAMS))
+                    continue
+                # the time until the wait ends another way may differ by cohort
+                k, prm = dist_arrays(_by_cohort(g.after, cohorts)[c], emp_values, emp_cum)
+                code.append(k)
+                params.append(prm)
+                dest.extend(_dest(a.to, nodes, exits) for a in g.routes)
+                cum.extend(cumulative_weights([a.p for a in g.routes]).tolist())
+    if not any(has):
+        return None
+    i64 = np.int64
+    return GiveUps(has=np.array(has, dtype=bool), code=np.array(code, dtype=np.int8), params=np.array(params),
+                   start=np.array(start, dtype=i64), length=np.array(length, dtype=i64),
+                   dest=np.array(dest, dtype=i64), cum=np.array(cum, dtype=float))
+
+
 def _escalation(cfg: Config) -> dict:
     """The escalation arrays, or None for both when no service has escalation beds."""
     esc = [getattr(s, "escalation", None) for s in cfg.services.values()]
@@ -343,7 +402,10 @@ def build_network(cfg: Config) -> Network:
         source_cohort_cum[s] = cumulative_weights(mix)
 
     r_dest_a, r_cum_a = np.array(r_dest, dtype=np.int64), np.array(r_cum, dtype=float)
-    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a)
+    give_up = _give_ups(cfg, cohorts, nodes, exits, emp_values, emp_cum)
+    if give_up is not None:
+        edges += give_up.edges(r_dest_a)
+    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a, emp_values, emp_cum)
     edges += iv.extra_edges()
     readmit = build_readmission(cfg, nodes, exit_names, emp_values, emp_cum)
     if readmit is not None:  # a return re-enters: nodes on its way can be visited again
@@ -369,7 +431,7 @@ def build_network(cfg: Config) -> Network:
         elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
         source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
         cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
-        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv,
+        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv, give_up=give_up,
         **_escalation(cfg),
         exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
         population=build_population(cfg), readmit=readmit,

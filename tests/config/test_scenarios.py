@@ -99,5 +99,5 @@ def test_two_route_changes_at_one_node_cannot_be_on_together(tiny_path, tiny_tex
     tiny_path.write_text(tiny_text + "  both: {interventions: [fewer_admissions, raid]}\n")
     load_scenario(tiny_path, "raid")
     # raid has an assessment too, but both change the route at ed for mental_health
-    with pytest.raises(ConfigError, match="both change the route at 'ed'"):
+    with pytest.raises(ConfigError, match=r"both change the route \(route_scale\) at 'ed'"):
         load_scenario(tiny_path, "both")

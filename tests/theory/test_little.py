@@ -51,6 +51,7 @@ def default_run():
         for rs in (routes.values() if isinstance(routes, dict) else [routes or []]):
             for r in rs:
                 r.pop("hold", None)
+    data.pop("interventions", None)  # faster_arranging scales the holds removed here
     net = build_network(validate_data(data, pos, "default.yaml"))
     draws = make_draws(net, seed=2026, replication=0)
     log = run_engine(net, draws, "simpy")

@@ -114,6 +114,8 @@ def _destinations(cfg: Config) -> Iterator[Problem]:
                 elif r.blocking and isinstance(cfg.services.get(r.to), BookingService):
                     yield Problem(path + (i, "blocking"), "blocking routes need a queue or delay node; "
                                   f"found '{r.to}', a booking node (a booking has no room to wait for)")
+                if r.give_up is not None:
+                    yield from _give_up_destinations(cfg, path + (i, "give_up"), r)
         if isinstance(svc, QueueService) and svc.when_full is not None:
             msg = _unknown(svc.when_full.to, cfg, allow_exits=True)
             if msg:
@@ -127,6 +129,20 @@ def _destinations(cfg: Config) -> Iterator[Problem]:
             msg = _unknown(node, cfg, allow_exits=False)
             if msg:
                 yield Problem(("costs", table, node), msg, at_key=True)
+
+
+def _give_up_destinations(cfg: Config, path: tuple, r) -> Iterator[Problem]:
+    """A ``give_up`` needs a blocking route, known destinations and shares summing to 1."""
+    if not r.blocking:
+        yield Problem(path, "expected give_up only on a blocking route (a wait for room downstream "
+                      "that can end another way), found a route without 'blocking: true'", at_key=True)
+    for k, alt in enumerate(r.give_up.routes):
+        msg = _unknown(alt.to, cfg, allow_exits=True)
+        if msg:
+            yield Problem(path + ("routes", k, "to"), msg)
+    total = sum(alt.p for alt in r.give_up.routes)
+    if abs(total - 1.0) > ROUTE_TOLERANCE:
+        yield Problem(path + ("routes",), f"expected give_up route probabilities summing to 1, found {total:.10g}")
 
 
 def _route_sets(name: str, spec) -> Iterator[tuple[tuple, list]]:
@@ -176,23 +192,27 @@ def _cohort_specs(cfg: Config) -> Iterator[Problem]:
 
 
 def _route_holds(cfg: Config, name: str, spec) -> Iterator[Problem]:
-    """A by-cohort ``hold`` must cover the cohorts that can take its route."""
+    """A by-cohort ``hold`` (or ``give_up.after``) must cover the cohorts that can take its route."""
     cohorts = list(cfg.cohorts)
     for path, routes in _route_sets(name, spec):
         users = cohorts if not isinstance(spec, dict) else (
             [path[-1]] if path[-1] != "default" else [c for c in cohorts if c not in spec])
         for i, r in enumerate(routes):
-            if not isinstance(r.hold, dict):
-                continue
-            for key in r.hold:
-                if key != "default" and key not in cohorts:
-                    yield Problem(path + (i, "hold", key), f"unknown cohort '{key}'"
-                                  + did_you_mean(key, cohorts + ["default"]), at_key=True)
-            if "default" not in r.hold:
-                for c in users:
-                    if c not in r.hold:
-                        yield Problem(path + (i, "hold"), f"no hold for cohort '{c}' and no 'default'")
-                        break
+            given = [((i, "hold"), r.hold, "hold")]
+            if r.give_up is not None:
+                given.append(((i, "give_up", "after"), r.give_up.after, "give_up time"))
+            for sub, by, what in given:
+                if not isinstance(by, dict):
+                    continue
+                for key in by:
+                    if key != "default" and key not in cohorts:
+                        yield Problem(path + sub + (key,), f"unknown cohort '{key}'"
+                                      + did_you_mean(key, cohorts + ["default"]), at_key=True)
+                if "default" not in by:
+                    for c in users:
+                        if c not in by:
+                            yield Problem(path + sub, f"no {what} for cohort '{c}' and no 'default'")
+                            break
 
 
 # ---------------------------------------------------------------------- sums

@@ -19,7 +19,7 @@ from pydantic import Field, model_validator
 
 from ..suggest import did_you_mean
 from .population import Target
-from .schema import Duration, Frozen, Probability
+from .schema import Dist, Duration, Frozen, Probability
 
 __all__ = ["Assessment", "Divert", "Intervention", "Scenario", "find_problems", "cohorts_of"]
 
@@ -28,21 +28,29 @@ PositiveFactor = Annotated[float, Field(gt=0.0, strict=True)]
 
 
 class Assessment(Frozen):
-    """Assessment by a staffed queue node (e.g. a liaison team) after service at ``at``.
+    """Assessment by a staffed queue node (e.g. a liaison team) after service at ``at``,
+    or during it: ``referred_after`` (time from the start of service, a ward referral).
 
     The intervention's effects apply only to patients whose assessment started
-    within ``within`` of the referral (the end of their service at ``at``).
+    within ``within`` of the referral (the end of their service at ``at``, or the
+    referral during the stay; a stay that ends first has no referral).
     """
 
     by: str
     within: Duration
+    referred_after: Dist | None = None
 
 
 class Divert(Frozen):
-    """Send patients whose route goes to ``instead_of`` to ``to`` when ``to`` has a free server."""
+    """Send patients whose route goes to ``instead_of`` to ``to`` when ``to`` has a free server.
+
+    Only an ``eligible`` share of the targeted patients can be offered the alternative
+    (a per-patient draw, stream ``eligible:<intervention>:<source>``).
+    """
 
     instead_of: str
     to: str
+    eligible: Probability = 1.0
 
 
 class InterventionCost(Frozen):
@@ -60,6 +68,8 @@ class Intervention(Frozen):
     route_scale: dict[str, Factor] | None = None
     freed_to: str | None = None
     duration_scale: dict[str, PositiveFactor] | None = None
+    # time to arrange a discharge from NODE (the holds of its routes) x factor
+    hold_scale: dict[str, PositiveFactor] | None = None
     thin: dict[str, Probability] | None = None
     divert: Divert | None = None
     assessment: Assessment | None = None
@@ -71,12 +81,10 @@ class Intervention(Frozen):
 
     @model_validator(mode="after")
     def _shape(self):
-        if not (self.route_scale or self.duration_scale or self.thin or self.divert
+        if not (self.route_scale or self.duration_scale or self.thin or self.divert or self.hold_scale
                 or self.readmission_scale is not None):
-            raise ValueError("expected at least one effect: route_scale, duration_scale, thin, divert or "
-                             "readmission_scale")
-        if self.route_scale and self.divert:
-            raise ValueError("expected either route_scale or divert, found both (give them as two interventions)")
+            raise ValueError("expected at least one effect: route_scale, duration_scale, hold_scale, thin, divert "
+                             "or readmission_scale")
         if self.freed_to is not None and not self.route_scale:
             raise ValueError("'freed_to' says where probability freed by 'route_scale' goes; "
                              "found it without route_scale")
@@ -159,6 +167,12 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
         yield from probs
     for node in iv.duration_scale or {}:
         yield from (_P.make(p.path, p.message, True) for p in _node(cfg, node, base + ("duration_scale", node)))
+    for node in iv.hold_scale or {}:
+        probs = list(_node(cfg, node, base + ("hold_scale", node)))
+        yield from (_P.make(p.path, p.message, True) for p in probs)
+        if not probs and not any(r.hold is not None for c in cohorts for r in _routes_for(cfg.services[node], c)):
+            yield _P.make(base + ("hold_scale", node), f"expected a node with a route that has a 'hold' "
+                          f"(the time to arrange a discharge), found '{node}' without one", True)
     for src in iv.thin or {}:
         if src not in cfg.sources:
             yield _P.make(base + ("thin", src), f"unknown source '{src}'" + did_you_mean(src, cfg.sources), True)
@@ -203,6 +217,9 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
         elif not probs and (by.when_full is not None or by.patience is not None):
             yield _P.make(path, f"expected an assessment node without when_full or patience, found "
                           f"'{iv.assessment.by}'")
+        elif not probs and iv.assessment.referred_after is not None and by.bed:
+            yield _P.make(path, f"expected an assessment node without beds for an assessment during the stay "
+                          f"(the patient keeps its bed at '{iv.at}'), found '{iv.assessment.by}' with bed: true")
         if svc is not None and svc.kind == "booking":
             yield _P.make(base + ("at",), f"expected a queue or delay node for an assessment, found "
                           f"'{iv.at}', a booking node")
@@ -220,12 +237,14 @@ def _clashes(cfg) -> Iterator:
         if iv is None or iv.at is None:
             continue
         for c in cohorts_of(iv, cfg.cohorts):
-            for what, on in (("route", iv.route_scale or iv.divert), ("assessment", iv.assessment)):
+            for what, on in (("route_scale", iv.route_scale), ("divert", iv.divert),
+                             ("assessment", iv.assessment)):
                 if not on:
                     continue
                 key = (what, iv.at, c)
                 if key in seen and seen[key] != name:
+                    label = "assessment" if what == "assessment" else f"route ({what})"
                     yield _P.make(("active_interventions", i), f"interventions '{seen[key]}' and '{name}' both "
-                                  f"change the {what} at '{iv.at}' for cohort '{c}'; switch on one of them")
+                                  f"change the {label} at '{iv.at}' for cohort '{c}'; switch on one of them")
                     return
                 seen[key] = name

@@ -196,6 +196,21 @@ DistSpec = Annotated[
 
 
 # ----------------------------------------------------------------------- routing
+class Alternative(Frozen):
+    """Where a blocked wait that ends another way goes, with its probability."""
+
+    to: str
+    p: Probability
+
+
+class GiveUp(Frozen):
+    """A blocked wait at the route's node ends another way ``after`` a drawn time: the
+    patient frees its bed and goes to one of ``routes`` (not blocking, no hold)."""
+
+    after: DistSpec
+    routes: Annotated[list[Alternative], Field(min_length=1)]
+
+
 class Route(Frozen):
     to: str
     p: Probability
@@ -203,6 +218,8 @@ class Route(Frozen):
     # time to arrange the discharge (transport, assessment, medicines, a package of
     # care): the patient keeps its server this long after service before moving on
     hold: DistSpec | None = None
+    # a blocking route's wait for room downstream can end another way (blocking routes only)
+    give_up: GiveUp | None = None
 
 
 def _routes_or_cohorts(v: Any) -> str:

@@ -26,7 +26,7 @@ from collections import namedtuple
 
 import numpy as np
 
-from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED
+from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..kernels import njit
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 
@@ -38,17 +38,21 @@ OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ = range(14)
-N_INT = 14
+# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO = range(15)
+N_INT = 15
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
-# it (or -1), and its visit number at the assessment node
-MASK, ASSESS, AJ = range(3)
-N_V = 3
-# columns of the per-patient float state F (END: clinical end, during a hold)
-ARR, START, HARR, HSTART, HEND, SLOT, END = range(7)
-N_FLOAT = 7
+# it (or -1), its visit number at the assessment node, and the phase of an assessment
+# during the stay (0 none, 1 referral due at the next EV_END, 2 being assessed, 3 the
+# rest of the stay, which ends by an EV_AEND)
+MASK, ASSESS, AJ, DURING = range(4)
+N_V = 4
+# columns of the per-patient float state F (END: clinical end, during a hold; GU_AFTER: minutes
+# a blocked wait lasts before it ends another way, inf when it does not)
+ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
+N_FLOAT = 9
+# (WDUR: the whole duration of a stay with a referral during it)
 # columns of the per-node model integers mi and floats mf
 KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
 N_MI = 11
@@ -72,10 +76,12 @@ INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
 # patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
-# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j].
+# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j]; likewise the give-up
+# time and destination of a blocking route with a give_up: gu[guoff[r] + ...], gu_to[guoff[r] + ...].
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "gu_has", "gu", "gu_to", "guoff",
     # readmissions (``engines.returns``): rd_from (N,) and rd_exit (E,) 0/1, rd_i = (node returned
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
     # of patient p at p * K + k, rd_scale (I,) the factor of each intervention on the probability
@@ -99,8 +105,11 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
 # (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
-# (I, N, C), win (2,) the window [warm-up, horizon); state part: V (P, N_V), see MASK,
-# tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved.
+# (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
+# (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), ref and refoff (the
+# referral times of assessments during the stay, packed as holds); state part: V (P, N_V), see MASK,
+# tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved, tally_h (I,)
+# delayed bed days saved.
 # PERF: the argument's type (None or this tuple) picks one of two compiled specialisations
 # of run_loop; in the None one Numba prunes every ``iv is not None`` branch before typing,
 # so a model without interventions runs the loop as it was before they existed
@@ -109,7 +118,8 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # 8.6 s without interventions, 13.5 s with (both in one process: ~22 s), instead of 14 s.
 Interventions = namedtuple("Interventions", [
     "start_mask", "thin_by", "route_of", "assess_of", "ivi", "within", "iv_cum", "dscale", "win",
-    "V", "tally_i", "tally_f",
+    "divert_of", "eligible", "elig_u", "hscale", "during_of", "ref", "refoff",
+    "V", "tally_i", "tally_f", "tally_h",
 ])
 
 # PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
@@ -292,13 +302,32 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
 
 @njit(inline=True)
 def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now):
-    """Service begins now: free any upstream server, then schedule the end of service."""
+    """Service begins now: free any upstream server, then schedule the end of service (or
+    a referral during it)."""
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
     F[p, START] = now
     d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
-    if iv is not None and iv.V[p, MASK] != 0:
-        d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[p], iv.V[p, MASK], d, now)
-    _push(ht, hi, ctr, now + d, p * 8 + EV_END, 0)
+    t = now + d
+    if iv is not None:
+        if iv.V[p, MASK] != 0:
+            d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[p], iv.V[p, MASK], d, now)
+            t = now + d
+        if iv.during_of[node, cohort[p]] >= 0:
+            t = _referral_at(mi, iv, S, F, p, node, cohort[p], d, now)
+    _push(ht, hi, ctr, t, p * 8 + EV_END, 0)
+
+
+@njit
+def _referral_at(mi, iv, S, F, p, node, c, d, now):
+    """When the EV_END of a stay with an assessment during it runs: at the referral when it
+    falls inside the stay (phase 1), else at the end (``_Engine.stay``)."""
+    w = iv.during_of[node, c]
+    ref = iv.ref[iv.refoff[w] + p * mi[node, D_K] + S[p, J]]
+    if not ref < d:
+        return now + d
+    iv.V[p, DURING] = 1
+    F[p, WDUR] = d
+    return now + ref
 
 
 @njit(inline=True)
@@ -320,8 +349,9 @@ def _visit_number(mi, visits, ctr, p, node):
 # ---------------------------------------------------------------- interventions
 @njit
 def _scaled(mi, dscale, win, tally_f, node, c, mask, d, start):
-    """The duration with the scales in ``mask`` applied; on a bed node the minutes saved
-    inside the window are tallied as bed days saved (``Effects.duration``)."""
+    """The duration (or hold) with the scales in ``mask`` applied; on a bed node the minutes
+    saved inside the window are tallied as bed days (or delayed bed days) saved
+    (``Effects.duration``, ``Effects.hold``)."""
     for i in range(dscale.shape[0]):
         if (mask >> i) & 1:
             f = dscale[i, node, c]
@@ -345,23 +375,24 @@ def _avoided(mi, win, tally_i, i, node, d0, d1, t):
 
 
 @njit
-def _iv_route(mi, route_start, route_len, route_dest, route_cum, route_of, ivi, iv_cum, win, ns, tally_i,
-              node, c, mask, u, t):
-    """(route, destination) of the decision at ``node`` with interventions (``Effects.route``)."""
-    r0 = _choose_route(route_start, route_len, route_cum, node, c, u)
-    d0 = route_dest[r0]
-    i = route_of[node, c]
-    if i < 0 or not (mask >> i) & 1:
-        return r0, d0
-    to = ivi[i, DIV_TO]
-    if to >= 0:
-        if d0 == ivi[i, DIV_FROM] and ns[to, BUSY] < ns[to, CAP] and ns[to, NWAIT] == 0:
-            _avoided(mi, win, tally_i, i, node, d0, to, t)
-            return r0, to
-        return r0, d0
-    r1 = _choose_route(route_start, route_len, iv_cum[i], node, c, u)
-    _avoided(mi, win, tally_i, i, node, d0, route_dest[r1], t)
-    return r1, route_dest[r1]
+def _iv_route(mi, route_start, route_len, route_dest, route_cum, iv, ns, node, c, mask, u, t, p):
+    """(route, destination) of patient p's decision at ``node`` with interventions: route_scale,
+    then divert (``Effects.route``)."""
+    r = _choose_route(route_start, route_len, route_cum, node, c, u)
+    d = route_dest[r]
+    i = iv.route_of[node, c]
+    if i >= 0 and (mask >> i) & 1:
+        r1 = _choose_route(route_start, route_len, iv.iv_cum[i], node, c, u)
+        _avoided(mi, iv.win, iv.tally_i, i, node, d, route_dest[r1], t)
+        r = r1
+        d = route_dest[r1]
+    k = iv.divert_of[node, c]
+    if k >= 0 and (mask >> k) & 1 and d == iv.ivi[k, DIV_FROM] and iv.elig_u[k, p] < iv.eligible[k]:
+        to = iv.ivi[k, DIV_TO]
+        if ns[to, BUSY] < ns[to, CAP] and ns[to, NWAIT] == 0:
+            _avoided(mi, iv.win, iv.tally_i, k, node, d, to, t)
+            return r, to
+    return r, d
 
 
 @njit
@@ -402,12 +433,41 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], p * 8 + EV_AEND, 0)
 
 
+@njit(inline=True)
+def _blocked_on(m, S, F, p, node, r):
+    """Patient p keeps its server at ``node`` on blocking route r: note when its wait ends
+    another way (``_Engine.blocked_on``)."""
+    if m.gu_has[r]:
+        i = m.guoff[r] + p * m.mi[node, D_K] + S[p, J]
+        F[p, GU_AFTER] = m.gu[i]
+        S[p, GU_TO] = m.gu_to[i]
+    else:
+        F[p, GU_AFTER] = INF
+
+
 @njit
-def _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, r, dest, now):
+def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
+    """After an assessment during the stay, the stay ends by an EV_AEND (phase 3) at the start
+    + referral + rest (scaled when timely; ``_Engine.stay``); only the kept bed is censored."""
+    ref = iv.ref[iv.refoff[i] + p * mi[at, D_K] + S[p, J]]
+    start = F[p, HSTART]
+    rest = F[p, WDUR] - ref
+    if timely:
+        rest = _scaled(mi, iv.dscale, iv.win, iv.tally_f, at, c, 1 << i, rest, start + ref)
+    iv.V[p, DURING] = 3
+    S[p, NODE] = -1
+    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), p * 8 + EV_AEND, 0)
+
+
+@njit
+def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
-    if not (route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    mi = m.mi
+    if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
+        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    else:
+        _blocked_on(m, S, F, p, S[p, HELD], r)
 
 
 @njit
@@ -428,12 +488,17 @@ def _iv_end(m, s, iv, p, node, c, u, now):
     """Service at ``node`` ended, with interventions on: refer for assessment (returns
     route -1) or make the route decision (returns route, destination)."""
     i = iv.assess_of[node, c]
+    if iv.V[p, DURING] == 1:  # the referral during the stay: keep the bed, the clinical end unknown
+        i = iv.during_of[node, c]
+        iv.V[p, DURING] = 2
     if i >= 0:
         _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, iv.V, p, c, node,
                iv.ivi[i, ASSESS_BY], i, now)
+        if iv.V[p, DURING] == 2:
+            s.F[p, HEND] = NAN
         return -1, NO_DEST
-    return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv.route_of, iv.ivi, iv.iv_cum,
-                     iv.win, s.ns, iv.tally_i, node, c, iv.V[p, MASK], u, now)
+    return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, s.ns, node, c,
+                     iv.V[p, MASK], u, now, p)
 
 
 @njit
@@ -445,26 +510,37 @@ def _assessed(m, s, iv, p, now):
     cohort, within, rte, route_hold, hold, hoff = m.cohort, iv.within, m.rte, m.route_hold, m.hold, m.hoff
     mi = m.mi
     S, F, ns, qh, qt, ht, hi, ctr, li, lf, el = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf, s.el
-    V, tally_i = iv.V, iv.tally_i
-    by = S[p, NODE]
+    V = iv.V
     at = S[p, HELD]
-    i = V[p, ASSESS]
-    _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
-    ns[by, BUSY] -= 1
-    _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
-    if F[p, START] - F[p, ARR] <= within[i]:
-        V[p, MASK] |= 1 << i
-    V[p, ASSESS] = -1
-    S[p, NODE] = at
-    F[p, START] = NAN
+    if V[p, DURING] == 3:  # the rest of the stay after an assessment during it has ended
+        V[p, DURING] = 0
+        F[p, HEND] = now
+        S[p, NODE] = at
+    else:
+        by = S[p, NODE]
+        i = V[p, ASSESS]
+        _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
+        ns[by, BUSY] -= 1
+        _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
+        timely = F[p, START] - F[p, ARR] <= within[i]
+        if timely:
+            V[p, MASK] |= 1 << i
+        V[p, ASSESS] = -1
+        S[p, NODE] = at
+        F[p, START] = NAN
+        if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
+            _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
+            return -1, -1, NO_DEST
     u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
-    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv.route_of, iv.ivi, iv.iv_cum,
-                        iv.win, ns, tally_i, at, cohort[p], V[p, MASK], u, F[p, HEND])
+    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
+                        V[p, MASK], u, F[p, HEND], p)
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
-        _push(ht, hi, ctr, now + hold[hoff[r] + p * mi[at, D_K] + S[p, J]], p * 8 + EV_HOLD, 0)
+        h = hold[hoff[r] + p * mi[at, D_K] + S[p, J]]
+        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
+        _push(ht, hi, ctr, now + h, p * 8 + EV_HOLD, 0)
         return -1, r, dest
     return at, r, dest
 
@@ -531,6 +607,8 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
                     wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
                     _push(ht, hi, ctr, now + wait, p * 8 + EV_RENEGE, S[p, WTOK])
+                elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
+                    _push(ht, hi, ctr, now + F[p, GU_AFTER], p * 8 + EV_RENEGE, S[p, WTOK])
             return
         if k == DELAY:
             _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
@@ -695,6 +773,8 @@ def run_loop(m, s, iv, horizon, lwbs):
                     S[who, HDEST] = dest
                     F[who, END] = now
                     h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
+                    if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
+                        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
                     _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
                     continue
                 end = now
@@ -716,7 +796,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 continue
             k = mi[node, KIND]
             if assessed:
-                _leave_kept(mi, cohort, route_block, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, r, dest, now)
+                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, r, dest, now)
             elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
@@ -725,6 +805,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
                 F[who, HEND] = end
+                _blocked_on(m, S, F, who, node, r)
             else:
                 _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
                      S[who, VSEQ])
@@ -761,9 +842,16 @@ def run_loop(m, s, iv, horizon, lwbs):
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
                 _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
-                _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs,
-                     S[who, VSEQ])
-                S[who, ALIVE] = 0
+                if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
+                    to = S[who, GU_TO]
+                    frm = node
+                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
+                         to, S[who, VSEQ])
+                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, now)
+                else:
+                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
+                         lwbs, S[who, VSEQ])
+                    S[who, ALIVE] = 0
         elif ev == EV_BOOK:
             node = S[who, NODE]
             F[who, START] = F[who, SLOT]

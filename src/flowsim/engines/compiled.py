@@ -112,7 +112,8 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
         entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_returns(net, draws), **_census(draws),
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k, P),
+        **_returns(net, draws), **_census(draws),
     )
 
 
@@ -179,7 +180,22 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
     return dict(start_mask=start & eligible, thin_by=thin_by,
                 route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
-                dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]))
+                dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
+                divert_of=iv.divert_of.astype(i64), eligible=iv.eligible.astype(np.float64),
+                elig_u=np.ascontiguousarray(draws.eligible_u, dtype=np.float64), hscale=iv.hold_scale.astype(np.float64),
+                during_of=iv.during_of.astype(i64), **_referrals(iv, draws))
+
+
+def _referrals(iv, draws: Draws) -> dict:
+    """Referral times of the assessments during the stay packed flat (as ``_holds``), and each
+    intervention's offset (0 if none)."""
+    refoff = np.zeros(len(iv.names), dtype=np.int64)
+    parts, at = [np.zeros(1)], 1
+    for i in np.flatnonzero(iv.during):
+        refoff[i] = at
+        parts.append(np.ascontiguousarray(draws.referral[i], dtype=np.float64).ravel())
+        at += draws.referral[i].size
+    return dict(ref=np.concatenate(parts), refoff=refoff)
 
 
 def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
@@ -191,6 +207,20 @@ def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
         parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
         at += k[net.route_node[r]] * P
     return np.concatenate(parts), hoff
+
+
+def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
+    """Give-up draws (time, destination) of every give_up route packed flat, as ``_holds``."""
+    R = len(net.route_dest)
+    has = np.zeros(R, dtype=np.int64) if net.give_up is None else net.give_up.has.astype(np.int64)
+    guoff = np.zeros(R, dtype=np.int64)
+    times, dests, at = [np.zeros(1)], [np.zeros(1, dtype=np.int64)], 1
+    for r in np.flatnonzero(has):
+        guoff[r] = at
+        times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
+        dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
+        at += k[net.route_node[r]] * P
+    return dict(gu_has=has, gu=np.concatenate(times), gu_to=np.concatenate(dests), guoff=guoff)
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
@@ -219,7 +249,8 @@ def _iv_state(ivm: dict | None, P: int, I: int) -> _loop.Interventions | None:
         return None
     V = np.zeros((P, _loop.N_V), dtype=np.int64)
     V[:, _loop.ASSESS] = -1
-    return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I))
+    return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I),
+                               tally_h=np.zeros(I))
 
 
 def run_compiled(net: Network, draws: Draws) -> EventLog:
@@ -284,10 +315,11 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         I = len(names)
         tally_i = iv.tally_i if iv is not None else np.zeros((I, 2), dtype=np.int64)
         tally_f = iv.tally_f if iv is not None else np.zeros(I)
+        tally_h = iv.tally_h if iv is not None else np.zeros(I)
         meta["tally"] = {"interventions": list(names),
                          "avoided_admissions": tally_i[:, _loop.T_ADM].tolist(),
                          "avoided_attendances": tally_i[:, _loop.T_ATT].tolist(),
-                         "bed_days_saved": tally_f.tolist()}
+                         "bed_days_saved": tally_f.tolist(), "delayed_bed_days_saved": tally_h.tolist()}
     if net.escalation is not None:
         el = s.el[:int(s.ctr[_loop.ESC_ROWS])]
         meta["escalation"] = escalation_meta(el[:, 0].astype(np.int64), el[:, 1], el[:, 2])

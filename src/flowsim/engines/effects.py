@@ -17,14 +17,21 @@ assessment; after a timely assessment, that intervention too.
   ``dur_scale[i, n, c]`` of every intervention i in the mask; on a bed node the
   minutes saved inside the window are tallied as bed days saved, intervention
   by intervention in config order.
-- route decision (:meth:`Effects.route`): the baseline route r0 is chosen with
-  the patient's route uniform u from ``Network.route_cum``. If ``route_of[n, c]``
-  names an intervention i in the mask: with ``divert``, a patient whose r0 goes
-  to ``divert_from[i]`` goes to ``divert_to[i]`` instead when that node has a
-  free server and nobody waiting (otherwise r0); with ``route_scale``, the route
-  is chosen with the *same* u from ``route_cum[i]``. When r0 led into an acute
-  bed node from outside one and the new destination does not, the decision is
-  an avoided admission of i (counted when the decision falls in the window).
+- holds (:meth:`Effects.hold`): the drawn hold of a route leaving node n is
+  multiplied by ``hold_scale[i, n, c]`` of every intervention i in the mask; on a
+  bed node the minutes saved inside the window are tallied as delayed bed days
+  saved, as for durations.
+- route decision (:meth:`Effects.route`), in this order: the baseline route r0 is
+  chosen with the patient's route uniform u from ``Network.route_cum``. If
+  ``route_of[n, c]`` names an intervention i in the mask (``route_scale``), the
+  route is chosen with the *same* u from ``route_cum[i]``. Then, if
+  ``divert_of[n, c]`` names an intervention k in the mask, a patient whose
+  destination so far is ``divert_from[k]`` and who is eligible
+  (``eligible_u[k, p] < eligible[k]``) goes to ``divert_to[k]`` instead when that
+  node has a free server and nobody waiting (keeping the route, for its hold and
+  blocking). When a step turns a destination that is an acute bed node (entered
+  from outside one) into one that is not, the decision is an avoided admission of
+  that step's intervention (counted when the decision falls in the window).
 """
 
 from __future__ import annotations
@@ -46,6 +53,7 @@ class Effects:
         self.avoided_admissions = [0] * n
         self.avoided_attendances = [0] * n
         self.bed_days_saved = [0.0] * n
+        self.delayed_bed_days_saved = [0.0] * n
         self.thinned_total = 0
         if not self.on:
             return
@@ -60,8 +68,13 @@ class Effects:
         self.assess_by = iv.assess_by.tolist()
         self.within = iv.within.tolist()
         self.dur_scale = iv.dur_scale.tolist()
-        self.scales = [[[i for i in self.act if self.dur_scale[i][nd][c] != 1.0] for c in range(len(net.cohorts))]
-                       for nd in range(net.n_nodes)]
+        self.scales = self._applying(iv.dur_scale, net)
+        self.hold_scale = iv.hold_scale.tolist()
+        self.hscales = self._applying(iv.hold_scale, net)
+        self.divert_of = iv.divert_of.tolist()
+        self.during_of = iv.during_of.tolist()
+        self.eligible_share = iv.eligible.tolist()  # of divert (``eligible`` is the targeting bits)
+        self.eligible_u = draws.eligible_u
         self.start_mask = sum(1 << i for i in self.act if iv.assess_by[i] < 0)
         self.acute_bed = ((net.setting == ACUTE) & net.bed).tolist()
         self.bed = net.bed.tolist()
@@ -77,6 +90,11 @@ class Effects:
     def start(self, p: int) -> int:
         """The mask of patient p on arrival: interventions without assessment that may apply to it."""
         return self.start_mask & self.eligible[p]
+
+    def _applying(self, table, net) -> list:
+        """[node][cohort] -> the active interventions whose factor there is not 1."""
+        return [[[i for i in self.act if table[i, nd, c] != 1.0] for c in range(len(net.cohorts))]
+                for nd in range(net.n_nodes)]
 
     # ------------------------------------------------------------- arrival
     def thinned_by(self, p: int, t: float) -> int:
@@ -97,13 +115,21 @@ class Effects:
     # ------------------------------------------------------------- service
     def duration(self, node: int, c: int, mask: int, d: float, start: float) -> float:
         """The duration with the scales in ``mask`` applied (tallies bed days saved)."""
-        for i in self.scales[node][c]:
+        return self._scale(self.scales[node][c], self.dur_scale, self.bed_days_saved, node, c, mask, d, start)
+
+    def hold(self, node: int, c: int, mask: int, h: float, start: float) -> float:
+        """The hold (from ``start``) with the hold scales in ``mask`` applied (tallies delayed bed days saved)."""
+        return self._scale(self.hscales[node][c], self.hold_scale, self.delayed_bed_days_saved, node, c, mask, h,
+                           start)
+
+    def _scale(self, applying, table, tally, node, c, mask, d, start) -> float:
+        for i in applying:
             if (mask >> i) & 1:
-                new = d * self.dur_scale[i][node][c]
+                new = d * table[i][node][c]
                 if self.bed[node]:
                     a, b = max(start + new, self.lo), min(start + d, self.hi)
                     if b > a:
-                        self.bed_days_saved[i] += (b - a) / 1440.0
+                        tally[i] += (b - a) / 1440.0
                 d = new
         return d
 
@@ -114,23 +140,23 @@ class Effects:
                 return r
         return a + n - 1
 
-    def route(self, node: int, c: int, mask: int, u: float, t: float, room) -> tuple[int, int]:
-        """(route index, destination) of the decision at ``node``; ``room(n)`` says
+    def route(self, node: int, c: int, mask: int, u: float, t: float, room, p: int) -> tuple[int, int]:
+        """(route index, destination) of patient p's decision at ``node``; ``room(n)`` says
         whether node n has a free server and nobody waiting."""
         a, n = self.route_start[node][c], self.route_len[node][c]
-        r0 = self._choose(self.base_cum, a, n, u)
-        d0 = self.route_dest[r0]
+        r = self._choose(self.base_cum, a, n, u)
+        d = self.route_dest[r]
         i = self.route_of[node][c]
-        if i < 0 or not (mask >> i) & 1:
-            return r0, d0
-        if self.divert_to[i] >= 0:
-            if d0 == self.divert_from[i] and room(self.divert_to[i]):
-                self._avoided(i, node, d0, self.divert_to[i], t)
-                return r0, self.divert_to[i]
-            return r0, d0
-        r1 = self._choose(self.iv_cum[i], a, n, u)
-        self._avoided(i, node, d0, self.route_dest[r1], t)
-        return r1, self.route_dest[r1]
+        if i >= 0 and (mask >> i) & 1:
+            r1 = self._choose(self.iv_cum[i], a, n, u)
+            self._avoided(i, node, d, self.route_dest[r1], t)
+            r, d = r1, self.route_dest[r1]
+        k = self.divert_of[node][c]
+        if (k >= 0 and (mask >> k) & 1 and d == self.divert_from[k] and self.eligible_u[k, p] < self.eligible_share[k]
+                and room(self.divert_to[k])):
+            self._avoided(k, node, d, self.divert_to[k], t)
+            return r, self.divert_to[k]
+        return r, d
 
     def _avoided(self, i: int, node: int, d0: int, d1: int, t: float) -> None:
         ab = self.acute_bed
@@ -141,4 +167,5 @@ class Effects:
         """The counts of the run, by intervention (for ``EventLog.meta``)."""
         return {"interventions": list(self.names), "avoided_admissions": list(self.avoided_admissions),
                 "avoided_attendances": list(self.avoided_attendances),
-                "bed_days_saved": list(self.bed_days_saved)}
+                "bed_days_saved": list(self.bed_days_saved),
+                "delayed_bed_days_saved": list(self.delayed_bed_days_saved)}

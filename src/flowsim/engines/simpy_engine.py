@@ -38,6 +38,21 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 
+- hold_scale: a route's hold is scaled by ``Effects.hold`` for the patient's mask.
+- assessment during the stay (``referred_after``, ``Effects.during_of``): a patient
+  whose referral time ``draws.referral[i][p, j]`` falls inside its service at n keeps
+  its bed (logged as a kept server, clinical end unknown) and is assessed as above
+  at the referral; if timely, bit i joins the mask and the rest of the service is
+  scaled by ``Effects.duration`` with bit i alone. The service then ends at start +
+  referral + rest (or at the end of the assessment if later), and the route
+  decision is made as after an assessment at the end of service.
+
+Blocked waits that end another way (``Network.give_up``): a patient that keeps its
+server upstream on a blocking route r with a give_up and has to queue at the next
+node waits there at most ``draws.give_up[r][p, j]`` (j: its visit upstream); then
+it leaves the queue (logged OTHER_ROUTE at that node, dest = the alternative),
+frees the upstream server and goes to ``draws.give_up_to[r][p, j]``.
+
 Readmissions (``engines.returns``): a patient leaving a node by an exit may come
 back after a drawn time, as the same patient, by a new process that waits for
 it and walks in at ``readmit.to`` with ``prev = -1``, its mask and visit
@@ -65,7 +80,8 @@ import numpy as np
 import simpy
 
 from ..draws import Draws
-from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, RENEGED, SERVED, EventLog, EventLogBuilder
+from ..eventlog import (DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED, EventLog,
+                        EventLogBuilder)
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from ..warmstart.census_file import FIT, WAITING
 from .effects import Effects
@@ -136,6 +152,7 @@ class _Engine:
         self.route_cum = net.route_cum.tolist()
         self.route_block = net.route_block.tolist()
         self.route_hold = net.route_has_hold.tolist()
+        self.give_up = net.give_up.has.tolist() if net.give_up is not None else [False] * len(self.route_dest)
         self.cohort = draws.cohort.tolist()
         self.eff = Effects(net, draws, float(net.warm_up), float(net.horizon))
         self.returns = Returns(net, draws)
@@ -197,8 +214,9 @@ class _Engine:
         if mask < 0:  # a new arrival (a readmission keeps its mask)
             mask = eff.start(p) if eff.on else 0
         # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
-        #      seq (of the current visit), h_seq (of the held visit)]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1]
+        #      seq (of the current visit), h_seq (of the held visit),
+        #      give-up minutes of the held route (inf: none), its alternative destination]
+        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1, math.inf, NO_DEST]
         self.state[p] = st
         begun = False
         if p < self.n_census:
@@ -232,6 +250,10 @@ class _Engine:
                             log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs, seq)
                             del self.state[p]
                             return
+                    elif st[4] >= 0 and st[13] < math.inf:
+                        if (yield from self.wait_or_give_up(p, c, node, prev, arrive, seq, entry, st)):
+                            prev, node = node, st[14]
+                            continue
                     else:
                         yield entry[2]
                 start = env.now
@@ -258,35 +280,46 @@ class _Engine:
             dur = draws.dur[node][p, j]
             if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
-            yield env.timeout(dur)
+            w = -1
+            if eff.on and eff.during_of[node][c] >= 0:
+                w, timely = yield from self.stay(p, c, node, j, dur, st)
+                mask |= (1 << w) if timely else 0
+            else:
+                yield env.timeout(dur)
             end = env.now
             if not eff.on:
                 r = self.choose_route(node, c, draws.route_u[node][p, j])
                 dest = self.route_dest[r]
             else:
-                i = eff.assess_of[node][c]
-                if i >= 0:
+                i = eff.assess_of[node][c] if w < 0 else w
+                if w >= 0:
+                    st[8] = end  # assessed during the stay, which has now ended
+                elif i >= 0:
                     st[4:10] = [node, prev, arrive, start, end, NO_DEST]  # keeps its server meanwhile
                     st[12] = seq
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
-                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room)
+                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room, p)
                 if i >= 0:
                     st[9] = dest
                     if self.route_hold[r]:
                         st[0] = -1  # only the kept server remains to censor
-                        yield env.timeout(draws.hold[r][p, j])
+                        yield env.timeout(eff.hold(node, c, mask, draws.hold[r][p, j], env.now))
                     if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
                         self.release_held(p, c, st, env.now, dest)
+                    else:
+                        self.blocked_on(st, r, p, j)
                     prev, node = node, dest
                     continue
             if self.route_hold[r]:
                 st[10] = end
-                yield env.timeout(draws.hold[r][p, j])
+                h = draws.hold[r][p, j]
+                yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
                 st[4:10] = [node, prev, arrive, start, end, dest]
                 st[12] = seq
+                self.blocked_on(st, r, p, j)
             else:
                 log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest, seq)
                 if k == QUEUE:
@@ -298,6 +331,25 @@ class _Engine:
             back = self.returns.after_leaving(p, prev, node, mask)
             if back >= 0:
                 env.process(self.comeback(p, back, mask, st[11]))
+
+    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: list):
+        """A blocked patient waits in ``node``'s queue at most ``st[13]``; True if the wait
+        ended another way (logged OTHER_ROUTE, the kept server freed; it goes to ``st[14]``)."""
+        env = self.env
+        yield entry[2] | env.timeout(st[13])
+        if entry[2].triggered:
+            return False
+        self.pools[node].cancel(entry)
+        self.log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, st[14], seq)
+        self.release_held(p, c, st, env.now, st[14])
+        return True
+
+    def blocked_on(self, st: list, r: int, p: int, j: int) -> None:
+        """The patient keeps its server on blocking route r: note when its wait ends another way."""
+        if self.give_up[r]:
+            st[13], st[14] = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
+        else:
+            st[13] = math.inf
 
     def census_enter(self, p: int, st: list) -> tuple[int, int, bool]:
         """A census patient at minute 0: takes its server (beyond capacity if need be) and
@@ -341,6 +393,30 @@ class _Engine:
         pool.release()
         st[0], st[3] = at, NAN
         return start - referral <= eff.within[i]
+
+    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: list):
+        """Service of ``dur`` at ``node`` with a referral during it (``referred_after``).
+
+        Returns (intervention, timely), or (-1, False) when the stay ends before the
+        referral. A referred patient keeps its bed (logged like a kept server), is
+        assessed, and on a timely assessment the rest of the stay is scaled."""
+        env, eff = self.env, self.eff
+        w = eff.during_of[node][c]
+        ref = self.draws.referral[w][p, j]
+        start = st[3]
+        if not ref < dur:
+            yield env.timeout(dur)
+            return -1, False
+        yield env.timeout(ref)
+        st[4:10] = [node, st[1], st[2], start, NAN, NO_DEST]  # the bed is kept, the clinical end unknown
+        st[12] = st[11]
+        timely = yield from self.assess(p, c, node, w, st)
+        rest = dur - ref
+        if timely:
+            rest = eff.duration(node, c, 1 << w, rest, start + ref)
+        st[0] = -1  # only the kept bed remains to censor
+        yield env.timeout(max(0.0, start + ref + rest - env.now))
+        return w, timely
 
     def release_held(self, p: int, c: int, st: list, t: float, at: int) -> None:
         """The patient has room at ``at`` (or left): free the bed it kept upstream."""

@@ -14,10 +14,14 @@ _ROWS = [
     ("ed_attendances", "ED attendances", "n"),
     ("four_hour_breaches", "Four-hour breaches", "n"),
     ("four_hour_performance", "Seen within four hours", "pct"),
+    ("twelve_hour_waits", "12-hour waits from arrival", "n"),
+    ("twelve_hour_waits_from_decision", "12-hour waits from decision to admit", "n"),
     ("admissions", "Emergency admissions", "n"),
     ("avoided_admissions", "Avoided admissions (in run)", "n"),
     ("avoided_attendances", "Avoided attendances (in run)", "n"),
     ("bed_days_saved", "Bed days saved (in run)", "f1"),
+    ("delayed_bed_days_saved", "Delayed bed days saved (in run)", "f1"),
+    ("other_route", "Blocked waits ended another way", "n"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
 

@@ -16,11 +16,13 @@ _HEADLINE = [
     ("four_hour_breaches", "Four-hour breaches", "n"),
     ("four_hour_performance", "Seen within four hours", "pct"),
     ("twelve_hour_waits", "Twelve-hour waits in ED", "n"),
+    ("twelve_hour_waits_from_decision", "Twelve-hour waits from decision to admit", "n"),
     ("ed_censored", "Still in ED at horizon (< 4 h, censored)", "n"),
     ("admissions", "Emergency admissions", "n"),
     ("readmissions_30d", "Emergency readmissions within 30 days", "n"),
     ("readmission_rate_30d", "Discharges readmitted within 30 days", "pct"),
     ("left_without_being_seen", "Left without being seen", "n"),
+    ("other_route", "Waits for onward care ended another way", "n"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
 

@@ -35,7 +35,7 @@ import numpy as np
 
 from ..distributions import sample
 from ..draws import Draws, make_draws
-from ..network import BOOKING, Network
+from ..network import BOOKING, NO_NODE, Network
 from ..random import stream
 from ..residual import residual
 from .census_file import FIT, IN_SERVICE, Census, route_to
@@ -157,6 +157,12 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
         patience=[_prepend(a, K, np.inf) for a in base.patience],
         elsewhere_u=[_prepend(a, K, np.nan) for a in base.elsewhere_u], net=net,
         hold=[_prepend(a, K, np.nan) for a in base.hold], n_census=K,
+        # census patients carry no attributes yet: their blocked waits do not end another way (give_up),
+        # they are not referred during the stay they are in, and no divert finds them eligible
+        give_up=[_prepend(a, K, np.nan) for a in base.give_up],
+        give_up_to=[_prepend(a, K, NO_NODE) for a in base.give_up_to],
+        referral=[_prepend(a, K, np.nan) for a in base.referral],
+        eligible_u=np.concatenate([np.full((base.eligible_u.shape[0], K), 2.0), base.eligible_u], axis=1),
         census_state=census.state.copy(), census_node=census.node.copy(), census_since=-census.spent,
         census_fit_at=-census.fit_for, census_onward=census.onward.copy())
     d._reach = base._reach
