@@ -9,7 +9,6 @@ from flowsim import distributions as D
 from flowsim.arrivals import arrival_times
 from flowsim.draws import make_draws
 from flowsim.engines.compiled import run_compiled
-from flowsim.kernels import overlap_sum_by_node
 from flowsim.metrics import measure
 
 from conftest import network
@@ -59,10 +58,3 @@ def test_measure(benchmark, year_log):
     benchmark.group = "kernels:metrics"
     net, log = year_log
     benchmark(measure, log, net)
-
-
-def test_bed_minutes_numba(benchmark, year_log, warm_compiled):
-    benchmark.group = "kernels:metrics"
-    net, log = year_log
-    overlap_sum_by_node(log.node, log.start, log.depart, 0.0, net.horizon, net.n_nodes)
-    benchmark(overlap_sum_by_node, log.node, log.start, log.depart, 0.0, net.horizon, net.n_nodes)

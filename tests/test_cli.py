@@ -224,4 +224,5 @@ def test_validate_an_experiment_with_an_unknown_scenario(tmp_path, capsys):
     exp.write_text(f"name: x\nmodel: {RAID}\nscenarios: [baseline, raid, raidd]\nreplications: 2\n")
     assert main(["validate", str(exp)]) == 2
     err = capsys.readouterr().err
-    assert f"{exp}:3:" in err and "scenarios.raidd" in err and "did you mean 'raid'" in err
+    # a list of names: the key path is the item's index, and the column is the item's
+    assert f"{exp}:3:29: scenarios.2: unknown scenario 'raidd'" in err and "did you mean 'raid'" in err

@@ -32,12 +32,11 @@ import math
 import numpy as np
 from scipy import special
 
-from .units import format_duration
 
 __all__ = [
     "FIXED", "EXPONENTIAL", "UNIFORM", "TRIANGULAR", "TRUNCNORMAL", "LOGNORMAL",
     "GAMMA", "WEIBULL", "EMPIRICAL", "MAX_PARAMS", "CODE_NAMES",
-    "dist_arrays", "dist_mean", "dist_var", "sample", "describe", "cumulative_weights",
+    "dist_arrays", "dist_mean", "dist_var", "sample", "cumulative_weights",
 ]
 
 FIXED, EXPONENTIAL, UNIFORM, TRIANGULAR, TRUNCNORMAL, LOGNORMAL, GAMMA, WEIBULL, EMPIRICAL = range(9)
@@ -251,36 +250,3 @@ def sample(code: int, params, rng: np.random.Generator, n: int, emp_values=(), e
     k = int(p[0])
     idx = np.searchsorted(emp_cum[k], u, side="right")
     return np.asarray(emp_values[k], dtype=np.float64)[idx]
-
-
-# -------------------------------------------------------------------- describe
-def _fmt(minutes: float) -> str:
-    return format_duration(float(f"{minutes:.6g}"))
-
-
-def describe(code: int, params, emp_values=(), emp_cum=()) -> str:
-    """A one-line description in the config's own terms, for reports."""
-    p = np.asarray(params, dtype=np.float64)
-    if code == FIXED:
-        return f"fixed({_fmt(p[0])})"
-    if code == EXPONENTIAL:
-        return f"exponential(mean {_fmt(p[0])})"
-    if code == UNIFORM:
-        return f"uniform({_fmt(p[0])} to {_fmt(p[1])})"
-    if code == TRIANGULAR:
-        return f"triangular(min {_fmt(p[0])}, mode {_fmt(p[1])}, max {_fmt(p[2])})"
-    if code == TRUNCNORMAL:
-        bounds = f", min {_fmt(p[2])}" + ("" if math.isinf(p[3]) else f", max {_fmt(p[3])}")
-        return f"normal(mean {_fmt(p[0])}, sd {_fmt(p[1])}{bounds})"
-    if code in (LOGNORMAL, GAMMA):
-        mean, sd = dist_mean(code, p), math.sqrt(dist_var(code, p))
-        return f"{CODE_NAMES[code]}(mean {_fmt(mean)}, sd {_fmt(sd)})"
-    if code == WEIBULL:
-        return f"weibull(shape {p[0]:.6g}, scale {_fmt(p[1])})"
-    if code == EMPIRICAL:
-        if len(emp_values) > int(p[0]):
-            v = emp_values[int(p[0])]
-            mean = dist_mean(code, p, emp_values, emp_cum)
-            return f"empirical({len(v)} values, mean {_fmt(mean)})"
-        return f"empirical(#{int(p[0])})"
-    raise ValueError(f"unknown distribution code {code}")

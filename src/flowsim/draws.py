@@ -1,6 +1,6 @@
 """Network + seed -> Draws: every random number a replication will use, drawn up front.
 
-The randomness contract (DESIGN.md): a patient's draws are a function of
+The randomness contract (docs/design.md): a patient's draws are a function of
 (replication, stream, patient) only. A patient is identified by its source and
 its arrival number k within that source; the arrival table of all sources is
 merged by time (ties by source order, then k) and row p of every per-node

@@ -84,7 +84,7 @@ class EventLogBuilder:
     """Preallocated columns that grow by doubling; rows are written by index.
 
     PERF: writing into preallocated numpy columns keeps the engine's per-event cost
-    flat; appending Python tuples and converting at the end was ~11% slower (DESIGN.md).
+    flat; appending Python tuples and converting at the end was ~11% slower (docs/design.md).
     """
 
     def __init__(self, capacity: int = 1024):

@@ -1,4 +1,4 @@
-"""Interventions as arrays: what the engines read to apply them.
+"""Interventions as arrays (``InterventionArrays``): what the engines read to apply them.
 
 Every intervention defined in a config is built, switched on or not
 (``active``), so that the arrays, the draws and the metric names are the same in
@@ -43,13 +43,16 @@ import numpy as np
 
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 
-__all__ = ["Interventions", "build_interventions", "no_interventions", "uses_interventions", "NONE"]
+__all__ = ["InterventionArrays", "build_interventions", "uses_interventions", "NONE"]
 
 NONE = -1
 
 
 @dataclass(frozen=True)
-class Interventions:
+class InterventionArrays:
+    """Every intervention of a model as arrays (``Network.interventions``); not to be
+    confused with one intervention as written (``config.interventions.Intervention``)."""
+
     names: tuple[str, ...]
     active: np.ndarray
     thin_share: np.ndarray
@@ -98,13 +101,8 @@ class Interventions:
     _at: tuple = ()
 
 
-def no_interventions(n_nodes: int, n_cohorts: int, n_sources: int, n_routes: int) -> Interventions:
-    """The empty set (a model without interventions)."""
-    return _empty(0, n_nodes, n_cohorts, n_sources, n_routes, ())
-
-
-def _empty(I, N, C, S, R, names) -> Interventions:
-    iv = Interventions(
+def _empty(I, N, C, S, R, names) -> InterventionArrays:
+    iv = InterventionArrays(
         names=tuple(names), active=np.zeros(I, dtype=bool), thin_share=np.zeros((I, S, C)),
         route_of=np.full((N, C), NONE, dtype=np.int64), route_cum=np.zeros((I, R)),
         divert_from=np.full(I, -1_000_000, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
@@ -136,7 +134,7 @@ def scaled_probabilities(p: list[float], dests: list[str], scale: dict[str, floa
 
 def build_interventions(cfg, nodes: dict[str, int], exits: dict[str, int], route_start, route_len,
                         route_dest, route_cum, emp_values: list | None = None,
-                        emp_cum: list | None = None) -> Interventions:
+                        emp_cum: list | None = None) -> InterventionArrays:
     """Arrays of every intervention of a validated config (see module docstring)."""
     from .config.interventions import cohorts_of
 

@@ -30,10 +30,9 @@ import sys
 from pathlib import Path
 
 import numba
-import numpy as np
 from numba.core import caching
 
-__all__ = ["njit", "cache_dir", "overlap_sum_by_node", "grouped_waits"]
+__all__ = ["njit", "cache_dir"]
 
 _PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -113,36 +112,3 @@ def njit(fn=None, *, inline: bool = False):
 def cache_dir() -> str:
     """Where flowsim's compiled kernels are cached (this version of its sources)."""
     return str(_CACHE_DIR)
-
-
-# ------------------------------------------------------------- metric reductions
-@njit
-def overlap_sum_by_node(node, a, b, lo, hi, n_nodes):
-    """Per node, the total length of [a, b) inside [lo, hi); rows with NaN ``a`` add 0
-    and a NaN ``b`` is read as ``hi`` (still there at the end of the window)."""
-    out = np.zeros(n_nodes)
-    for i in range(len(node)):
-        x = a[i]
-        if x != x:
-            continue
-        y = b[i]
-        if y != y or y > hi:
-            y = hi
-        if x < lo:
-            x = lo
-        if y > x:
-            out[node[i]] += y - x
-    return out
-
-
-@njit
-def grouped_waits(node, wait, n_nodes):
-    """Per node: count, sum of ``wait`` over rows with a non-NaN wait."""
-    count = np.zeros(n_nodes, dtype=np.int64)
-    total = np.zeros(n_nodes)
-    for i in range(len(node)):
-        w = wait[i]
-        if w == w:
-            count[node[i]] += 1
-            total[node[i]] += w
-    return count, total

@@ -1,6 +1,6 @@
 """The cost ledger of one run: who pays for what, from the event log and the prices.
 
-Engines never compute costs (DESIGN.md); everything here is measured over the
+Engines never compute costs (docs/design.md); everything here is measured over the
 window ``[net.warm_up, log.horizon)`` from what happened. Four kinds of cost,
 which add up to ``cost_total``:
 

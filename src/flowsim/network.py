@@ -15,7 +15,7 @@ import numpy as np
 from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
-from .interventions import Interventions, build_interventions
+from .interventions import InterventionArrays, build_interventions
 from .prices import Prices, build_prices
 from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
 from .timeline import days_of_run, day_rows, hourly_rate, weekly_or_full
@@ -122,7 +122,7 @@ class Network:
     # visits to a node a patient can make: 1 unless the node lies on a cycle
     revisit: np.ndarray         # (N,) bool
     # interventions (see flowsim.interventions): every defined one, with its switch
-    interventions: Interventions | None = None
+    interventions: InterventionArrays | None = None
     # blocked waits that end another way; None when no route has a give_up
     give_up: GiveUps | None = None
     # escalation beds (None: no node has any): (N, 3) int64 beds, open_at, close_below

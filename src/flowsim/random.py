@@ -14,17 +14,12 @@ import zlib
 
 import numpy as np
 
-__all__ = ["replication_seed", "stream", "stream_key"]
+__all__ = ["stream", "stream_key"]
 
 
 def stream_key(name: str) -> int:
     """A stable 32-bit key for a stream name (CRC-32 of its UTF-8 bytes)."""
     return zlib.crc32(name.encode("utf-8"))
-
-
-def replication_seed(seed: int, replication: int) -> np.random.SeedSequence:
-    """The SeedSequence of one replication: child ``replication`` of ``SeedSequence(seed)``."""
-    return np.random.SeedSequence(entropy=seed, spawn_key=(replication,))
 
 
 def stream(seed: int, replication: int, name: str) -> np.random.Generator:

@@ -57,7 +57,7 @@ def warm_engine(net: Network, engine: str) -> float:
 
     The compiled engine is compiled by Numba on its first call in a process. A
     one-hour run of the same network pays that cost up front, so replication
-    times measure simulation only (DESIGN.md: compile time is reported apart).
+    times measure simulation only (docs/design.md: compile time is reported apart).
     """
     if engine != "compiled":
         return 0.0

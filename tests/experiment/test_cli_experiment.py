@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from flowsim.cli import main
 
 
@@ -32,3 +34,46 @@ def test_experiment_json_contract(tmp_path, tiny_path, capsys):
     d = prev["difference_vs_baseline"]["ed_attendances"]
     assert d["mean"] < 0 and len(d["ci95"]) == 2 and len(d["values"]) == 2
     assert {"wall_s", "executor", "workers"} <= set(doc["timing"])
+
+
+def _exp(tmp_path, body: str):
+    exp = tmp_path / "e.yaml"
+    exp.write_text(body)
+    return exp
+
+
+def test_an_unknown_baseline_points_at_the_baseline_line_and_says_who_has_what(tmp_path, tiny_path, capsys):
+    exp = _exp(tmp_path, f"name: t\nmodel: {tiny_path}\nscenarios:\n  mine:\n    set: {{run.seed: 3}}\n"
+                         "baseline: zzzz\nreplications: 2\n")
+    assert main(["validate", str(exp)]) == 2
+    err = capsys.readouterr().err
+    assert f"{exp}:6:11: baseline: unknown scenario 'zzzz'" in err and "Traceback" not in err
+    # the model's scenarios and the file's own are told apart (the file's were listed as the model's)
+    has = err.split("; the model tiny.yaml has ")[1]
+    assert has.startswith("baseline, ") and "raid" in has and has.endswith(" and this file defines mine\n")
+    assert "mine" not in has.split(" and this file")[0]
+
+
+def test_a_misspelt_baseline_gets_a_suggestion(tmp_path, tiny_path, capsys):
+    exp = _exp(tmp_path, f"name: t\nmodel: {tiny_path}\nbaseline: rad\nreplications: 2\n")
+    assert main(["validate", str(exp)]) == 2
+    assert f"{exp}:3:11: baseline: unknown scenario 'rad'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("keys, line, key, found", [
+    ("horizon: 3 days\nwarm_up: 5 days\n", 5, "warm_up",
+     "a warm-up of 5 days (in this file) and a horizon of 3 days (in this file)"),
+    ("horizon: 1 day\n", 4, "horizon",
+     "a warm-up of {w} days (by the model's run.warm_up) and a horizon of 1 day (in this file)"),
+])
+def test_a_warm_up_past_the_horizon_is_refused_at_its_line_in_days_before_running(tmp_path, tiny_path, capsys,
+                                                                                  keys, line, key, found):
+    from flowsim.config import load_config
+    w = load_config(tiny_path).run.warm_up / 1440
+    exp = _exp(tmp_path, f"name: t\nmodel: {tiny_path}\nreplications: 2\n{keys}")
+    for argv in (["validate", str(exp)], ["experiment", str(exp), "--workers", "1", "--out", str(tmp_path / "st")]):
+        assert main(argv) == 2
+        err = capsys.readouterr().err
+        assert f"{exp}:{line}:" in err and f"{key}: expected a warm-up shorter than the horizon" in err
+        assert found.format(w=f"{w:g}") in err
+    assert not (tmp_path / "st").exists()  # refused before the store was made

@@ -8,9 +8,9 @@ that ``config.load`` can point at its line and column.
 
 from __future__ import annotations
 
-import difflib
 from typing import Any, Iterator, NamedTuple
 
+from ..suggest import did_you_mean
 from .schema import DIST_NAMES, BookingService, Config, QueueService
 
 __all__ = ["Problem", "find_problems", "ROUTE_TOLERANCE", "MIX_TOLERANCE"]
@@ -29,11 +29,6 @@ class Problem(NamedTuple):
     path: tuple
     message: str
     at_key: bool = False
-
-
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
 
 
 def _names(items) -> str:
@@ -102,7 +97,7 @@ def _unknown(name: str, cfg: Config, allow_exits: bool) -> str | None:
             return None
         return f"expected a service node, found the exit '{name}'"
     choices = list(cfg.services) + (cfg.exit_names if allow_exits else [])
-    return f"unknown node '{name}'" + _hint(name, choices)
+    return f"unknown node '{name}'" + did_you_mean(name, choices)
 
 
 def _destinations(cfg: Config) -> Iterator[Problem]:
@@ -166,7 +161,7 @@ def _by_cohort(cfg: Config, path: tuple, spec: Any, what: str) -> Iterator[Probl
     cohorts = list(cfg.cohorts)
     for key in spec:
         if key != "default" and key not in cohorts:
-            yield Problem(path + (key,), f"unknown cohort '{key}'" + _hint(key, cohorts + ["default"]),
+            yield Problem(path + (key,), f"unknown cohort '{key}'" + did_you_mean(key, cohorts + ["default"]),
                           at_key=True)
     if "default" not in spec:
         for c in cohorts:
@@ -181,7 +176,7 @@ def _cohort_specs(cfg: Config) -> Iterator[Problem]:
         for key in src.cohorts or {}:
             if key not in cohorts:
                 yield Problem(("sources", sname, "cohorts", key), f"unknown cohort '{key}'"
-                              + _hint(key, cohorts), at_key=True)
+                              + did_you_mean(key, cohorts), at_key=True)
     for name, svc in cfg.services.items():
         base = ("services", name)
         yield from _by_cohort(cfg, base + ("duration",), svc.duration, "duration")
@@ -192,7 +187,7 @@ def _cohort_specs(cfg: Config) -> Iterator[Problem]:
                 yield from _by_cohort(cfg, base + ("patience",), svc.patience, "patience")
             for key in svc.priority:
                 if key not in cohorts:
-                    yield Problem(base + ("priority", key), f"unknown cohort '{key}'" + _hint(key, cohorts),
+                    yield Problem(base + ("priority", key), f"unknown cohort '{key}'" + did_you_mean(key, cohorts),
                                   at_key=True)
 
 
@@ -212,7 +207,7 @@ def _route_holds(cfg: Config, name: str, spec) -> Iterator[Problem]:
                 for key in by:
                     if key != "default" and key not in cohorts:
                         yield Problem(path + sub + (key,), f"unknown cohort '{key}'"
-                                      + _hint(key, cohorts + ["default"]), at_key=True)
+                                      + did_you_mean(key, cohorts + ["default"]), at_key=True)
                 if "default" not in by:
                     for c in users:
                         if c not in by:

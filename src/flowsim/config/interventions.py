@@ -13,11 +13,11 @@ validation, by ``config.scenarios``.
 
 from __future__ import annotations
 
-import difflib
 from typing import Annotated, Any, Iterator
 
 from pydantic import Field, model_validator
 
+from ..suggest import did_you_mean
 from .population import Target
 from .schema import Dist, Duration, Frozen, Probability
 
@@ -117,11 +117,6 @@ class _P:
         return Problem(tuple(path), message, at_key)
 
 
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _routes_for(svc, cohort: str):
     spec = svc.routes
     if isinstance(spec, dict):
@@ -137,19 +132,19 @@ def find_problems(cfg) -> list:
     for i, name in enumerate(cfg.active_interventions):
         if name not in cfg.interventions:
             out.append(_P.make(("active_interventions", i), f"unknown intervention '{name}'"
-                               + _hint(name, cfg.interventions)))
+                               + did_you_mean(name, cfg.interventions)))
     for sname, sc in cfg.scenarios.items():
         for i, name in enumerate(sc.interventions):
             if name not in cfg.interventions:
                 out.append(_P.make(("scenarios", sname, "interventions", i), f"unknown intervention '{name}'"
-                                   + _hint(name, cfg.interventions)))
+                                   + did_you_mean(name, cfg.interventions)))
     out += list(_clashes(cfg))
     return out
 
 
 def _node(cfg, name, path, kinds=None) -> Iterator:
     if name not in cfg.services:
-        yield _P.make(path, f"unknown node '{name}'" + _hint(name, cfg.services))
+        yield _P.make(path, f"unknown node '{name}'" + did_you_mean(name, cfg.services))
     elif kinds and cfg.services[name].kind not in kinds:
         yield _P.make(path, f"expected a {' or '.join(kinds)} node, found '{name}', a "
                       f"{cfg.services[name].kind} node")
@@ -162,7 +157,7 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
     for i, c in enumerate(targets):
         if c not in cohorts:
             path = base + ("cohort",) + (() if isinstance(iv.cohort, str) else (i,))
-            yield _P.make(path, f"unknown cohort '{c}'" + _hint(c, cohorts))
+            yield _P.make(path, f"unknown cohort '{c}'" + did_you_mean(c, cohorts))
     if any(c not in cohorts for c in targets):
         return
     at_ok = True
@@ -180,7 +175,7 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
                           f"(the time to arrange a discharge), found '{node}' without one", True)
     for src in iv.thin or {}:
         if src not in cfg.sources:
-            yield _P.make(base + ("thin", src), f"unknown source '{src}'" + _hint(src, cfg.sources), True)
+            yield _P.make(base + ("thin", src), f"unknown source '{src}'" + did_you_mean(src, cfg.sources), True)
     if not at_ok:
         return
     svc = cfg.services.get(iv.at)
@@ -192,7 +187,7 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
         for dest, f in (iv.route_scale or {}).items():
             if dest not in dests:
                 yield _P.make(base + ("route_scale", dest), f"'{iv.at}' has no route to '{dest}' for cohort "
-                              f"'{c}'" + _hint(dest, dests), True)
+                              f"'{c}'" + did_you_mean(dest, dests), True)
             elif probs[dest] * f > 1.0 + 1e-9:
                 yield _P.make(base + ("route_scale", dest), f"expected a factor that keeps the probability "
                               f"<= 1, found {f:g} x {probs[dest]:g} for cohort '{c}'")
@@ -200,13 +195,13 @@ def _one(cfg, name: str, iv: Intervention) -> Iterator:
             others = [d for d in dests if d not in iv.route_scale]
             if iv.freed_to is not None and iv.freed_to not in others:
                 yield _P.make(base + ("freed_to",), f"expected a route of '{iv.at}' not scaled by this "
-                              f"intervention, found '{iv.freed_to}'" + _hint(iv.freed_to, others))
+                              f"intervention, found '{iv.freed_to}'" + did_you_mean(iv.freed_to, others))
             elif sum(probs[d] for d in others) <= 0 and any(f != 1 for f in iv.route_scale.values()):
                 yield _P.make(base + ("route_scale",), f"'{iv.at}' has no other route with a positive "
                               f"probability for cohort '{c}' to take the freed probability")
         if iv.divert and iv.divert.instead_of not in dests:
             yield _P.make(base + ("divert", "instead_of"), f"'{iv.at}' has no route to '{iv.divert.instead_of}'"
-                          f" for cohort '{c}'" + _hint(iv.divert.instead_of, dests))
+                          f" for cohort '{c}'" + did_you_mean(iv.divert.instead_of, dests))
     if iv.divert:
         yield from _node(cfg, iv.divert.to, base + ("divert", "to"), kinds=("queue",))
     if iv.assessment:

@@ -10,19 +10,20 @@ message says how many more there are.
 
 from __future__ import annotations
 
-import difflib
+import os
 import re
+import stat
 import types
 import typing
-from pathlib import Path as FsPath
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
 from ..errors import ConfigError
+from ..suggest import did_you_mean
 from . import checks
 from .schema import DIST_NAMES, Config
-from .yaml_loader import Path, Positions, load_yaml
+from .yaml_loader import KeyPath, Positions, load_yaml
 
 __all__ = ["load_config", "parse_config", "load_data", "validate_data"]
 
@@ -47,15 +48,47 @@ def load_data(path) -> tuple[Any, Positions]:
     ConfigError
         If the file cannot be read or is not valid, safe YAML.
     """
-    try:
-        text = FsPath(path).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"expected a config file, found no file at '{path}'", file=str(path)) from None
-    except IsADirectoryError:
-        raise ConfigError(f"expected a config file, found a directory at '{path}'", file=str(path)) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"expected a readable UTF-8 text file, found an error: {exc}", file=str(path)) from None
+    text = _read_text(path)
     return load_yaml(text, str(path))
+
+
+# The largest bundled config is ~20 kB; parsing 10 MB of YAML takes seconds.
+MAX_BYTES = 10_000_000
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+          (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _read_text(path) -> str:
+    """The text of a regular file of at most ``MAX_BYTES``, or a ConfigError naming the file."""
+    def fail(what: str) -> ConfigError:
+        return ConfigError(f"expected a config file, found {what}", file=str(path))
+    try:
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; fstat then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise fail(f"no file at '{path}'") from None
+    except OSError as exc:
+        raise fail(f"a file that cannot be opened ({exc.strerror})") from None
+    info = os.fstat(fd)
+    limit = f"(a config is at most {MAX_BYTES / 1e6:g} MB)"
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_BYTES:
+        os.close(fd)
+        if stat.S_ISREG(info.st_mode):
+            raise fail(f"{info.st_size / 1e6:.1f} MB at '{path}' {limit}")
+        what = next((name for test, name in _KINDS if test(info.st_mode)), "something that is not a regular file")
+        raise fail(f"{what} at '{path}' (only regular files are read)")
+    with os.fdopen(fd, "rb") as fh:
+        try:
+            raw = fh.read(MAX_BYTES + 1)  # never more than the bound, whatever the size said
+        except OSError as exc:
+            raise fail(f"a file that cannot be read ({exc.strerror})") from None
+    if len(raw) > MAX_BYTES:  # its size said otherwise (a file under /proc, or one still growing)
+        raise fail(f"more than {MAX_BYTES / 1e6:g} MB at '{path}' {limit}")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"expected a UTF-8 text file, found a byte that is not UTF-8 at offset {exc.start}",
+                          file=str(path)) from None
 
 
 def load_config(path) -> Config:
@@ -163,7 +196,7 @@ def _first(problems: list[checks.Problem], positions: Positions, filename: str |
                        path=".".join(str(p) for p in pr.path) or None)
 
 
-def _data_path(loc: tuple, data: Any, keep_last: bool) -> Path:
+def _data_path(loc: tuple, data: Any, keep_last: bool) -> KeyPath:
     """Drop pydantic's union tags from ``loc``, keeping only keys present in the data."""
     path: list = []
     node = data
@@ -252,11 +285,7 @@ _DIST_EXAMPLE = "a distribution such as {fixed: {value: 10 min}} or {lognormal: 
 
 
 def _suggest(word: Any, choices) -> str:
-    choices = [str(c) for c in choices]
-    if _SYNONYMS.get(str(word)) in choices:
-        return f"; did you mean '{_SYNONYMS[str(word)]}'?"
-    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return did_you_mean(word, choices, _SYNONYMS)
 
 
 def _quoted(text: str) -> list[str]:

@@ -11,9 +11,9 @@ log after a run (``flowsim.ledger``); this module only names and checks.
 
 from __future__ import annotations
 
-import difflib
 from typing import Iterator
 
+from ..suggest import did_you_mean
 from .checks import Problem
 from .schema import Config, QueueService
 
@@ -54,13 +54,8 @@ def intervention_payer(cfg: Config, name: str) -> str:
     return payer_names(cfg)[0]
 
 
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def _unknown_payer(name: str, payers: list[str], what: str) -> str:
-    return f"unknown payer '{name}' for {what}" + (_hint(name, payers) or f"; payers are {', '.join(payers)}")
+    return f"unknown payer '{name}' for {what}" + (did_you_mean(name, payers) or f"; payers are {', '.join(payers)}")
 
 
 def find_problems(cfg: Config) -> list[Problem]:
@@ -111,7 +106,7 @@ def _deaths(cfg: Config) -> Iterator[Problem]:
     exits = cfg.exit_names
     for i, e in enumerate(cfg.deaths):
         if e not in exits:
-            msg = f"unknown exit '{e}'" + (_hint(e, exits) or f"; exits are {', '.join(exits)}")
+            msg = f"unknown exit '{e}'" + (did_you_mean(e, exits) or f"; exits are {', '.join(exits)}")
             if e in cfg.services:
                 msg = f"expected an exit, found the service node '{e}'"
             yield Problem(("deaths", i), msg)
@@ -123,7 +118,7 @@ def _prices(cfg: Config) -> Iterator[Problem]:
         for node in prices if isinstance(prices, dict) else ():
             if node not in cfg.services:
                 yield Problem(("costs", "unmet_demand", kind, node), f"unknown node '{node}'"
-                              + _hint(node, cfg.services), at_key=True)
+                              + did_you_mean(node, cfg.services), at_key=True)
     for node, price in cfg.costs.capacity.items():
         svc = cfg.services.get(node)
         if svc is not None and not isinstance(svc, QueueService):

@@ -13,12 +13,12 @@ called by ``config.checks``.
 
 from __future__ import annotations
 
-import difflib
 import math
 from typing import Annotated, Iterator
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
+from ..suggest import did_you_mean
 from .schema import DistSpec, Frozen, Probability
 
 __all__ = ["AgeBand", "Population", "Prediction", "Readmission", "Target", "parse_share", "find_problems",
@@ -140,11 +140,6 @@ def _problem(path, message, at_key=False):
     return Problem(tuple(path), message, at_key)
 
 
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def find_problems(cfg) -> list:
     """Whole-model problems of ``population``, population sources, targets and ``readmission``."""
     out = list(_population(cfg))
@@ -171,7 +166,7 @@ def _population(cfg) -> Iterator:
         for band in src.per_1000:
             if band not in bands:
                 yield _problem(("sources", sname, "per_1000", band), f"unknown age band '{band}'"
-                               + _hint(band, bands), True)
+                               + did_you_mean(band, bands), True)
         for band in bands:
             if band not in src.per_1000:
                 yield _problem(("sources", sname, "per_1000"), f"no rate for age band '{band}'")
@@ -192,7 +187,7 @@ def _targets(cfg) -> Iterator:
         for i, b in enumerate(t.bands):
             if b not in bands:
                 path = base + ("age_band",) + (() if isinstance(t.age_band, str) else (i,))
-                yield _problem(path, f"unknown age band '{b}'" + _hint(b, bands))
+                yield _problem(path, f"unknown age band '{b}'" + did_you_mean(b, bands))
         if iv.assessment is not None:
             yield _problem(base, "expected no 'target' with an 'assessment' (the assessment selects who it "
                            "applies to)", True)
@@ -202,13 +197,13 @@ def _readmission(cfg, rd: Readmission) -> Iterator:
     base = ("readmission",)
     for i, n in enumerate(rd.after):
         if n not in cfg.services:
-            yield _problem(base + ("after", i), f"unknown node '{n}'" + _hint(n, cfg.services))
+            yield _problem(base + ("after", i), f"unknown node '{n}'" + did_you_mean(n, cfg.services))
     exits = cfg.exit_names
     for i, e in enumerate(rd.exits):
         if e not in exits:
-            yield _problem(base + ("exits", i), f"unknown exit '{e}'" + _hint(e, exits))
+            yield _problem(base + ("exits", i), f"unknown exit '{e}'" + did_you_mean(e, exits))
     if rd.to not in cfg.services:
-        yield _problem(base + ("to",), f"unknown node '{rd.to}'" + _hint(rd.to, cfg.services))
+        yield _problem(base + ("to",), f"unknown node '{rd.to}'" + did_you_mean(rd.to, cfg.services))
     if isinstance(rd.p, dict):
         pop = cfg.population
         bands = list(pop.age_bands) if pop is not None else []
@@ -218,7 +213,7 @@ def _readmission(cfg, rd: Readmission) -> Iterator:
             return
         for band in rd.p:
             if band != "default" and band not in bands:
-                yield _problem(base + ("p", band), f"unknown age band '{band}'" + _hint(band, bands), True)
+                yield _problem(base + ("p", band), f"unknown age band '{band}'" + did_you_mean(band, bands), True)
         if "default" not in rd.p and any(b not in rd.p for b in bands):
             missing = next(b for b in bands if b not in rd.p)
             yield _problem(base + ("p",), f"no probability for age band '{missing}' and no 'default'")
@@ -226,6 +221,7 @@ def _readmission(cfg, rd: Readmission) -> Iterator:
         cohorts = list(cfg.cohorts)
         for key in rd.time_to_return:
             if key != "default" and key not in cohorts:
-                yield _problem(base + ("time_to_return", key), f"unknown cohort '{key}'" + _hint(key, cohorts), True)
+                yield _problem(base + ("time_to_return", key),
+                               f"unknown cohort '{key}'" + did_you_mean(key, cohorts), True)
         if "default" not in rd.time_to_return and any(c not in rd.time_to_return for c in cohorts):
             yield _problem(base + ("time_to_return",), "expected a time to return for every cohort or a 'default'")

@@ -21,10 +21,10 @@ written unless the model defines it.
 from __future__ import annotations
 
 import copy
-import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..suggest import did_you_mean
 from ..errors import ConfigError
 from .load import load_data, validate_data
 from .schema import Config
@@ -63,11 +63,6 @@ def _err(msg: str, file: str | None, pos: Positions, path: tuple, key: bool = Fa
                        path=".".join(str(p) for p in path))
 
 
-def _hint(word: str, choices) -> str:
-    close = difflib.get_close_matches(str(word), [str(c) for c in choices], n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
-
-
 def scenario_names(data: Any, extra: dict | None = None) -> list[str]:
     """Scenario names a model offers (``baseline`` always), plus those of ``extra``."""
     names = [BASELINE]
@@ -89,7 +84,7 @@ def _resolve(data: dict, path: tuple, key_text: str, file, pos, src_path) -> tup
         elif isinstance(node, dict):
             step = str(step)
             if step not in node and not last:
-                raise _err(f"'{key_text}': unknown key '{step}'" + _hint(step, node)
+                raise _err(f"'{key_text}': unknown key '{step}'" + did_you_mean(step, node)
                            + f" under '{'.'.join(map(str, path[:i])) or 'the top level'}'",
                            file, pos, src_path, key=True)
         else:
@@ -113,7 +108,7 @@ def _check_scenario(spec: Any, name: str, file, pos, base: tuple) -> dict:
                    file, pos, base)
     for k in spec:
         if k not in _SCENARIO_KEYS:
-            raise _err(f"unknown key '{k}'" + (_hint(k, _SCENARIO_KEYS) or "; expected one of "
+            raise _err(f"unknown key '{k}'" + (did_you_mean(k, _SCENARIO_KEYS) or "; expected one of "
                        + ", ".join(_SCENARIO_KEYS)), file, pos, base + (k,), key=True)
     if not isinstance(spec.get("set", {}) or {}, dict):
         raise _err("expected a mapping of key paths to values", file, pos, base + ("set",))
@@ -161,7 +156,7 @@ def apply_scenario(data: Any, positions: Positions, filename: str | None, name: 
         return data, positions, Overlay()
     else:
         names = scenario_names(data, extra)
-        raise ConfigError(f"unknown scenario '{name}'" + (_hint(name, names) or "")
+        raise ConfigError(f"unknown scenario '{name}'" + (did_you_mean(name, names) or "")
                           + f"; scenarios are {', '.join(names)}", file=filename, path="--scenario")
     spec = _check_scenario(spec, name, file, pos, base)
     out = copy.deepcopy(data)

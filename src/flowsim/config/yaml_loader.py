@@ -19,15 +19,20 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..errors import ConfigError
 
-__all__ = ["Path", "Positions", "load_yaml"]
+__all__ = ["KeyPath", "Positions", "load_yaml"]
 
-Path = tuple  # key path: mapping keys as written, list indices as ints
+KeyPath = tuple  # key path: mapping keys as written, list indices as ints
 
 _MAP_TAG = "tag:yaml.org,2002:map"
 _SEQ_TAG = "tag:yaml.org,2002:seq"
 _MERGE_TAG = "tag:yaml.org,2002:merge"
-# Aliases can expand a small file into a huge tree ("billion laughs").
-_MAX_NODES = 2_000_000
+# Bounds checked while PyYAML composes (before any Python value is built) and
+# again while walking, since aliases can expand a small file into a huge tree
+# ("billion laughs"). The largest bundled config has ~600 values, 7 levels deep;
+# PyYAML's composer recurses per level, so depth must stay far below Python's
+# recursion limit, and parsing costs ~30 us a value, so 200,000 values is ~6 s.
+MAX_DEPTH = 100
+MAX_VALUES = 200_000
 
 
 @dataclass
@@ -42,10 +47,10 @@ class Positions:
         Key path -> 1-based ``(line, column)`` of the key that names it.
     """
 
-    values: dict[Path, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[Path, tuple[int, int]] = field(default_factory=dict)
+    values: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
-    def find(self, path: Path, *, key: bool = False) -> tuple[int, int] | None:
+    def find(self, path: KeyPath, *, key: bool = False) -> tuple[int, int] | None:
         """Position of ``path``, or of its nearest parent that has one.
 
         Parameters
@@ -70,7 +75,31 @@ class Positions:
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader; we only use its composer and its scalar constructors."""
+    """SafeLoader; we only use its composer (bounded) and its scalar constructors."""
+
+    def __init__(self, text: str, filename: str):
+        super().__init__(text)
+        self.filename = filename
+        self.depth = 0
+        self.composed = 0
+
+    def compose_node(self, parent, index):  # noqa: D102 - PyYAML's hook
+        self.composed += 1
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH or self.composed > MAX_VALUES:
+                mark = self.peek_event().start_mark
+                raise ConfigError(_too_big(self.depth > MAX_DEPTH), file=self.filename,
+                                  line=mark.line + 1, column=mark.column + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+def _too_big(deep: bool) -> str:
+    if deep:
+        return f"expected values nested at most {MAX_DEPTH} levels deep, found deeper nesting"
+    return f"expected a config of at most {MAX_VALUES:,} values, found more"
 
 
 def _mark(node: Node) -> tuple[int, int]:
@@ -85,12 +114,12 @@ class _Walker:
         self.count = 0
         self.active: set[int] = set()
 
-    def error(self, message: str, node: Node, path: Path) -> ConfigError:
+    def error(self, message: str, node: Node, path: KeyPath) -> ConfigError:
         line, col = _mark(node)
         return ConfigError(message, file=self.filename, line=line, column=col,
                            path=".".join(str(p) for p in path) or None)
 
-    def check_tag(self, node: Node, path: Path, expected: str) -> None:
+    def check_tag(self, node: Node, path: KeyPath, expected: str) -> None:
         tag = node.tag or ""
         if tag == expected:
             return
@@ -100,11 +129,10 @@ class _Walker:
                              "(tags that create Python objects are not allowed)", node, path)
         raise self.error(f"expected plain YAML data, found the tag '{tag}'", node, path)
 
-    def walk(self, node: Node, path: Path) -> Any:
+    def walk(self, node: Node, path: KeyPath) -> Any:
         self.count += 1
-        if self.count > _MAX_NODES:
-            raise self.error("expected a config of reasonable size, found too many values "
-                             "(do aliases expand recursively?)", node, path)
+        if self.count > MAX_VALUES or len(path) > MAX_DEPTH:
+            raise self.error(_too_big(len(path) > MAX_DEPTH) + " once aliases are expanded", node, path)
         self.positions.values.setdefault(path, _mark(node))
         if isinstance(node, ScalarNode):
             return self.scalar(node, path)
@@ -120,7 +148,7 @@ class _Walker:
         finally:
             self.active.discard(id(node))
 
-    def scalar(self, node: ScalarNode, path: Path) -> Any:
+    def scalar(self, node: ScalarNode, path: KeyPath) -> Any:
         if "python/" in (node.tag or ""):
             self.check_tag(node, path, "")
         try:
@@ -130,14 +158,14 @@ class _Walker:
         except ValueError as exc:  # a date-shaped scalar that is no date, e.g. 2025-13-01
             raise self.error(f"expected a valid date (YYYY-MM-DD), found '{node.value}' ({exc})", node, path) from None
 
-    def key(self, node: Node, path: Path) -> Any:
+    def key(self, node: Node, path: KeyPath) -> Any:
         if not isinstance(node, ScalarNode):
             raise self.error("expected a plain key (a name), found a "
                              + ("list" if isinstance(node, SequenceNode) else "mapping") + " used as a key",
                              node, path)
         return self.scalar(node, path)
 
-    def mapping(self, node: MappingNode, path: Path) -> dict:
+    def mapping(self, node: MappingNode, path: KeyPath) -> dict:
         seen: dict[Any, Node] = {}
         for knode, _ in node.value:
             if knode.tag == _MERGE_TAG:
@@ -187,9 +215,10 @@ def load_yaml(text: str, filename: str = "<string>") -> tuple[Any, Positions]:
     ------
     ConfigError
         For a YAML syntax error, a duplicate key, a non-scalar key, more than
-        one document, or a tag other than plain YAML (e.g. ``!!python/object``).
+        one document, a tag other than plain YAML (e.g. ``!!python/object``),
+        more than ``MAX_VALUES`` values or nesting deeper than ``MAX_DEPTH``.
     """
-    loader = _Loader(text)
+    loader = _Loader(text, filename)
     try:
         try:
             node = loader.get_single_node()

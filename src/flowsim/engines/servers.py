@@ -4,7 +4,7 @@
 a list on release. A pool here is a free-server counter and a priority queue of
 plain SimPy events, succeeded directly when a server frees up.
 
-PERF: DESIGN.md measured a 38% cut in wall time against ``simpy.Resource`` on the
+PERF: docs/design.md ("Performance notes") records a 38% cut in wall time against ``simpy.Resource`` on the
 blocking chain, with bit-identical results.
 """
 

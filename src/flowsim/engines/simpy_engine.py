@@ -4,7 +4,7 @@ One process per patient, one source process feeding the pre-drawn arrivals and
 one roster process per node whose capacity follows a schedule. Every random
 number comes from ``Draws``; the engine only decides what happens when.
 
-Semantics (DESIGN.md "Model semantics"):
+Semantics (docs/design.md, "Model semantics"):
 
 - queue node: take a free server, or wait by (priority, arrival order). On arrival,
   if every server is busy and at least ``queue_limit`` patients already wait,

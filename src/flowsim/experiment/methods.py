@@ -48,7 +48,7 @@ def methods_markdown(manifest: dict, cfg, ls) -> str:
     add(f"- Scenarios compared with the baseline `{manifest.get('baseline')}`: "
         + ", ".join(f"`{s}`" for s in manifest["fingerprint"]["scenarios"]) + ".")
     add("- Outputs: bed days, delayed bed days, four-hour breaches, admissions, avoided admissions "
-        "and costs (definitions: flowsim DESIGN.md, 'Metrics'); paired differences against the baseline.")
+        "and costs (definitions: flowsim docs/design.md, 'Metric definitions'); paired differences against the baseline.")
     add("")
     add("## 2. Logic")
     if cfg.description:

@@ -10,7 +10,6 @@ digit for digit, whatever the executor and the number of workers.
 
 from __future__ import annotations
 
-import difflib
 import math
 import platform
 import time
@@ -28,10 +27,11 @@ from ..network import build_network
 from ..simulate import check_run_args
 from ..stability import stability_warnings
 from ..stats import half_width
+from ..suggest import did_you_mean
 from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
 from .savings import savings
-from .spec import CIReplications, Mser5, load_spec
+from .spec import CIReplications, Mser5, check_fixed_warm_up, check_warm_up, load_spec, unknown_scenario
 from .store import Store
 from .summary import paired_differences, scenario_summary, write_csvs
 from .tasks import pilot_task, replication_task
@@ -54,16 +54,11 @@ def versions() -> dict[str, str]:
 def _scenario_configs(ls, data, positions):
     spec = ls.spec
     own = data.get("scenarios") if isinstance(data, dict) and isinstance(data.get("scenarios"), dict) else {}
-    known = [BASELINE] + list(own) + list(spec.own_scenarios())
+    model_has = [BASELINE] + list(own)
     extra = spec.own_scenarios()
     for name in spec.scenario_names():
-        if name not in known:
-            where = ls.positions.find(("scenarios", name), key=True) or ls.positions.find(("baseline",))
-            close = difflib.get_close_matches(name, known, n=1)
-            raise ConfigError(f"unknown scenario '{name}': neither the model nor this file defines it"
-                              + (f"; did you mean '{close[0]}'?" if close else f"; the model has {', '.join(known)}"),
-                              file=str(ls.path), line=where[0] if where else None,
-                              column=where[1] if where else None, path=f"scenarios.{name}")
+        if name not in model_has and name not in extra:
+            raise unknown_scenario(ls, name, model_has, list(extra))
     return {name: validate_scenario(data, positions, str(ls.model_path), name, extra=extra,
                                     extra_positions=ls.positions, extra_file=str(ls.path))
             for name in spec.scenario_names()}
@@ -84,6 +79,7 @@ def check_experiment(path) -> tuple:
     ls = load_spec(path)
     data, positions = load_data(ls.model_path)
     cfgs = _scenario_configs(ls, data, positions)
+    check_fixed_warm_up(ls, cfgs[ls.spec.baseline].run)
     for cfg in cfgs.values():
         build_network(cfg)
     return ls.spec, cfgs
@@ -139,6 +135,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     seed = seed if seed is not None else (spec.seed if spec.seed is not None else base.run.seed)
     horizon = spec.horizon if spec.horizon is not None else base.run.horizon
     engine = spec.engine or base.run.engine
+    check_fixed_warm_up(ls, base.run)
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
@@ -163,11 +160,9 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         if spec.series is not None:  # again, now that the warm-up is known
             from ..series import check_series
             check_series(spec.series, base.run.start, warm["minutes"], horizon, file=str(ls.path), path="series")
+        check_warm_up(ls, warm["minutes"], horizon)  # MSER-5 may choose a late one
         nets = {}
         for name, cfg in cfgs.items():
-            if not warm["minutes"] < horizon:
-                raise ConfigError(f"expected warm-up < horizon, found {warm['minutes'] / 1440:g} and "
-                                  f"{horizon / 1440:g} days", file=str(ls.path), path="warm_up")
             nets[name] = build_network(_with_run(cfg, warm_up=warm["minutes"], horizon=horizon, seed=seed))
         names = spec.scenario_names()
         rule = spec.replications if replications is None else replications
@@ -347,9 +342,8 @@ def _ci_widths(store, names, metrics, n, ls) -> dict[str, float]:
         for j, k in enumerate(metrics):
             if reps and k not in next(iter(reps.values())):
                 known = list(next(iter(reps.values())))
-                close = difflib.get_close_matches(k, known, n=1)
                 where = ls.positions.find(("replications", "metrics", j))
-                raise ConfigError(f"unknown metric '{k}'" + (f"; did you mean '{close[0]}'?" if close else ""),
+                raise ConfigError(f"unknown metric '{k}'" + did_you_mean(k, known),
                                   file=str(ls.path), line=where[0] if where else None,
                                   column=where[1] if where else None, path=f"replications.metrics.{j}")
             x = np.array([reps[r][k] for r in sorted(reps)], dtype=float)

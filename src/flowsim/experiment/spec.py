@@ -19,7 +19,6 @@ and every problem is a :class:`ConfigError` naming file, line, column and key::
 
 from __future__ import annotations
 
-import difflib
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,9 +30,11 @@ from ..config.load import load_data
 from ..config.schema import MAX_SEED
 from ..config.yaml_loader import Positions
 from ..errors import ConfigError
-from ..units import parse_duration
+from ..suggest import did_you_mean
+from ..units import MINUTES_PER, parse_duration
 
-__all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "Search", "Target", "load_spec"]
+__all__ = ["ExperimentSpec", "CIReplications", "Mser5", "LoadedSpec", "Search", "Target", "load_spec",
+           "unknown_scenario", "check_warm_up", "check_fixed_warm_up"]
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
 
@@ -209,8 +210,7 @@ def load_spec(path) -> LoadedSpec:
         msg = err["msg"].removeprefix("Value error, ")
         if err["type"] == "extra_forbidden":
             fields = list(ExperimentSpec.model_fields) if len(kept) == 1 else []
-            close = difflib.get_close_matches(str(loc[-1]), fields, n=1)
-            msg = f"unknown key '{loc[-1]}'" + (f"; did you mean '{close[0]}'?" if close else "")
+            msg = f"unknown key '{loc[-1]}'" + did_you_mean(loc[-1], fields)
         elif err["type"] == "missing":
             msg = f"missing required key '{loc[-1]}'"
         elif "input" in err and err["type"] not in ("value_error",):
@@ -234,3 +234,89 @@ def load_spec(path) -> LoadedSpec:
             raise ConfigError(f"expected a census CSV file, found no file at '{census}'", file=file, line=line,
                               column=col, path="start_from")
     return LoadedSpec(spec=spec, path=path, positions=positions, model_path=model, sha256=sha, census_path=census)
+
+
+def unknown_scenario(ls: LoadedSpec, name: str, model_has: list[str], file_has: list[str]) -> ConfigError:
+    """The error for a scenario neither the model nor the experiment file defines, at the line naming it.
+
+    Parameters
+    ----------
+    ls : LoadedSpec
+        The experiment file.
+    name : str
+        The unknown scenario (from ``baseline:`` or ``scenarios:``).
+    model_has, file_has : list of str
+        The scenarios the model defines (``baseline`` first) and those this file defines.
+
+    Returns
+    -------
+    ConfigError
+        Pointing at ``baseline:`` when only it names the scenario, else at the entry in ``scenarios``.
+    """
+    spec = ls.spec
+    names = list(spec.scenarios)
+    if name == spec.baseline and name not in names:  # only `baseline:` names it
+        path = ("baseline",)
+    else:
+        path = ("scenarios", names.index(name) if isinstance(spec.scenarios, list) else name)
+    where = ls.positions.find(path, key=path[0] == "scenarios" and not isinstance(spec.scenarios, list))
+    hint = did_you_mean(name, model_has + file_has)
+    if not hint:
+        hint = f"; the model {ls.model_path.name} has {', '.join(model_has)}"
+        hint += f" and this file defines {', '.join(file_has)}" if file_has else ""
+    return ConfigError(f"unknown scenario '{name}': neither the model nor this file defines it" + hint,
+                       file=str(ls.path), line=where[0] if where else None, column=where[1] if where else None,
+                       path=".".join(map(str, path)))
+
+
+def check_warm_up(ls: LoadedSpec, warm_minutes: float, horizon: float) -> None:
+    """Refuse a warm-up that does not end before the horizon, at the line that set it.
+
+    Parameters
+    ----------
+    ls : LoadedSpec
+        The experiment file.
+    warm_minutes, horizon : float
+        The warm-up and horizon in minutes, from this file or from the model.
+
+    Raises
+    ------
+    ConfigError
+        At ``warm_up`` (or at ``horizon`` when only the horizon is set in this file), saying
+        both figures in days and where each came from.
+    """
+    if warm_minutes < horizon:
+        return
+    spec = ls.spec
+    warm_here, horizon_here = spec.warm_up is not None, spec.horizon is not None
+    path = ("warm_up",) if warm_here or not horizon_here else ("horizon",)
+    where = ls.positions.find(path) if (warm_here or horizon_here) else None
+
+    def said(here: bool, key: str) -> str:
+        return "in this file" if here else f"by the model's run.{key}"
+    raise ConfigError(f"expected a warm-up shorter than the horizon, found a warm-up of {_days(warm_minutes)} "
+                      f"({said(warm_here, 'warm_up')}) and a horizon of {_days(horizon)} "
+                      f"({said(horizon_here, 'horizon')})",
+                      file=str(ls.path), line=where[0] if where else None,
+                      column=where[1] if where else None, path=path[0])
+
+
+def check_fixed_warm_up(ls: LoadedSpec, run) -> None:
+    """Check a fixed warm-up (not MSER-5, not a census start): it is known before anything runs.
+
+    Parameters
+    ----------
+    ls : LoadedSpec
+        The experiment file.
+    run : flowsim.config.schema.Run
+        The baseline model's ``run`` section (its warm-up and horizon apply when this file sets none).
+    """
+    spec = ls.spec
+    if not isinstance(spec.warm_up, Mser5) and spec.start_from is None:
+        horizon = spec.horizon if spec.horizon is not None else run.horizon
+        check_warm_up(ls, spec.warm_up if spec.warm_up is not None else run.warm_up, horizon)
+
+
+def _days(minutes: float) -> str:
+    days = minutes / MINUTES_PER["day"]
+    return f"{days:g} day" + ("" if days == 1 else "s")

@@ -7,7 +7,6 @@ writes as a commented YAML config.
 
 from __future__ import annotations
 
-import difflib
 import math
 from dataclasses import dataclass, field
 
@@ -15,6 +14,7 @@ import numpy as np
 from scipy import stats
 
 from ..errors import ConfigError
+from ..suggest import did_you_mean
 from .dists import Fitted
 from .extract import Extract
 
@@ -187,7 +187,5 @@ def check_destinations(ex: Extract, services: list[str]) -> None:
     known = set(services)
     for p, line in zip(ex.text["prev"], ex.line):
         if p and p not in known:
-            close = difflib.get_close_matches(p, services, n=1)
-            raise ConfigError(f"unknown service '{p}': no row visits it" +
-                              (f"; did you mean '{close[0]}'?" if close else ""),
+            raise ConfigError(f"unknown service '{p}': no row visits it" + did_you_mean(p, services),
                               file=ex.path, line=int(line), path="column 'prev'")

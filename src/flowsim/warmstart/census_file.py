@@ -24,7 +24,6 @@ caller to report.
 from __future__ import annotations
 
 import csv
-import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +33,7 @@ import numpy as np
 from ..errors import ConfigError
 from ..eventlog import NO_DEST
 from ..network import QUEUE, Network
+from ..suggest import did_you_mean
 
 __all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "IN_SERVICE", "FIT", "WAITING"]
 
@@ -66,8 +66,7 @@ def _fail(path, row, col, name, message):
 
 
 def _suggest(name: str, names) -> str:
-    close = difflib.get_close_matches(name, list(names), n=1)
-    return f"; did you mean {close[0]!r}?" if close else f"; expected one of {', '.join(names)}"
+    return did_you_mean(name, names) or f"; expected one of {', '.join(names)}"
 
 
 def _days(text, path, row, col, name) -> float:
