@@ -2,7 +2,7 @@
 
 Everything is measured over the window ``[net.warm_up, log.horizon)``; whatever
 happened during the warm-up is discarded, and whatever is still going on at the
-horizon is cut there (see DESIGN.md, "Metrics (exact definitions)").
+horizon is cut there (see docs/design.md, "Metric definitions").
 
 Times that did not happen by the horizon are NaN in the log. Throughout this
 module a visit *holds a server* (a cubicle, a bed, a place in a delay node) from
