@@ -15,10 +15,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from .units import HOURS_PER_WEEK, MINUTES_PER_WEEK
+
 __all__ = ["arrival_times", "integrated_rate", "cohort_of", "BLOCK", "HOURS_PER_WEEK", "MINUTES_PER_WEEK"]
 
-HOURS_PER_WEEK = 168
-MINUTES_PER_WEEK = 10080.0
 BLOCK = 4096
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError, FlowsimError, UsageError
+from .units import MINUTES_PER_DAY
 
 __all__ = ["main", "default_config_path"]
 
@@ -63,8 +64,8 @@ def _with_run(cfg, args):
         update["warm_up"] = 0.0  # a warm start needs no warm-up
     run = cfg.run.model_copy(update=update)
     if not run.warm_up < run.horizon:
-        raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / 1440:g} days and "
-                          f"horizon {run.horizon / 1440:g} days", path="--warm-up/--horizon")
+        raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / MINUTES_PER_DAY:g} days and "
+                          f"horizon {run.horizon / MINUTES_PER_DAY:g} days", path="--warm-up/--horizon")
     from .simulate import check_run_args
     check_run_args(args.replications, args.seed, names=("--replications", "--seed"))
     return cfg.model_copy(update={"run": run})
@@ -82,8 +83,8 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
         "seed": res.seed,
         "replications": len(res.metrics),
         "engine": res.engine,
-        "warm_up_days": cfg.run.warm_up / 1440.0,
-        "horizon_days": cfg.run.horizon / 1440.0,
+        "warm_up_days": cfg.run.warm_up / MINUTES_PER_DAY,
+        "horizon_days": cfg.run.horizon / MINUTES_PER_DAY,
         "metrics": metrics,
         "warnings": stability_warnings(metrics, res.network.node_names),
         "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
@@ -159,7 +160,7 @@ def cmd_census(args) -> int:
         raise UsageError(f"expected a replication number >= 0, found {args.replication}", argument="--replication")
     census = run_census(cfg, at, args.out, seed=cfg.run.seed if args.seed is None else args.seed,
                         replication=args.replication, engine=args.engine or cfg.run.engine)
-    print(f"census of {len(census)} patients at day {at / 1440:g} written to {args.out}")
+    print(f"census of {len(census)} patients at day {at / MINUTES_PER_DAY:g} written to {args.out}")
     return 0
 
 

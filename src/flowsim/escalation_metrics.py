@@ -18,6 +18,7 @@ import numpy as np
 
 from .eventlog import EventLog
 from .network import Network
+from .units import MINUTES_PER_DAY
 
 __all__ = ["escalation_metrics", "escalation_bed_days"]
 
@@ -37,7 +38,7 @@ def escalation_bed_days(log: EventLog, net: Network) -> np.ndarray:
     node, opened, closed = _openings(log)
     closed = np.where(np.isnan(closed), hi, closed)
     minutes = np.clip(np.minimum(closed, hi) - np.maximum(opened, lo), 0.0, None)
-    out += np.bincount(node, weights=minutes, minlength=net.n_nodes) / 1440.0
+    out += np.bincount(node, weights=minutes, minlength=net.n_nodes) / MINUTES_PER_DAY
     return out * net.escalation[:, 0]
 
 

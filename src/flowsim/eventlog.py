@@ -29,6 +29,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .codes import NO_NODE
+
 __all__ = ["EventLog", "EventLogBuilder", "SERVED", "DIVERTED", "RENEGED", "ELSEWHERE", "IN_SYSTEM",
            "OTHER_ROUTE",
            "NO_DEST", "OUTCOME_NAMES", "exit_code", "check_eventlog_path", "write_eventlog"]
@@ -40,7 +42,7 @@ ELSEWHERE = 3   # booking: offered slot too late, went elsewhere
 IN_SYSTEM = 4   # still in the node at the horizon (censored)
 OTHER_ROUTE = 5  # a blocked wait (bed kept upstream) ended another way: the give_up of the route
 OUTCOME_NAMES = ("served", "diverted", "reneged", "elsewhere", "in_system", "other_route")
-NO_DEST = -1_000_000
+NO_DEST = NO_NODE  # the log's name for "no destination"
 
 COLUMNS = {
     "patient": np.int64, "seq": np.int32, "cohort": np.int16, "node": np.int32, "prev": np.int32,

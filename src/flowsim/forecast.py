@@ -15,6 +15,7 @@ import numpy as np
 from .eventlog import EventLog
 from .metrics import hourly_occupancy
 from .network import Network
+from .units import MINUTES_PER_DAY
 
 __all__ = ["daily_occupancy", "forecast_document", "BAND"]
 
@@ -26,7 +27,7 @@ def daily_occupancy(log: EventLog, net: Network) -> np.ndarray:
 
     A last, partial day is left out; day d runs from minute 1440 d to 1440 (d + 1).
     """
-    days = int(log.horizon // 1440.0)
+    days = int(log.horizon // MINUTES_PER_DAY)
     nodes = np.flatnonzero(net.bed)
     out = np.zeros((len(nodes), days))
     for i, n in enumerate(nodes):

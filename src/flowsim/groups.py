@@ -22,8 +22,9 @@ import numpy as np
 
 from .eventlog import NO_DEST, EventLog
 from .ledger import Ledger, ledger
-from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _episodes, _in_window, _overlap, _until
+from .metrics import FOUR_HOURS, _episodes, _in_window, _overlap, _until
 from .network import Network
+from .units import MINUTES_PER_DAY
 
 __all__ = ["group_metrics", "death_rows", "GROUP_METRICS"]
 

@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .codes import NO_NODE
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 
 __all__ = ["InterventionArrays", "build_interventions", "uses_interventions", "NONE"]
@@ -105,7 +106,7 @@ def _empty(I, N, C, S, R, names) -> InterventionArrays:
     iv = InterventionArrays(
         names=tuple(names), active=np.zeros(I, dtype=bool), thin_share=np.zeros((I, S, C)),
         route_of=np.full((N, C), NONE, dtype=np.int64), route_cum=np.zeros((I, R)),
-        divert_from=np.full(I, -1_000_000, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
+        divert_from=np.full(I, NO_NODE, dtype=np.int64), divert_to=np.full(I, NONE, dtype=np.int64),
         assess_of=np.full((N, C), NONE, dtype=np.int64), assess_by=np.full(I, NONE, dtype=np.int64),
         within=np.full(I, math.inf), dur_scale=np.ones((I, N, C)), divert_of=np.full((N, C), NONE, dtype=np.int64),
         eligible=np.ones(I), hold_scale=np.ones((I, N, C)), during_of=np.full((N, C), NONE, dtype=np.int64),

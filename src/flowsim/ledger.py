@@ -40,8 +40,9 @@ import numpy as np
 
 from .escalation_metrics import escalation_bed_days
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
-from .metrics import MINUTES_PER_DAY, _capacity_minutes, _episodes, _in_window, _overlap, _until
+from .metrics import _capacity_minutes, _episodes, _in_window, _overlap, _until
 from .network import Network
+from .units import MINUTES_PER_DAY
 
 __all__ = ["Ledger", "ledger", "cost_metrics", "capacity_days"]
 

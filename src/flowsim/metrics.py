@@ -28,13 +28,13 @@ import numpy as np
 
 from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
-from .tallies import give_up_metrics, intervention_metrics
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
 from .stability import node_stability
+from .tallies import give_up_metrics, intervention_metrics
+from .units import MINUTES_PER_DAY
 
 __all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
 
-MINUTES_PER_DAY = 1440.0
 FOUR_HOURS = 240.0
 TWELVE_HOURS = 720.0
 

@@ -12,13 +12,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .codes import NO_NODE
 from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, BookingService, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import InterventionArrays, build_interventions
-from .prices import Prices, build_prices
 from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
+from .prices import Prices, build_prices
 from .timeline import days_of_run, day_rows, hourly_rate, weekly_or_full
+from .units import HOURS_PER_WEEK, MINUTES_PER_DAY
 
 __all__ = ["Network", "GiveUps", "build_network", "capacity_by_hour", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -26,9 +28,7 @@ QUEUE, BOOKING, DELAY = 0, 1, 2
 KIND_CODES = {"queue": QUEUE, "booking": BOOKING, "delay": DELAY}
 SETTING_CODES = {"primary": 0, "ed": 1, "acute": 2, "community": 3, "social_care": 4}
 ED, ACUTE = SETTING_CODES["ed"], SETTING_CODES["acute"]
-NO_NODE = -1_000_000      # "no destination" (e.g. no when_full rule)
 UNLIMITED = 2**31 - 1     # servers of a delay node
-HOURS_PER_WEEK = 168
 
 
 @dataclass(frozen=True)
@@ -212,7 +212,7 @@ def _calendar(cfg: Config, capacity: np.ndarray, slots: np.ndarray, rate: np.nda
                    for i, svc in enumerate(svcs)])
     rt = np.stack([hourly_rate(rate[s], days, src.by_month, src.growth, _weekday(src.bank_holidays))
                    for s, src in enumerate(cfg.sources.values())])
-    return weekly_or_full(cap, 168), weekly_or_full(sl, 7), weekly_or_full(rt, 168)
+    return weekly_or_full(cap, HOURS_PER_WEEK), weekly_or_full(sl, 7), weekly_or_full(rt, HOURS_PER_WEEK)
 
 
 def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
@@ -333,7 +333,7 @@ def build_network(cfg: Config) -> Network:
     r_node, r_cohort, r_index = [], [], []
     slots = np.zeros((N, 7), dtype=np.int64)
     open_at = np.zeros(N)
-    close_at = np.full(N, 1440.0)
+    close_at = np.full(N, MINUTES_PER_DAY)
     elsewhere_after = np.full(N, np.inf)
     elsewhere_p = np.zeros(N)
     elsewhere_to = np.full(N, NO_NODE, dtype=np.int64)

@@ -21,10 +21,11 @@ import numpy as np
 
 from .eventlog import EventLog
 from .network import ACUTE, Network
+from .units import MINUTES_PER_DAY
 
 __all__ = ["readmission_metrics", "readmission_patients", "acute_stays", "THIRTY_DAYS"]
 
-THIRTY_DAYS = 30 * 1440.0
+THIRTY_DAYS = 30 * MINUTES_PER_DAY
 
 
 def acute_stays(log: EventLog, net: Network, order: np.ndarray, linked: np.ndarray):

@@ -18,10 +18,11 @@ import numpy as np
 
 from .eventlog import EventLog
 from .ledger import ledger
-from .metrics import FOUR_HOURS, MINUTES_PER_DAY, _capacity_minutes, _episodes, _until
+from .metrics import FOUR_HOURS, _capacity_minutes, _episodes, _until
 from .network import ACUTE, Network
 from .stats import half_width
 from .timeline import period_bounds
+from .units import MINUTES_PER_DAY
 
 __all__ = ["SERIES_METRICS", "check_series", "periods", "measure_series", "summarise_series", "flat_series", "series_block"]
 

@@ -23,6 +23,7 @@ import datetime as dt
 import math
 
 import numpy as np
+from .units import MINUTES_PER_DAY
 
 __all__ = ["HOURS_PER_YEAR", "PAD_DAYS", "easter", "bank_holidays", "Days", "days_of_run", "month_weights",
            "hourly_rate", "weekly_or_full", "day_rows", "period_bounds"]
@@ -116,7 +117,7 @@ def days_of_run(start: dt.date, horizon: float, holidays: list[dt.date] | None) 
 
     ``holidays`` replaces the built-in England and Wales bank holidays when given.
     """
-    n_days = int(math.ceil(horizon / 1440.0)) + PAD_DAYS
+    n_days = int(math.ceil(horizon / MINUTES_PER_DAY)) + PAD_DAYS
     if holidays is None:
         last = start + dt.timedelta(days=n_days)
         holidays = bank_holidays(start.year, last.year)
@@ -165,16 +166,16 @@ def period_bounds(start: dt.date | None, lo: float, hi: float, period: str) -> l
     ISO dates of each period's first minute (``day N`` without a start date).
     """
     if period == "week":
-        edges = list(lo + 7 * 1440.0 * np.arange(int((hi - lo) // (7 * 1440.0)) + 1))
+        edges = list(lo + 7 * MINUTES_PER_DAY * np.arange(int((hi - lo) // (7 * MINUTES_PER_DAY)) + 1))
         if len(edges) < 2:
-            raise ValueError(f"a weekly series needs a window of a week or more, found {(hi - lo) / 1440:g} days")
+            raise ValueError(f"a weekly series needs a window of a week or more, found {(hi - lo) / MINUTES_PER_DAY:g} days")
     elif period == "month":
         if start is None:
             raise ValueError("a monthly series needs a start date (run.start)")
         edges, d = [lo], dt.date(start.year, start.month, 1)
         while True:
             d = dt.date(d.year + d.month // 12, d.month % 12 + 1, 1)
-            t = (d - start).days * 1440.0
+            t = (d - start).days * MINUTES_PER_DAY
             if t >= hi:
                 break
             if t > lo:
@@ -185,7 +186,7 @@ def period_bounds(start: dt.date | None, lo: float, hi: float, period: str) -> l
     out = []
     for a, b in zip(edges[:-1], edges[1:]):
         if start is None:
-            label = f"day {a / 1440.0:g}"
+            label = f"day {a / MINUTES_PER_DAY:g}"
         else:
             label = (dt.datetime.combine(start, dt.time()) + dt.timedelta(minutes=float(a))).date().isoformat()
         out.append((float(a), float(b), label))

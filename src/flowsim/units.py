@@ -11,7 +11,12 @@ from __future__ import annotations
 import math
 import re
 
-__all__ = ["MINUTES_PER", "parse_duration", "parse_rate", "format_duration"]
+__all__ = ["MINUTES_PER", "MINUTES_PER_DAY", "HOURS_PER_WEEK", "MINUTES_PER_WEEK", "parse_duration", "parse_rate",
+           "format_duration"]
+
+MINUTES_PER_DAY = 1440.0
+HOURS_PER_WEEK = 168
+MINUTES_PER_WEEK = 10080.0
 
 MINUTES_PER = {
     "s": 1.0 / 60.0,
@@ -28,13 +33,13 @@ MINUTES_PER = {
     "hrs": 60.0,
     "hour": 60.0,
     "hours": 60.0,
-    "d": 1440.0,
-    "day": 1440.0,
-    "days": 1440.0,
-    "w": 10080.0,
-    "wk": 10080.0,
-    "week": 10080.0,
-    "weeks": 10080.0,
+    "d": MINUTES_PER_DAY,
+    "day": MINUTES_PER_DAY,
+    "days": MINUTES_PER_DAY,
+    "w": MINUTES_PER_WEEK,
+    "wk": MINUTES_PER_WEEK,
+    "week": MINUTES_PER_WEEK,
+    "weeks": MINUTES_PER_WEEK,
     # a year is 365 days: rates per 1,000 people a year (population sources)
     "year": 525600.0,
     "years": 525600.0,
@@ -130,8 +135,8 @@ def parse_rate(value: object) -> float:
 
 def format_duration(minutes: float) -> str:
     """Render minutes in the largest unit that keeps the number readable."""
-    if minutes >= 1440 and minutes % 1440 == 0:
-        return f"{minutes / 1440:g} days"
+    if minutes >= MINUTES_PER_DAY and minutes % MINUTES_PER_DAY == 0:
+        return f"{minutes / MINUTES_PER_DAY:g} days"
     if minutes >= 60 and minutes % 60 == 0:
         return f"{minutes / 60:g} h"
     return f"{minutes:g} min"

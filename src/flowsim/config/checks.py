@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any, Iterator, NamedTuple
 
 from ..suggest import did_you_mean
+from ..units import MINUTES_PER_DAY
 from .schema import DIST_NAMES, BookingService, Config, QueueService
 
 __all__ = ["Problem", "find_problems", "ROUTE_TOLERANCE", "MIX_TOLERANCE"]
@@ -315,13 +316,13 @@ def _size(cfg: Config) -> Iterator[Problem]:
     is refused before it starts, not after it has filled the memory."""
     from .population import per_1000_rate  # population imports schema, which checks must not preempt
 
-    days = cfg.run.horizon / 1440.0
+    days = cfg.run.horizon / MINUTES_PER_DAY
     expected = 0.0
     for src in cfg.sources.values():
         if src.per_1000 is not None:  # a population source (without a population: reported elsewhere)
-            per_day = 0.0 if cfg.population is None else per_1000_rate(cfg.population, src) * 1440.0
+            per_day = 0.0 if cfg.population is None else per_1000_rate(cfg.population, src) * MINUTES_PER_DAY
         else:
-            per_day = src.rate * 1440.0 if src.rate is not None else sum(src.rate_by_hour)
+            per_day = src.rate * MINUTES_PER_DAY if src.rate is not None else sum(src.rate_by_hour)
         # growth (the calendar) raises the rate to (1 + g)^years by the end: bound by that
         expected += per_day * days * max(1.0, (1.0 + src.growth) ** (days / 365.25))
     if expected > MAX_PATIENTS:

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from ..units import parse_duration, parse_rate
+from ..units import parse_duration, parse_rate, MINUTES_PER_DAY
 from .dates import DateRange, WeekdayName
 
 Duration = Annotated[float, BeforeValidator(parse_duration)]
@@ -265,7 +265,7 @@ class OpeningHours(Frozen):
 
     @model_validator(mode="after")
     def _order(self):
-        if not 0 <= self.open < self.close <= 1440:
+        if not 0 <= self.open < self.close <= MINUTES_PER_DAY:
             raise ValueError("expected 0 h <= open < close <= 24 h")
         return self
 
@@ -400,7 +400,7 @@ MAX_SEED = 2**63 - 1             # seeds are stored as int64 (Parquet, the store
 
 
 class Run(Frozen):
-    horizon: Duration = 365 * 1440.0
+    horizon: Duration = 365 * MINUTES_PER_DAY
     warm_up: Duration = 0.0
     replications: Annotated[int, Field(ge=1, le=MAX_REPLICATIONS, strict=True)] = 1
     seed: Annotated[int, Field(ge=0, le=MAX_SEED, strict=True)] = 0
@@ -412,9 +412,9 @@ class Run(Frozen):
 
     @model_validator(mode="after")
     def _window(self):
-        if self.horizon > MAX_HORIZON_DAYS * 1440.0:
+        if self.horizon > MAX_HORIZON_DAYS * MINUTES_PER_DAY:
             raise ValueError(f"expected a horizon of at most {MAX_HORIZON_DAYS:,} days (100 years), found "
-                             f"{self.horizon / 1440.0:,.0f} days")
+                             f"{self.horizon / MINUTES_PER_DAY:,.0f} days")
         if not self.warm_up < self.horizon:
             raise ValueError("expected warm_up < horizon (the horizon is the end of the run, warm-up included)")
         return self

@@ -9,6 +9,7 @@ and there are no user Python hooks yet (a model with one would run on simpy).
 
 from __future__ import annotations
 
+from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws
 from ..errors import ConfigError
 from ..eventlog import EventLog
@@ -17,24 +18,23 @@ from ..network import Network
 __all__ = ["ENGINES", "run_engine", "resolve_engine"]
 
 ENGINES = ("simpy", "compiled")
-_MAX_INTERVENTIONS = 63  # = compiled.MAX_INTERVENTIONS (not imported: that would import numba)
 
 
 def resolve_engine(name: str, net: Network | None = None) -> str:
     """The engine that will run for a requested name (``auto`` picks the best available).
 
     ``auto`` picks compiled, with or without interventions; only a model defining more
-    interventions than a patient's bit mask holds (``compiled.MAX_INTERVENTIONS``, 63)
+    interventions than a patient's bit mask holds (``codes.MAX_INTERVENTIONS``, 63)
     runs on simpy.
     """
     n_iv = len(net.interventions.names) if net is not None and net.interventions is not None else 0
     if name == "auto":
-        return "compiled" if n_iv <= _MAX_INTERVENTIONS else "simpy"
+        return "compiled" if n_iv <= MAX_INTERVENTIONS else "simpy"
     if name not in ENGINES:
         raise ConfigError(f"expected an engine among {', '.join(ENGINES + ('auto',))}, found {name!r}",
                           path="run.engine")
-    if name == "compiled" and n_iv > _MAX_INTERVENTIONS:
-        raise ConfigError(f"the compiled engine applies at most {_MAX_INTERVENTIONS} interventions, found "
+    if name == "compiled" and n_iv > MAX_INTERVENTIONS:
+        raise ConfigError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found "
                           f"{n_iv}; use engine 'simpy' or 'auto'", path="run.engine")
     return name
 

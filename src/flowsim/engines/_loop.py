@@ -29,6 +29,7 @@ import numpy as np
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..kernels import njit
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
            "ESC_FULL"]
@@ -37,6 +38,8 @@ __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
 # event kinds (low 3 bits of the payload; the rest is the patient or node)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
+EV_BITS = 3
+EV_MASK = (1 << EV_BITS) - 1
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
 # destination is in HDEST; GU_TO: where a blocked wait that ends another way goes)
 NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO = range(15)
@@ -134,6 +137,12 @@ Interventions = namedtuple("Interventions", [
 
 
 # ------------------------------------------------------------------------ heap
+@njit(inline=True)
+def _payload(who, ev):
+    """An event's payload: the patient or node ``who`` above the low EV_BITS bits of the kind ``ev``."""
+    return (who << EV_BITS) | ev
+
+
 @njit(inline=True)
 def _push(ht, hi, ctr, t, pay, tok):
     n = ctr[HN]
@@ -281,7 +290,7 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
             p = qh[node, lv]
             _unlink(S, ns, qh, qt, p, node, lv)
             ns[node, BUSY] += 1
-            _push(ht, hi, ctr, now, p * 8 + EV_GRANT, 0)
+            _push(ht, hi, ctr, now, _payload(p, EV_GRANT), 0)
         if not _escalate(ns, el, ctr, node, now):
             return
 
@@ -314,7 +323,7 @@ def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, no
             t = now + d
         if iv.during_of[node, cohort[p]] >= 0:
             t = _referral_at(mi, iv, S, F, p, node, cohort[p], d, now)
-    _push(ht, hi, ctr, t, p * 8 + EV_END, 0)
+    _push(ht, hi, ctr, t, _payload(p, EV_END), 0)
 
 
 @njit
@@ -361,7 +370,7 @@ def _scaled(mi, dscale, win, tally_f, node, c, mask, d, start):
                     a = max(start + new, win[0])
                     b = min(start + d, win[1])
                     if b > a:
-                        tally_f[i] += (b - a) / 1440.0
+                        tally_f[i] += (b - a) / MINUTES_PER_DAY
                 d = new
     return d
 
@@ -420,7 +429,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], p * 8 + EV_AEND, 0)
+        _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], _payload(p, EV_AEND), 0)
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
@@ -430,7 +439,7 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], p * 8 + EV_AEND, 0)
+    _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], _payload(p, EV_AEND), 0)
 
 
 @njit(inline=True)
@@ -456,7 +465,7 @@ def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
         rest = _scaled(mi, iv.dscale, iv.win, iv.tally_f, at, c, 1 << i, rest, start + ref)
     iv.V[p, DURING] = 3
     S[p, NODE] = -1
-    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), p * 8 + EV_AEND, 0)
+    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), _payload(p, EV_AEND), 0)
 
 
 @njit
@@ -540,7 +549,7 @@ def _assessed(m, s, iv, p, now):
         S[p, NODE] = -1
         h = hold[hoff[r] + p * mi[at, D_K] + S[p, J]]
         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
-        _push(ht, hi, ctr, now + h, p * 8 + EV_HOLD, 0)
+        _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
         return -1, r, dest
     return at, r, dest
 
@@ -556,7 +565,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
         total += slots[node, d]
     if total == 0:
         return -1, -1, INF
-    day = int(t // 1440.0)
+    day = int(t // MINUTES_PER_DAY)
     while True:
         k = slots[node, day % D]
         if k > 0:
@@ -564,7 +573,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
                 ctr[STATUS] = DAYS_FULL
                 return -1, -1, INF
             gap = (mf[node, CLOSE] - mf[node, OPEN]) / k
-            base = day * 1440.0 + mf[node, OPEN]
+            base = day * MINUTES_PER_DAY + mf[node, OPEN]
             i = max(0, int(np.ceil((t - base) / gap)), taken[node, day])
             if i < k:
                 return day, i, base + i * gap
@@ -606,9 +615,9 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
                     wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
-                    _push(ht, hi, ctr, now + wait, p * 8 + EV_RENEGE, S[p, WTOK])
+                    _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
-                    _push(ht, hi, ctr, now + F[p, GU_AFTER], p * 8 + EV_RENEGE, S[p, WTOK])
+                    _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
             return
         if k == DELAY:
             _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
@@ -628,7 +637,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
-        _push(ht, hi, ctr, now + (slot_t - arrive), p * 8 + EV_BOOK, 0)
+        _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK), 0)
         return
     _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
     S[p, ALIVE] = 0
@@ -670,7 +679,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[p]
     F[p, START] = cen_since[p]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], p * 8 + EV_END, 0)
+    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], _payload(p, EV_END), 0)
     return NO_NODE, -1
 
 
@@ -716,7 +725,7 @@ def _return_after(m, s, iv, p, now):
             if (mask >> i) & 1:
                 prob *= m.rd_scale[i]
     if m.rd_u[p * K + k] < prob:
-        _push(s.ht, s.hi, s.ctr, now + m.rd_t[p * K + k], p * 8 + EV_ARRIVE, 1)
+        _push(s.ht, s.hi, s.ctr, now + m.rd_t[p * K + k], _payload(p, EV_ARRIVE), 1)
 
 
 # ------------------------------------------------------------------------- loop
@@ -733,18 +742,18 @@ def run_loop(m, s, iv, horizon, lwbs):
     el = s.el
     P = len(arrive)
     if P > 0:
-        _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), 0 * 8 + EV_ARRIVE, 0)
+        _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
     for n in range(mi.shape[0]):
         if mi[n, SCHED]:
             nxt = _next_change(cap_week, n, 0)
             ns[n, RNEXT] = nxt
-            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), n * 8 + EV_ROSTER, 0)
+            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
     while ctr[HN] > 0 and ctr[STATUS] == OK:
         if ht[0] >= horizon:
             break
         now, pay, tok = _pop(ht, hi, ctr)
-        ev = pay & 7
-        who = pay >> 3
+        ev = pay & EV_MASK
+        who = pay >> EV_BITS
         # PERF: one call site for _enter (the patient walks into ``to`` from ``frm``), after
         # the dispatch, so that it can be inlined.
         to = NO_NODE
@@ -775,7 +784,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                     h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
                     if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
                         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
-                    _push(ht, hi, ctr, now + h, who * 8 + EV_HOLD, 0)
+                    _push(ht, hi, ctr, now + h, _payload(who, EV_HOLD), 0)
                     continue
                 end = now
             elif ev == EV_HOLD:
@@ -819,7 +828,7 @@ def run_loop(m, s, iv, horizon, lwbs):
             to = rd_i[0]
         elif ev == EV_ARRIVE:
             if who + 1 < P:
-                _push(ht, hi, ctr, now + (arrive[who + 1] - now), (who + 1) * 8 + EV_ARRIVE, 0)
+                _push(ht, hi, ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
             if iv is not None and _thinned(iv, ctr, arrive[who], who):  # never enters (Effects.thinned_by)
                 pass
             else:
@@ -858,14 +867,14 @@ def run_loop(m, s, iv, horizon, lwbs):
             d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
             if iv is not None and iv.V[who, MASK] != 0:
                 d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
-            _push(ht, hi, ctr, now + d, who * 8 + EV_END, 0)
+            _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
         else:  # EV_ROSTER
             h = ns[who, RNEXT]
             ns[who, CAP] = cap_week[who, h % cap_week.shape[1]]
             _grant(S, ns, qh, qt, ht, hi, ctr, el, who, now)
             nxt = _next_change(cap_week, who, h)
             ns[who, RNEXT] = nxt
-            _push(ht, hi, ctr, now + (nxt * 60.0 - now), who * 8 + EV_ROSTER, 0)
+            _push(ht, hi, ctr, now + (nxt * 60.0 - now), _payload(who, EV_ROSTER), 0)
         if to != NO_NODE:
             _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, who, to, frm, now)

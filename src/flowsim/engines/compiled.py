@@ -55,10 +55,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..targeting import eligible_bits
+from ..units import MINUTES_PER_DAY
 from . import _loop
 from .escalation import escalation_meta
 
@@ -143,7 +145,6 @@ def _census(draws: Draws) -> dict:
                 cen_onward=draws.census_onward.astype(np.int64))
 
 
-MAX_INTERVENTIONS = 63  # a patient's interventions are the bits of an int64
 
 
 def _interventions(net: Network, draws: Draws) -> dict | None:
@@ -273,7 +274,7 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     P = draws.n_patients
     log_cap = max(1024, 3 * P)
     heap_cap = 1024 + 2 * net.n_nodes + P // 8
-    days = int(net.horizon // 1440.0) + 16
+    days = int(net.horizon // MINUTES_PER_DAY) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
     esc_cap = 64 if net.escalation is not None else 1

@@ -38,6 +38,7 @@ from __future__ import annotations
 
 from ..network import ACUTE, Network
 from ..targeting import eligible_bits
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["Effects"]
 
@@ -129,7 +130,7 @@ class Effects:
                 if self.bed[node]:
                     a, b = max(start + new, self.lo), min(start + d, self.hi)
                     if b > a:
-                        tally[i] += (b - a) / 1440.0
+                        tally[i] += (b - a) / MINUTES_PER_DAY
                 d = new
         return d
 

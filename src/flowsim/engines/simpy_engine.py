@@ -88,6 +88,7 @@ from .effects import Effects
 from .returns import Returns
 from .escalation import escalation_meta
 from .servers import ServerPool
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["run_simpy"]
 
@@ -109,12 +110,12 @@ class _Booking:
         """(day, slot index, slot minute) of the first free slot at or after ``t``."""
         if sum(self.slots) == 0:
             return -1, -1, math.inf
-        day = int(t // 1440.0)
+        day = int(t // MINUTES_PER_DAY)
         while True:
             k = self.slots[day % len(self.slots)]  # weekdays, or the run's days
             if k > 0:
                 gap = (self.close_at - self.open_at) / k
-                base = day * 1440.0 + self.open_at
+                base = day * MINUTES_PER_DAY + self.open_at
                 i = max(0, math.ceil((t - base) / gap), self.taken.get(day, 0))
                 if i < k:
                     return day, i, base + i * gap

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["methods_markdown", "write_methods"]
 
@@ -27,7 +28,7 @@ def _comments(path: Path) -> list[str]:
 
 
 def _days(minutes: float) -> str:
-    return f"{minutes / 1440:g} days"
+    return f"{minutes / MINUTES_PER_DAY:g} days"
 
 
 def methods_markdown(manifest: dict, cfg, ls) -> str:

@@ -28,6 +28,7 @@ from ..simulate import check_run_args
 from ..stability import stability_warnings
 from ..stats import half_width
 from ..suggest import did_you_mean
+from ..units import MINUTES_PER_DAY
 from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
 from .progress import Progress
 from .savings import savings
@@ -199,7 +200,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     doc = {
         "experiment": spec.name, "seed": seed, "baseline": spec.baseline, "model": str(ls.model_path),
         "engine": _resolved_engine(engine, nets, names), "engine_requested": engine, "store": str(store.root),
-        "warm_up_days": warm["minutes"] / 1440.0, "horizon_days": horizon / 1440.0,
+        "warm_up_days": warm["minutes"] / MINUTES_PER_DAY, "horizon_days": horizon / MINUTES_PER_DAY,
         "warm_up": warm, "replications": reps,
         "scenarios": {}, "failures": failures, "warnings": [],
         "pools": list(getattr(nets[spec.baseline].prices, "pool_names", ())),
@@ -303,10 +304,10 @@ def _warm_up(spec, base, store, ex, seed, horizon, engine, progress) -> dict:
         store.save()
         return dec
     if spec.warm_up is not None:
-        return {"method": "fixed", "minutes": float(spec.warm_up), "days": spec.warm_up / 1440.0,
-                "note": f"fixed at {spec.warm_up / 1440:g} days by the experiment file"}
-    return {"method": "fixed", "minutes": float(base.run.warm_up), "days": base.run.warm_up / 1440.0,
-            "note": f"fixed at {base.run.warm_up / 1440:g} days by the model's run.warm_up"}
+        return {"method": "fixed", "minutes": float(spec.warm_up), "days": spec.warm_up / MINUTES_PER_DAY,
+                "note": f"fixed at {spec.warm_up / MINUTES_PER_DAY:g} days by the experiment file"}
+    return {"method": "fixed", "minutes": float(base.run.warm_up), "days": base.run.warm_up / MINUTES_PER_DAY,
+            "note": f"fixed at {base.run.warm_up / MINUTES_PER_DAY:g} days by the model's run.warm_up"}
 
 
 def _round(store, ex, nets, names, seed, engine, n, progress, task, failures) -> int:

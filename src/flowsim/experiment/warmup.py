@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["mser5", "warm_up_from_occupancy"]
 
@@ -60,4 +61,4 @@ def warm_up_from_occupancy(series, hours_per_obs: float = 1.0) -> dict:
             f"{cut} hours, rounded up to {days} days")
     if cut >= (half // BATCH) * BATCH - BATCH:
         note += " (at the edge of the search: the series may not reach a steady state; consider a longer horizon)"
-    return {"method": "mser5", "hours": hours, "days": days, "minutes": days * 1440.0, "note": note}
+    return {"method": "mser5", "hours": hours, "days": days, "minutes": days * MINUTES_PER_DAY, "note": note}

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["Fitted", "fit_duration", "format_duration"]
 
@@ -59,8 +60,8 @@ def format_duration(minutes: float) -> str:
     m = float(minutes)
     if m == 0:
         return "0"
-    if m >= 2 * 1440:
-        return f"{m / 1440:.4g} days"
+    if m >= 2 * MINUTES_PER_DAY:
+        return f"{m / MINUTES_PER_DAY:.4g} days"
     if m >= 120:
         return f"{m / 60:.4g} h"
     if m >= 1:

@@ -17,6 +17,7 @@ import numpy as np
 from ..config.load import parse_config
 from ..config.schema import DIST_NAMES
 from ..errors import ConfigError
+from ..units import MINUTES_PER_DAY
 from .extract import Extract, read_extract
 from .infer import BUILTIN_EXITS, PROFILE_P, SourceFit, check_destinations, infer_sources
 from .services import infer_services
@@ -176,7 +177,7 @@ def fit_extract(path, name: str | None = None) -> FitResult:
     sources = infer_sources(ex, cohorts)
     names = {s.name for s in services}
     exits = sorted({r.to for s in services for rs in s.routes.values() for r in rs} - names - set(BUILTIN_EXITS))
-    stay = max(s.mean_stay for s in services) / 1440.0
+    stay = max(s.mean_stay for s in services) / MINUTES_PER_DAY
     warm = int(min(60, max(7, math.ceil(5 * stay))))
     days = sources[0].days
     head = [f"# Draft model fitted by `flowsim fit` from {Path(path).name}: {len(ex.line):,} visits over {days:g} days.",

@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["Extract", "read_extract", "REQUIRED", "ALIASES"]
 
@@ -173,7 +174,7 @@ def _to_monday(ex: Extract) -> None:
     """Shift date-times so minute 0 is the Monday 00:00 on or before the first arrival."""
     first = datetime.fromtimestamp(float(np.nanmin(ex.times["arrive"])) * 60.0, tz=timezone.utc)
     day0 = first.replace(hour=0, minute=0, second=0, microsecond=0)
-    monday = day0.timestamp() / 60.0 - first.weekday() * 1440.0
+    monday = day0.timestamp() / 60.0 - first.weekday() * MINUTES_PER_DAY
     for k in TIMES:
         ex.times[k] = ex.times[k] - monday
     ex.datetimes = True

@@ -15,6 +15,7 @@ from scipy import stats
 
 from ..errors import ConfigError
 from ..suggest import did_you_mean
+from ..units import MINUTES_PER_DAY
 from .dists import Fitted
 from .extract import Extract
 
@@ -69,7 +70,7 @@ class ServiceFit:
 
 def _window_days(ex: Extract) -> float:
     a = ex.times["arrive"]
-    return float(math.ceil(np.nanmax(a) / 1440.0 + 1e-9) - math.floor(np.nanmin(a) / 1440.0))
+    return float(math.ceil(np.nanmax(a) / MINUTES_PER_DAY + 1e-9) - math.floor(np.nanmin(a) / MINUTES_PER_DAY))
 
 
 def _profile(counts: np.ndarray, exposure: np.ndarray) -> list[float] | None:
@@ -87,7 +88,7 @@ def _months(origin: np.datetime64, minutes: np.ndarray, day0: int, days: int) ->
     """Month-of-year weights (January first) from arrival minutes after ``origin``, per day of each month."""
     def month(d):  # datetime64[D] -> 0..11
         return (d.astype("datetime64[M]").astype(np.int64) % 12).astype(int)
-    arrivals = month(origin + np.floor(minutes / 1440.0).astype(np.int64).astype("timedelta64[D]"))
+    arrivals = month(origin + np.floor(minutes / MINUTES_PER_DAY).astype(np.int64).astype("timedelta64[D]"))
     exposure = np.bincount(month(origin + np.arange(day0, day0 + days).astype("timedelta64[D]")), minlength=12)
     return _profile(np.bincount(arrivals, minlength=12).astype(float), exposure.astype(float))
 
@@ -126,7 +127,7 @@ def infer_sources(ex: Extract, cohorts: list[str]) -> list[SourceFit]:
     days = _window_days(ex)
     reps = len(np.unique(ex.replication))
     t = ex.times["arrive"]
-    day0 = math.floor(np.nanmin(t) / 1440.0)
+    day0 = math.floor(np.nanmin(t) / MINUTES_PER_DAY)
     exposure_wd = np.bincount((np.arange(day0, day0 + int(days))) % 7, minlength=7).astype(float)
     groups = np.array([f"{n}_arrivals" for n in ex.text["node"]], dtype=object)
     if "source" in ex.present:  # the extract's own arrival routes, where it names one
@@ -136,8 +137,8 @@ def infer_sources(ex: Extract, cohorts: list[str]) -> list[SourceFit]:
         rows = entry & (groups == name)
         to_nodes = sorted(set(ex.text["node"][rows]))
         tt = t[rows]
-        hours = np.bincount(((tt % 1440) // 60).astype(int), minlength=24).astype(float)
-        wdays = np.bincount(((tt // 1440) % 7).astype(int), minlength=7).astype(float)
+        hours = np.bincount(((tt % MINUTES_PER_DAY) // 60).astype(int), minlength=24).astype(float)
+        wdays = np.bincount(((tt // MINUTES_PER_DAY) % 7).astype(int), minlength=7).astype(float)
         coh = ex.text["cohort"][rows] if "cohort" in ex.present else np.array([cohorts[0]] * int(rows.sum()))
         mix = {c: float(np.mean(coh == c)) for c in cohorts if np.any(coh == c)}
         s = SourceFit(name=str(name), to=to_nodes[0], n=int(rows.sum()), days=days, replications=reps,

@@ -16,10 +16,11 @@ from html import escape
 import numpy as np
 
 from ..network import BOOKING, DELAY, SETTING_CODES, Network
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["expected_flows", "diagram_svg", "write_diagram"]
 
-MINUTES_PER_YEAR = 365 * 1440.0
+MINUTES_PER_YEAR = 365 * MINUTES_PER_DAY
 _SETTING_NAMES = {v: k for k, v in SETTING_CODES.items()}
 _COLOURS = {"primary": "#e8f1fa", "ed": "#fde8e8", "acute": "#fff4d6", "community": "#e6f4ea", "social_care": "#efe8f7"}
 BOX_W, BOX_H, COL_W, PAD = 150, 54, 240, 24

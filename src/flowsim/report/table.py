@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["render_run_table", "fmt_value", "fmt_ci", "ci_title", "difference_style", "display_width", "pad",
            "over_capacity", "payer_rows"]
@@ -76,7 +77,7 @@ def fmt_value(x: float, style: str) -> str:
         return f"{x:,.0f}"
     if style == "dur":
         if x >= 2880:
-            return f"{x / 1440:.1f} d"
+            return f"{x / MINUTES_PER_DAY:.1f} d"
         if x >= 120:
             return f"{x / 60:.1f} h"
         return f"{x:.0f} min"

@@ -34,13 +34,13 @@ from ..errors import ConfigError
 from ..eventlog import NO_DEST
 from ..network import QUEUE, Network
 from ..suggest import did_you_mean
+from ..units import MINUTES_PER_DAY
 
 __all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "IN_SERVICE", "FIT", "WAITING"]
 
 CENSUS_COLUMNS = ("id", "node", "cohort", "days_in_node", "medically_fit", "fit_days", "onward", "waiting")
 IN_SERVICE, FIT, WAITING = 0, 1, 2
 _YES, _NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
-MINUTES_PER_DAY = 1440.0
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from ..engines import resolve_engine, run_engine
 from ..errors import UsageError
 from ..network import build_network
 from ..outputs import write_atomically
+from ..units import MINUTES_PER_DAY
 from .census_file import FIT, IN_SERVICE, WAITING, Census, write_census
 from .snapshot import census_at
 
@@ -26,12 +27,12 @@ def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int 
         The patients in the system at ``at`` (as written).
     """
     if not at > 0:
-        raise UsageError(f"expected a time after the start, found {at / 1440:g} days", argument="--at")
+        raise UsageError(f"expected a time after the start, found {at / MINUTES_PER_DAY:g} days", argument="--at")
     net = build_network(cfg)
     net = dataclasses.replace(net, horizon=float(at), warm_up=0.0)
     draws = make_draws(net, seed, replication)
     log = run_engine(net, draws, resolve_engine(engine, net))
-    census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / 1440:g}", draws=draws)
+    census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / MINUTES_PER_DAY:g}", draws=draws)
     write_atomically(out, lambda tmp: write_census(tmp, census, net), "-o")
     return census
 
