@@ -125,6 +125,31 @@ class _Booking:
         self.taken[day] = i + 1
 
 
+class _State:
+    """A patient's state: its current visit and the visit whose server it keeps upstream.
+
+    ``node`` < 0: no current visit to censor (only the kept server, during a hold);
+    ``held`` < 0: no server kept upstream.
+    """
+
+    __slots__ = ("node", "prev", "arrive", "start", "end", "seq",
+                 "held", "held_prev", "held_arrive", "held_start", "held_end", "held_dest", "held_seq",
+                 "give_up_after", "give_up_to")
+
+    def __init__(self, node: int, seq: int):
+        self.node, self.prev, self.arrive, self.start, self.end = node, -1, NAN, NAN, NAN
+        self.seq = seq  # of the current visit
+        self.held, self.held_prev, self.held_arrive, self.held_start, self.held_end = -1, -1, NAN, NAN, NAN
+        self.held_dest, self.held_seq = NO_DEST, -1
+        # a blocked wait ends another way after give_up_after minutes (inf: never), to give_up_to
+        self.give_up_after, self.give_up_to = math.inf, NO_DEST
+
+    def keep(self, node: int, prev: int, arrive: float, start: float, end: float, dest: int, seq: int) -> None:
+        """The visit (node, ..., seq) keeps its server until the patient has room at ``dest``."""
+        self.held, self.held_prev, self.held_arrive, self.held_start = node, prev, arrive, start
+        self.held_end, self.held_dest, self.held_seq = end, dest, seq
+
+
 class _Engine:
     def __init__(self, net: Network, draws: Draws):
         self.env = simpy.Environment()
@@ -138,7 +163,7 @@ class _Engine:
         self.bookings = [_Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
                          else None for n in range(net.n_nodes)]
         self.visits: dict[tuple[int, int], int] = {}
-        self.state: dict[int, list] = {}
+        self.state: dict[int, _State] = {}
         self.lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
         # plain Python lists: indexing numpy scalars in the hot loop is slow
         self.kind = net.kind.tolist()
@@ -214,10 +239,7 @@ class _Engine:
         eff = self.eff
         if mask < 0:  # a new arrival (a readmission keeps its mask)
             mask = eff.start(p) if eff.on else 0
-        # st: [node, prev, arrive, start, held, h_prev, h_arr, h_start, h_end, h_dest, end,
-        #      seq (of the current visit), h_seq (of the held visit),
-        #      give-up minutes of the held route (inf: none), its alternative destination]
-        st = [node, -1, NAN, NAN, -1, -1, NAN, NAN, NAN, NO_DEST, NAN, seq, -1, math.inf, NO_DEST]
+        st = _State(node, seq)
         self.state[p] = st
         begun = False
         if p < self.n_census:
@@ -225,14 +247,14 @@ class _Engine:
         while node >= 0:
             arrive = env.now
             j = self.visit_number(p, node)
-            st[0], st[1], st[2], st[3], st[10] = node, prev, arrive, NAN, NAN
-            st[11] += 1
-            seq = st[11]
+            st.node, st.prev, st.arrive, st.start, st.end = node, prev, arrive, NAN, NAN
+            st.seq += 1
+            seq = st.seq
             k = kind[node]
             census_stay = begun
             if begun:  # in service since before minute 0: its server is taken, the rest of its stay follows
                 begun = False
-                arrive = start = st[2] = self.draws.census_since[p]
+                arrive = start = st.arrive = self.draws.census_since[p]
             elif k == QUEUE:
                 pool = pools[node]
                 to = self.full_to[node]
@@ -243,7 +265,7 @@ class _Engine:
                     continue
                 if not pool.try_acquire():
                     entry = pool.enqueue(self.priority[node][c])
-                    if self.has_patience[node] and st[4] < 0:
+                    if self.has_patience[node] and st.held < 0:
                         timer = env.timeout(draws.patience[node][p, j])
                         yield entry[2] | timer
                         if not entry[2].triggered:
@@ -251,9 +273,9 @@ class _Engine:
                             log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs, seq)
                             del self.state[p]
                             return
-                    elif st[4] >= 0 and st[13] < math.inf:
+                    elif st.held >= 0 and st.give_up_after < math.inf:
                         if (yield from self.wait_or_give_up(p, c, node, prev, arrive, seq, entry, st)):
-                            prev, node = node, st[14]
+                            prev, node = node, st.give_up_to
                             continue
                     else:
                         yield entry[2]
@@ -277,7 +299,7 @@ class _Engine:
                 book.take(day, i)
                 yield env.timeout(slot_t - arrive)
                 start = slot_t
-            st[3] = start
+            st.start = start
             dur = draws.dur[node][p, j]
             if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
@@ -294,18 +316,17 @@ class _Engine:
             else:
                 i = eff.assess_of[node][c] if w < 0 else w
                 if w >= 0:
-                    st[8] = end  # assessed during the stay, which has now ended
+                    st.held_end = end  # assessed during the stay, which has now ended
                 elif i >= 0:
-                    st[4:10] = [node, prev, arrive, start, end, NO_DEST]  # keeps its server meanwhile
-                    st[12] = seq
+                    st.keep(node, prev, arrive, start, end, NO_DEST, seq)  # keeps its server meanwhile
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
                 r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room, p)
                 if i >= 0:
-                    st[9] = dest
+                    st.held_dest = dest
                     if self.route_hold[r]:
-                        st[0] = -1  # only the kept server remains to censor
+                        st.node = -1  # only the kept server remains to censor
                         yield env.timeout(eff.hold(node, c, mask, draws.hold[r][p, j], env.now))
                     if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
                         self.release_held(p, c, st, env.now, dest)
@@ -314,12 +335,11 @@ class _Engine:
                     prev, node = node, dest
                     continue
             if self.route_hold[r]:
-                st[10] = end
+                st.end = end
                 h = draws.hold[r][p, j]
                 yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
             if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
-                st[4:10] = [node, prev, arrive, start, end, dest]
-                st[12] = seq
+                st.keep(node, prev, arrive, start, end, dest, seq)
                 self.blocked_on(st, r, p, j)
             else:
                 log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest, seq)
@@ -331,28 +351,28 @@ class _Engine:
         if self.returns.on:
             back = self.returns.after_leaving(p, prev, node, mask)
             if back >= 0:
-                env.process(self.comeback(p, back, mask, st[11]))
+                env.process(self.comeback(p, back, mask, st.seq))
 
-    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: list):
-        """A blocked patient waits in ``node``'s queue at most ``st[13]``; True if the wait
-        ended another way (logged OTHER_ROUTE, the kept server freed; it goes to ``st[14]``)."""
+    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: _State):
+        """A blocked patient waits in ``node``'s queue at most ``st.give_up_after``; True if the wait
+        ended another way (logged OTHER_ROUTE, the kept server freed; it goes to ``st.give_up_to``)."""
         env = self.env
-        yield entry[2] | env.timeout(st[13])
+        yield entry[2] | env.timeout(st.give_up_after)
         if entry[2].triggered:
             return False
         self.pools[node].cancel(entry)
-        self.log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, st[14], seq)
-        self.release_held(p, c, st, env.now, st[14])
+        self.log.add(p, c, node, prev, arrive, NAN, NAN, env.now, OTHER_ROUTE, st.give_up_to, seq)
+        self.release_held(p, c, st, env.now, st.give_up_to)
         return True
 
-    def blocked_on(self, st: list, r: int, p: int, j: int) -> None:
+    def blocked_on(self, st: _State, r: int, p: int, j: int) -> None:
         """The patient keeps its server on blocking route r: note when its wait ends another way."""
         if self.give_up[r]:
-            st[13], st[14] = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
+            st.give_up_after, st.give_up_to = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
         else:
-            st[13] = math.inf
+            st.give_up_after = math.inf
 
-    def census_enter(self, p: int, st: list) -> tuple[int, int, bool]:
+    def census_enter(self, p: int, st: _State) -> tuple[int, int, bool]:
         """A census patient at minute 0: takes its server (beyond capacity if need be) and
         returns (node to go on at, previous node, in service). A medically fit patient
         keeps its bed, blocked, and goes on to its onward node; a waiting one just arrives."""
@@ -366,10 +386,9 @@ class _Engine:
         if state != FIT:
             return n, -1, True  # the loop numbers the visit and logs it
         self.visit_number(p, n)
-        st[11] += 1
+        st.seq += 1
         since = float(d.census_since[p])
-        st[4:10] = [n, -1, since, since, float(d.census_fit_at[p]), int(d.census_onward[p])]
-        st[12] = st[11]
+        st.keep(n, -1, since, since, float(d.census_fit_at[p]), int(d.census_onward[p]), st.seq)
         return int(d.census_onward[p]), n, False
 
     def room(self, n: int) -> bool:
@@ -377,25 +396,25 @@ class _Engine:
         pool = self.pools[n]
         return pool.busy < pool.capacity and pool.waiting == 0
 
-    def assess(self, p: int, c: int, at: int, i: int, st: list):
+    def assess(self, p: int, c: int, at: int, i: int, st: _State):
         """Assessment of patient p at ``assess_by[i]`` after service at ``at``; True if timely."""
         env, eff = self.env, self.eff
         by = eff.assess_by[i]
         referral = env.now
         j = self.visit_number(p, by)
-        st[0], st[1], st[2], st[3] = by, at, referral, NAN
-        st[11] += 1
+        st.node, st.prev, st.arrive, st.start = by, at, referral, NAN
+        st.seq += 1
         pool = self.pools[by]
         if not pool.try_acquire():
             yield pool.enqueue(self.priority[by][c])[2]
-        start = st[3] = env.now
+        start = st.start = env.now
         yield env.timeout(self.draws.dur[by][p, j])
-        self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at, st[11])
+        self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at, st.seq)
         pool.release()
-        st[0], st[3] = at, NAN
+        st.node, st.start = at, NAN
         return start - referral <= eff.within[i]
 
-    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: list):
+    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: _State):
         """Service of ``dur`` at ``node`` with a referral during it (``referred_after``).
 
         Returns (intervention, timely), or (-1, False) when the stay ends before the
@@ -404,28 +423,28 @@ class _Engine:
         env, eff = self.env, self.eff
         w = eff.during_of[node][c]
         ref = self.draws.referral[w][p, j]
-        start = st[3]
+        start = st.start
         if not ref < dur:
             yield env.timeout(dur)
             return -1, False
         yield env.timeout(ref)
-        st[4:10] = [node, st[1], st[2], start, NAN, NO_DEST]  # the bed is kept, the clinical end unknown
-        st[12] = st[11]
+        st.keep(node, st.prev, st.arrive, start, NAN, NO_DEST, st.seq)  # the bed is kept, the clinical end unknown
         timely = yield from self.assess(p, c, node, w, st)
         rest = dur - ref
         if timely:
             rest = eff.duration(node, c, 1 << w, rest, start + ref)
-        st[0] = -1  # only the kept bed remains to censor
+        st.node = -1  # only the kept bed remains to censor
         yield env.timeout(max(0.0, start + ref + rest - env.now))
         return w, timely
 
-    def release_held(self, p: int, c: int, st: list, t: float, at: int) -> None:
+    def release_held(self, p: int, c: int, st: _State, t: float, at: int) -> None:
         """The patient has room at ``at`` (or left): free the bed it kept upstream."""
-        held = st[4]
+        held = st.held
         if held < 0:
             return
-        self.log.add(p, c, held, st[5], st[6], st[7], st[8], t, SERVED, st[9], st[12])
-        st[4] = -1
+        self.log.add(p, c, held, st.held_prev, st.held_arrive, st.held_start, st.held_end, t, SERVED, st.held_dest,
+                     st.held_seq)
+        st.held = -1
         if self.kind[held] == QUEUE:
             self.pools[held].release()
 
@@ -435,10 +454,11 @@ class _Engine:
         for p in sorted(self.state):
             st = self.state[p]
             c = self.cohort[p]
-            if st[4] >= 0:
-                self.log.add(p, c, st[4], st[5], st[6], st[7], st[8], NAN, IN_SYSTEM, NO_DEST, st[12])
-            if st[0] >= 0:
-                self.log.add(p, c, st[0], st[1], st[2], st[3], st[10], NAN, IN_SYSTEM, NO_DEST, st[11])
+            if st.held >= 0:
+                self.log.add(p, c, st.held, st.held_prev, st.held_arrive, st.held_start, st.held_end, NAN, IN_SYSTEM,
+                             NO_DEST, st.held_seq)
+            if st.node >= 0:
+                self.log.add(p, c, st.node, st.prev, st.arrive, st.start, st.end, NAN, IN_SYSTEM, NO_DEST, st.seq)
 
 
 def run_simpy(net: Network, draws: Draws) -> EventLog:
