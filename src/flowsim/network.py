@@ -14,13 +14,14 @@ import numpy as np
 
 from .codes import NO_NODE
 from .config.population import per_1000_rate
-from .config.schema import WEEKDAYS, BookingService, Config, QueueService
+from .config.schema import WEEKDAYS, Config, QueueService
 from .distributions import MAX_PARAMS, cumulative_weights, dist_arrays
 from .interventions import InterventionArrays, build_interventions
+from .node_tables import Build, by_cohort, dest_code, service_tables
 from .population import PopulationArrays, ReadmitArrays, build_population, build_readmission
 from .prices import Prices, build_prices
 from .timeline import days_of_run, day_rows, hourly_rate, weekly_or_full
-from .units import HOURS_PER_WEEK, MINUTES_PER_DAY
+from .units import HOURS_PER_WEEK
 
 __all__ = ["Network", "GiveUps", "build_network", "capacity_by_hour", "QUEUE", "BOOKING", "DELAY", "SETTING_CODES", "NO_NODE", "UNLIMITED"]
 
@@ -147,17 +148,6 @@ class Network:
         return self.node_names[code] if code >= 0 else self.exit_names[-code - 1]
 
 
-def _dest(name: str, nodes: dict[str, int], exits: dict[str, int]) -> int:
-    return nodes[name] if name in nodes else -(1 + exits[name])
-
-
-def _by_cohort(spec, cohorts):
-    """A per-cohort spec (dict) or one value for all cohorts -> list, one per cohort."""
-    if isinstance(spec, dict):
-        return [spec.get(c, spec.get("default")) for c in cohorts]
-    return [spec] * len(cohorts)
-
-
 def _schedule_week(schedule) -> np.ndarray:
     """Servers by hour of a Monday-first week from a Schedule."""
     cap = np.empty(HOURS_PER_WEEK, dtype=np.int64)
@@ -271,7 +261,7 @@ def _give_ups(cfg: Config, cohorts, nodes, exits, emp_values, emp_cum) -> GiveUp
     """The GiveUps of the routes in Network order (services, cohorts, routes), or None."""
     has, code, params, start, length, dest, cum = [], [], [], [], [], [], []
     for svc in cfg.services.values():
-        for c, routes in enumerate(_by_cohort(svc.routes, cohorts)):
+        for c, routes in enumerate(by_cohort(svc.routes, cohorts)):
             for r in routes:
                 g = r.give_up
                 has.append(g is not None)
@@ -282,10 +272,10 @@ def _give_ups(cfg: Config, cohorts, nodes, exits, emp_values, emp_cum) -> GiveUp
                     params.append(np.zeros(MAX_PARAMS))
                     continue
                 # the time until the wait ends another way may differ by cohort
-                k, prm = dist_arrays(_by_cohort(g.after, cohorts)[c], emp_values, emp_cum)
+                k, prm = dist_arrays(by_cohort(g.after, cohorts)[c], emp_values, emp_cum)
                 code.append(k)
                 params.append(prm)
-                dest.extend(_dest(a.to, nodes, exits) for a in g.routes)
+                dest.extend(dest_code(a.to, nodes, exits) for a in g.routes)
                 cum.extend(cumulative_weights([a.p for a in g.routes]).tolist())
     if not any(has):
         return None
@@ -304,135 +294,71 @@ def _escalation(cfg: Config) -> dict:
     return dict(escalation=arr, escalation_cost=np.array([e.cost_per_bed_day if e else 0.0 for e in esc]))
 
 
-def build_network(cfg: Config) -> Network:
-    """Turn a validated Config into a Network of arrays."""
-    names = list(cfg.services)
-    nodes = {n: i for i, n in enumerate(names)}
-    exit_names = cfg.exit_names
-    exits = {e: i for i, e in enumerate(exit_names)}
-    cohorts = list(cfg.cohorts)
-    N, C = len(names), len(cohorts)
-
-    kind = np.array([KIND_CODES[s.kind] for s in cfg.services.values()], dtype=np.int8)
-    setting = np.array([SETTING_CODES[s.setting] for s in cfg.services.values()], dtype=np.int8)
-    bed = np.array([s.bed for s in cfg.services.values()], dtype=bool)
-    capacity = np.stack([_weekly_capacity(s) for s in cfg.services.values()])
-
-    priority = np.zeros((N, C), dtype=np.int64)
-    dur_code = np.zeros((N, C), dtype=np.int8)
-    dur_params = np.zeros((N, C, MAX_PARAMS))
-    has_patience = np.zeros(N, dtype=bool)
-    pat_code = np.zeros((N, C), dtype=np.int8)
-    pat_params = np.zeros((N, C, MAX_PARAMS))
-    full_to = np.full(N, NO_NODE, dtype=np.int64)
-    queue_limit = np.zeros(N, dtype=np.int64)
-    route_start = np.zeros((N, C), dtype=np.int64)
-    route_len = np.zeros((N, C), dtype=np.int64)
-    r_dest, r_cum, r_block = [], [], []
-    r_hold: list[tuple[int, np.ndarray] | None] = []
-    r_node, r_cohort, r_index = [], [], []
-    slots = np.zeros((N, 7), dtype=np.int64)
-    open_at = np.zeros(N)
-    close_at = np.full(N, MINUTES_PER_DAY)
-    elsewhere_after = np.full(N, np.inf)
-    elsewhere_p = np.zeros(N)
-    elsewhere_to = np.full(N, NO_NODE, dtype=np.int64)
-    emp_values: list[np.ndarray] = []
-    emp_cum: list[np.ndarray] = []
-    edges: list[tuple[int, int]] = []
-
-    for i, (name, svc) in enumerate(cfg.services.items()):
-        for c, d in enumerate(_by_cohort(svc.duration, cohorts)):
-            dur_code[i, c], dur_params[i, c] = dist_arrays(d, emp_values, emp_cum)
-        for c, routes in enumerate(_by_cohort(svc.routes, cohorts)):
-            route_start[i, c] = len(r_dest)
-            route_len[i, c] = len(routes)
-            if routes:
-                # exactly 1.0 from the last positive route on: a p=0 route is never chosen
-                r_cum.extend(cumulative_weights([r.p for r in routes]).tolist())
-            for ri, r in enumerate(routes):
-                code = _dest(r.to, nodes, exits)
-                r_dest.append(code)
-                r_block.append(r.blocking)
-                r_node.append(i)
-                r_cohort.append(c)
-                r_index.append(ri)
-                hold = None if r.hold is None else _by_cohort(r.hold, cohorts)[c]
-                r_hold.append(None if hold is None else dist_arrays(hold, emp_values, emp_cum))
-                if code >= 0 and r.p > 0:
-                    edges.append((i, code))
-        if isinstance(svc, QueueService):
-            for c, coh in enumerate(cohorts):
-                priority[i, c] = svc.priority.get(coh, 0)
-            if svc.patience is not None:
-                has_patience[i] = True
-                for c, d in enumerate(_by_cohort(svc.patience, cohorts)):
-                    pat_code[i, c], pat_params[i, c] = dist_arrays(d, emp_values, emp_cum)
-            if svc.when_full is not None:
-                full_to[i] = _dest(svc.when_full.to, nodes, exits)
-                queue_limit[i] = svc.when_full.queue_limit
-                if full_to[i] >= 0:
-                    edges.append((i, int(full_to[i])))
-        elif isinstance(svc, BookingService):
-            slots[i] = svc.slots.as_list()
-            open_at[i] = svc.hours.open
-            close_at[i] = svc.hours.close
-            if svc.elsewhere is not None:
-                elsewhere_after[i] = svc.elsewhere.after
-                elsewhere_p[i] = svc.elsewhere.p
-                elsewhere_to[i] = _dest(svc.elsewhere.to, nodes, exits)
-                if elsewhere_to[i] >= 0:
-                    edges.append((i, int(elsewhere_to[i])))
-
-    S = len(cfg.sources)
+def _sources(cfg: Config, nodes: dict[str, int], cohorts: list[str]) -> dict[str, np.ndarray]:
+    """Each source's weekly arrival rate, entry node and cumulative cohort mix."""
     source_rate = np.stack([weekly_rate(s, None if s.per_1000 is None else per_1000_rate(cfg.population, s))
                             for s in cfg.sources.values()])
-    if cfg.run.start is not None:
-        capacity, slots, source_rate = _calendar(cfg, capacity, slots, source_rate)
-    scheduled = np.array([capacity[i].min() != capacity[i].max() for i in range(N)], dtype=bool)
     source_to = np.array([nodes[s.to] for s in cfg.sources.values()], dtype=np.int64)
-    source_cohort_cum = np.zeros((S, C))
+    source_cohort_cum = np.zeros((len(cfg.sources), len(cohorts)))
     for s, src in enumerate(cfg.sources.values()):
-        mix = np.zeros(C)
+        mix = np.zeros(len(cohorts))
         if src.cohorts is None:
             mix[0] = 1.0
         else:
             for coh, w in src.cohorts.items():
                 mix[cohorts.index(coh)] = w
         source_cohort_cum[s] = cumulative_weights(mix)
+    return dict(source_rate=source_rate, source_to=source_to, source_cohort_cum=source_cohort_cum)
 
-    r_dest_a, r_cum_a = np.array(r_dest, dtype=np.int64), np.array(r_cum, dtype=float)
-    give_up = _give_ups(cfg, cohorts, nodes, exits, emp_values, emp_cum)
-    if give_up is not None:
-        edges += give_up.edges(r_dest_a)
-    iv = build_interventions(cfg, nodes, exits, route_start, route_len, r_dest_a, r_cum_a, emp_values, emp_cum)
-    edges += iv.extra_edges()
-    readmit = build_readmission(cfg, nodes, exit_names, emp_values, emp_cum)
+
+def _revisits(N: int, edges: list[tuple[int, int]], iv: InterventionArrays, readmit) -> np.ndarray:
+    """(N,) bool: nodes a patient can visit more than once (on a cycle of the graph)."""
     if readmit is not None:  # a return re-enters: nodes on its way can be visited again
-        edges += [(int(a), readmit.to) for a in np.flatnonzero(readmit.after)]
+        edges = edges + [(int(a), readmit.to) for a in np.flatnonzero(readmit.after)]
     revisit = _on_cycle(N, edges)
     for at, by in zip(iv._at, iv.assess_by.tolist()):
         # an assessment is a side trip from `at`: each return to `at` is another visit to `by`
         if at >= 0 and by >= 0 and revisit[at]:
             revisit[by] = True
+    return revisit
 
-    cost_per_day = np.array([cfg.costs.per_day.get(n, 0.0) for n in names])
-    cost_per_visit = np.array([cfg.costs.per_visit.get(n, 0.0) for n in names])
+
+def build_network(cfg: Config) -> Network:
+    """Turn a validated Config into a Network of arrays."""
+    names = list(cfg.services)
+    nodes = {n: i for i, n in enumerate(names)}
+    exit_names = cfg.exit_names
+    cohorts = list(cfg.cohorts)
+    b = Build(cohorts, nodes, {e: i for i, e in enumerate(exit_names)})
+    a, rl = service_tables(cfg, b)
+    capacity = np.stack([_weekly_capacity(s) for s in cfg.services.values()])
+    src = _sources(cfg, nodes, cohorts)
+    if cfg.run.start is not None:
+        capacity, a["slots"], src["source_rate"] = _calendar(cfg, capacity, a["slots"], src["source_rate"])
+    scheduled = np.array([capacity[i].min() != capacity[i].max() for i in range(len(names))], dtype=bool)
+
+    r_dest_a, r_cum_a = np.array(rl["dest"], dtype=np.int64), np.array(rl["cum"], dtype=float)
+    give_up = _give_ups(cfg, cohorts, nodes, b.exits, b.emp_values, b.emp_cum)
+    if give_up is not None:
+        b.edges += give_up.edges(r_dest_a)
+    iv = build_interventions(cfg, nodes, b.exits, a["route_start"], a["route_len"], r_dest_a, r_cum_a,
+                             b.emp_values, b.emp_cum)
+    b.edges += iv.extra_edges()
+    readmit = build_readmission(cfg, nodes, exit_names, b.emp_values, b.emp_cum)
 
     return Network(
         name=cfg.name, node_names=tuple(names), exit_names=tuple(exit_names), cohorts=tuple(cohorts),
         source_names=tuple(cfg.sources), horizon=float(cfg.run.horizon), warm_up=float(cfg.run.warm_up),
-        kind=kind, setting=setting, bed=bed, capacity=capacity, scheduled=scheduled, priority=priority,
-        dur_code=dur_code, dur_params=dur_params, has_patience=has_patience, pat_code=pat_code,
-        pat_params=pat_params, full_to=full_to, queue_limit=queue_limit, route_start=route_start,
-        route_len=route_len, route_dest=r_dest_a, route_cum=r_cum_a, route_block=np.array(r_block, dtype=bool),
-        **_route_holds(r_hold, r_node, r_cohort, r_index),
-        slots=slots, open_at=open_at, close_at=close_at, elsewhere_after=elsewhere_after,
-        elsewhere_p=elsewhere_p, elsewhere_to=elsewhere_to, source_to=source_to, source_rate=source_rate,
-        source_cohort_cum=source_cohort_cum, emp_values=tuple(emp_values), emp_cum=tuple(emp_cum),
-        cost_per_day=cost_per_day, cost_per_visit=cost_per_visit,
-        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=revisit, interventions=iv, give_up=give_up,
-        **_escalation(cfg),
+        kind=np.array([KIND_CODES[s.kind] for s in cfg.services.values()], dtype=np.int8),
+        setting=np.array([SETTING_CODES[s.setting] for s in cfg.services.values()], dtype=np.int8),
+        bed=np.array([s.bed for s in cfg.services.values()], dtype=bool), capacity=capacity, scheduled=scheduled,
+        **a, route_dest=r_dest_a, route_cum=r_cum_a, route_block=np.array(rl["block"], dtype=bool),
+        **_route_holds(rl["hold"], rl["node"], rl["cohort"], rl["index"]), **src,
+        emp_values=tuple(b.emp_values), emp_cum=tuple(b.emp_cum),
+        cost_per_day=np.array([cfg.costs.per_day.get(n, 0.0) for n in names]),
+        cost_per_visit=np.array([cfg.costs.per_visit.get(n, 0.0) for n in names]),
+        cost_ed_attendance=float(cfg.costs.ed_attendance), revisit=_revisits(len(names), b.edges, iv, readmit),
+        interventions=iv, give_up=give_up, **_escalation(cfg),
         exit_is_death=np.array([e in cfg.deaths for e in exit_names], dtype=bool), prices=build_prices(cfg),
         population=build_population(cfg), readmit=readmit,
         start=cfg.run.start,

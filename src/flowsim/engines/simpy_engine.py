@@ -93,6 +93,7 @@ from ..units import MINUTES_PER_DAY
 __all__ = ["run_simpy"]
 
 NAN = math.nan
+_GONE = object()  # admit: the patient left the system where it arrived
 
 
 class _Booking:
@@ -232,11 +233,9 @@ class _Engine:
         yield from self.patient(p, self.returns.to, mask, seq)
 
     def patient(self, p: int, node: int, mask: int = -1, seq: int = -1):
-        env, log, draws = self.env, self.log, self.draws
-        kind, pools = self.kind, self.pools
+        env, draws, eff = self.env, self.draws, self.eff
         c = self.cohort[p]
         prev = -1
-        eff = self.eff
         if mask < 0:  # a new arrival (a readmission keeps its mask)
             mask = eff.start(p) if eff.on else 0
         st = _State(node, seq)
@@ -250,55 +249,17 @@ class _Engine:
             st.node, st.prev, st.arrive, st.start, st.end = node, prev, arrive, NAN, NAN
             st.seq += 1
             seq = st.seq
-            k = kind[node]
             census_stay = begun
             if begun:  # in service since before minute 0: its server is taken, the rest of its stay follows
                 begun = False
-                arrive = start = st.arrive = self.draws.census_since[p]
-            elif k == QUEUE:
-                pool = pools[node]
-                to = self.full_to[node]
-                if (to != NO_NODE and pool.busy >= pool.capacity
-                        and pool.waiting >= self.queue_limit[node]):
-                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, seq)
-                    prev, node = node, to
-                    continue
-                if not pool.try_acquire():
-                    entry = pool.enqueue(self.priority[node][c])
-                    if self.has_patience[node] and st.held < 0:
-                        timer = env.timeout(draws.patience[node][p, j])
-                        yield entry[2] | timer
-                        if not entry[2].triggered:
-                            pool.cancel(entry)
-                            log.add(p, c, node, prev, arrive, NAN, NAN, env.now, RENEGED, self.lwbs, seq)
-                            del self.state[p]
-                            return
-                    elif st.held >= 0 and st.give_up_after < math.inf:
-                        if (yield from self.wait_or_give_up(p, c, node, prev, arrive, seq, entry, st)):
-                            prev, node = node, st.give_up_to
-                            continue
-                    else:
-                        yield entry[2]
-                start = env.now
-                self.release_held(p, c, st, start, node)
-            elif k == DELAY:
-                start = arrive
-                self.release_held(p, c, st, start, node)
+                arrive = start = st.arrive = draws.census_since[p]
             else:
-                book = self.bookings[node]
-                day, i, slot_t = book.first_free(arrive)
-                if slot_t - arrive > self.net.elsewhere_after[node] and \
-                        draws.elsewhere_u[node][p, j] < self.net.elsewhere_p[node]:
-                    to = int(self.net.elsewhere_to[node])
-                    log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
+                start, to = yield from self.admit(p, c, node, prev, arrive, j, seq, st)
+                if to is _GONE:
+                    return
+                if to is not None:  # moved on unserved
                     prev, node = node, to
                     continue
-                self.release_held(p, c, st, arrive, node)
-                if math.isinf(slot_t):
-                    return  # a node with no slots at all: the request is never served
-                book.take(day, i)
-                yield env.timeout(slot_t - arrive)
-                start = slot_t
             st.start = start
             dur = draws.dur[node][p, j]
             if mask and not census_stay:  # interventions change care that starts in the run
@@ -310,6 +271,7 @@ class _Engine:
             else:
                 yield env.timeout(dur)
             end = env.now
+            i = -1  # the intervention assessing the patient at the end of this service
             if not eff.on:
                 r = self.choose_route(node, c, draws.route_u[node][p, j])
                 dest = self.route_dest[r]
@@ -323,28 +285,10 @@ class _Engine:
                     if timely:
                         mask |= 1 << i
                 r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room, p)
-                if i >= 0:
-                    st.held_dest = dest
-                    if self.route_hold[r]:
-                        st.node = -1  # only the kept server remains to censor
-                        yield env.timeout(eff.hold(node, c, mask, draws.hold[r][p, j], env.now))
-                    if not (self.route_block[r] and dest >= 0 and kind[dest] != BOOKING):
-                        self.release_held(p, c, st, env.now, dest)
-                    else:
-                        self.blocked_on(st, r, p, j)
-                    prev, node = node, dest
-                    continue
-            if self.route_hold[r]:
-                st.end = end
-                h = draws.hold[r][p, j]
-                yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
-            if self.route_block[r] and dest >= 0 and k != BOOKING and kind[dest] != BOOKING:
-                st.keep(node, prev, arrive, start, end, dest, seq)
-                self.blocked_on(st, r, p, j)
+            if i >= 0:
+                yield from self.leave_kept(p, c, node, j, r, dest, mask, st)
             else:
-                log.add(p, c, node, prev, arrive, start, end, env.now, SERVED, dest, seq)
-                if k == QUEUE:
-                    pools[node].release()
+                yield from self.leave(p, c, node, prev, arrive, start, end, seq, j, r, dest, mask, st)
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
@@ -352,6 +296,87 @@ class _Engine:
             back = self.returns.after_leaving(p, prev, node, mask)
             if back >= 0:
                 env.process(self.comeback(p, back, mask, st.seq))
+
+    def admit(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: _State):
+        """The patient arrives at ``node`` and waits for its service to start.
+
+        Returns (start, None) when service starts; (NAN, destination) when it moves on
+        unserved (diverted when full, gone elsewhere, a blocked wait given up); (NAN,
+        _GONE) when it leaves the system here (reneged, or a booking node without slots).
+        """
+        k = self.kind[node]
+        if k == DELAY:
+            self.release_held(p, c, st, arrive, node)
+            return arrive, None
+        if k != QUEUE:
+            return (yield from self.book(p, c, node, prev, arrive, j, seq, st))
+        pool = self.pools[node]
+        to = self.full_to[node]
+        if to != NO_NODE and pool.busy >= pool.capacity and pool.waiting >= self.queue_limit[node]:
+            self.log.add(p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, seq)
+            return NAN, to
+        if not pool.try_acquire():
+            entry = pool.enqueue(self.priority[node][c])
+            if self.has_patience[node] and st.held < 0:
+                timer = self.env.timeout(self.draws.patience[node][p, j])
+                yield entry[2] | timer
+                if not entry[2].triggered:
+                    pool.cancel(entry)
+                    self.log.add(p, c, node, prev, arrive, NAN, NAN, self.env.now, RENEGED, self.lwbs, seq)
+                    del self.state[p]
+                    return NAN, _GONE
+            elif st.held >= 0 and st.give_up_after < math.inf:
+                if (yield from self.wait_or_give_up(p, c, node, prev, arrive, seq, entry, st)):
+                    return NAN, st.give_up_to
+            else:
+                yield entry[2]
+        start = self.env.now
+        self.release_held(p, c, st, start, node)
+        return start, None
+
+    def book(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: _State):
+        """A request at booking ``node``: takes the first free slot, or goes elsewhere (as ``admit``)."""
+        book = self.bookings[node]
+        day, i, slot_t = book.first_free(arrive)
+        if slot_t - arrive > self.net.elsewhere_after[node] and \
+                self.draws.elsewhere_u[node][p, j] < self.net.elsewhere_p[node]:
+            to = int(self.net.elsewhere_to[node])
+            self.log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
+            return NAN, to
+        self.release_held(p, c, st, arrive, node)
+        if math.isinf(slot_t):
+            return NAN, _GONE  # a node with no slots at all: the request is never served
+        book.take(day, i)
+        yield self.env.timeout(slot_t - arrive)
+        return slot_t, None
+
+    def leave(self, p: int, c: int, node: int, prev: int, arrive: float, start: float, end: float, seq: int,
+              j: int, r: int, dest: int, mask: int, st: _State):
+        """The end of a visit on route r to ``dest``: the route's hold, then the server is
+        released, or kept on a blocking route (a delayed discharge)."""
+        if self.route_hold[r]:
+            st.end = end
+            h = self.draws.hold[r][p, j]
+            yield self.env.timeout(self.eff.hold(node, c, mask, h, end) if mask else h)
+        k = self.kind[node]
+        if self.route_block[r] and dest >= 0 and k != BOOKING and self.kind[dest] != BOOKING:
+            st.keep(node, prev, arrive, start, end, dest, seq)
+            self.blocked_on(st, r, p, j)
+        else:
+            self.log.add(p, c, node, prev, arrive, start, end, self.env.now, SERVED, dest, seq)
+            if k == QUEUE:
+                self.pools[node].release()
+
+    def leave_kept(self, p: int, c: int, node: int, j: int, r: int, dest: int, mask: int, st: _State):
+        """As ``leave`` for a visit whose server is already kept (it was assessed)."""
+        st.held_dest = dest
+        if self.route_hold[r]:
+            st.node = -1  # only the kept server remains to censor
+            yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold[r][p, j], self.env.now))
+        if not (self.route_block[r] and dest >= 0 and self.kind[dest] != BOOKING):
+            self.release_held(p, c, st, self.env.now, dest)
+        else:
+            self.blocked_on(st, r, p, j)
 
     def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: _State):
         """A blocked patient waits in ``node``'s queue at most ``st.give_up_after``; True if the wait
