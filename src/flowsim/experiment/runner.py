@@ -140,18 +140,7 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
 
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
-    census = None
-    if ls.census_path is not None:  # a warm start: read (and checked) before anything runs
-        from ..warmstart import read_census
-        census = read_census(ls.census_path, build_network(base))
-        for note in census.notes:
-            progress.message(f"flowsim: note: {note}")
-    if task is replication_task and (spec.outputs.events or census is not None):
-        task = partial(replication_task, keep_log=spec.outputs.events, census=census)
-    if spec.series is not None:
-        from ..series import check_series
-        check_series(spec.series, base.run.start, 0.0, horizon, file=str(ls.path), path="series")
-        task = partial(task, series=spec.series)
+    task = _prepared_task(task, ls, base, horizon, progress)
     # connect first: a scheduler that cannot be reached leaves no empty store behind
     with make_executor(workers, scheduler, scheduler_timeout) as ex:
         resumed = store.open(_fingerprint(ls, seed, horizon, engine), _fresh_manifest(ls))
@@ -166,36 +155,80 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         for name, cfg in cfgs.items():
             nets[name] = build_network(_with_run(cfg, warm_up=warm["minutes"], horizon=horizon, seed=seed))
         names = spec.scenario_names()
-        rule = spec.replications if replications is None else replications
-        if rule is None:
-            rule = base.run.replications
+
+        def run_round(n: int) -> int:
+            return _round(store, ex, nets, names, seed, engine, n, progress, task, failures)
+
         t_run = time.perf_counter()
-        ran = 0
-        if isinstance(rule, CIReplications):
-            n, rounds = rule.initial, []
-            while True:
-                ran += _round(store, ex, nets, names, seed, engine, n, progress, task, failures)
-                widths = _ci_widths(store, names, rule.metrics, n, ls)
-                ok = all(w <= rule.within for w in widths.values())
-                rounds.append({"replications": n, "half_width_pct": widths, "met": ok})
-                if ok or n >= rule.max:
-                    break
-                n = min(rule.max, n + rule.step)
-            reps = {"method": "ci", "replications": n, "metrics": rule.metrics, "within_pct": rule.within,
-                    "max": rule.max, "met": ok, "rounds": rounds,
-                    "note": (f"confidence-interval method: replications added {rule.step} at a time from "
-                             f"{rule.initial} until the 95% CI half-width of {', '.join(rule.metrics)} was within "
-                             f"{rule.within:g}% of the mean in every scenario (cap {rule.max}); "
-                             + ("met" if ok else "NOT met at the cap") + f" with {n}")}
-        else:
-            n = int(rule)
-            ran += _round(store, ex, nets, names, seed, engine, n, progress, task, failures)
-            how = "--replications" if replications is not None else (
-                "the experiment file" if spec.replications is not None else "the model's run.replications")
-            reps = {"method": "fixed", "replications": n, "note": f"fixed at {n} by {how}"}
+        reps, n, ran = _replications(ls, base, replications, run_round,
+                                     lambda n, metrics: _ci_widths(store, names, metrics, n, ls))
         run_s = time.perf_counter() - t_run
         executor_name, n_workers = ex.name, ex.workers
 
+    doc, per_rep = _document(ls, store, nets, names, n, seed=seed, engine=engine, warm=warm, reps=reps,
+                             horizon=horizon, failures=failures)
+    secs = {s: store.seconds(s) for s in names}
+    doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
+                     "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
+                     "replication_s_mean": float(np.mean([v for d in secs.values() for v in d.values()] or [math.nan]))}
+    _record(store, doc, per_rep, ls, cfgs, nets, horizon=horizon, engine=engine, failures=failures)
+    return doc
+
+
+def _prepared_task(task, ls, base, horizon: float, progress: Progress):
+    """The replication function with what the experiment file adds: event logs kept, a warm
+    start (its census read and checked before anything runs) and series."""
+    spec = ls.spec
+    census = None
+    if ls.census_path is not None:
+        from ..warmstart import read_census
+        census = read_census(ls.census_path, build_network(base))
+        for note in census.notes:
+            progress.message(f"flowsim: note: {note}")
+    if task is replication_task and (spec.outputs.events or census is not None):
+        task = partial(replication_task, keep_log=spec.outputs.events, census=census)
+    if spec.series is not None:
+        from ..series import check_series
+        check_series(spec.series, base.run.start, 0.0, horizon, file=str(ls.path), path="series")
+        task = partial(task, series=spec.series)
+    return task
+
+
+def _replications(ls, base, replications: int | None, run_round, ci_widths) -> tuple[dict, int, int]:
+    """Run the replications the rule asks for: (its record for the document, replications per
+    scenario, replications run now). ``run_round(n)`` brings every scenario to n replications;
+    ``ci_widths(n, metrics)`` gives the CI half-widths (% of the mean) over the first n."""
+    spec = ls.spec
+    rule = spec.replications if replications is None else replications
+    if rule is None:
+        rule = base.run.replications
+    if not isinstance(rule, CIReplications):
+        n = int(rule)
+        ran = run_round(n)
+        how = "--replications" if replications is not None else (
+            "the experiment file" if spec.replications is not None else "the model's run.replications")
+        return {"method": "fixed", "replications": n, "note": f"fixed at {n} by {how}"}, n, ran
+    n, rounds, ran = rule.initial, [], 0
+    while True:
+        ran += run_round(n)
+        widths = ci_widths(n, rule.metrics)
+        ok = all(w <= rule.within for w in widths.values())
+        rounds.append({"replications": n, "half_width_pct": widths, "met": ok})
+        if ok or n >= rule.max:
+            break
+        n = min(rule.max, n + rule.step)
+    reps = {"method": "ci", "replications": n, "metrics": rule.metrics, "within_pct": rule.within,
+            "max": rule.max, "met": ok, "rounds": rounds,
+            "note": (f"confidence-interval method: replications added {rule.step} at a time from "
+                     f"{rule.initial} until the 95% CI half-width of {', '.join(rule.metrics)} was within "
+                     f"{rule.within:g}% of the mean in every scenario (cap {rule.max}); "
+                     + ("met" if ok else "NOT met at the cap") + f" with {n}")}
+    return reps, n, ran
+
+
+def _document(ls, store, nets, names, n: int, *, seed, engine, warm, reps, horizon, failures) -> tuple[dict, dict]:
+    """The summary document (without timing) and the metrics of each scenario's first n replications."""
+    spec = ls.spec
     per_rep = {s: {r: m for r, m in store.read(s).items() if r < n} for s in names}
     doc = {
         "experiment": spec.name, "seed": seed, "baseline": spec.baseline, "model": str(ls.model_path),
@@ -214,14 +247,16 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
         doc["warnings"] += stability_warnings(entry["metrics"], nets[s].node_names, prefix=f"scenario {s}: ")
     if spec.series is not None:
         _split_series(doc, nets[spec.baseline], horizon, spec.series)
-    secs = {s: store.seconds(s) for s in names}
-    doc["timing"] = {"wall_s": time.perf_counter() - t_start, "replications_wall_s": run_s,
-                     "executor": executor_name, "workers": n_workers, "replications_run": ran, "resumed": resumed,
-                     "replication_s_mean": float(np.mean([v for d in secs.values() for v in d.values()] or [math.nan]))}
-    m = store.manifest
+    return doc, per_rep
+
+
+def _record(store, doc: dict, per_rep: dict, ls, cfgs, nets, *, horizon, engine, failures) -> None:
+    """Note the run in the store's manifest, write the CSVs and methods text, close the store."""
     from ..engines import resolve_engine
-    m.update({"warm_up": warm, "replications": reps, "horizon_min": horizon, "seed": seed, "engine": engine,
-              "engine_by_scenario": {s: resolve_engine(engine, nets[s]) for s in names},
+    m = store.manifest
+    m.update({"warm_up": doc["warm_up"], "replications": doc["replications"], "horizon_min": horizon,
+              "seed": doc["seed"], "engine": engine,
+              "engine_by_scenario": {s: resolve_engine(engine, nets[s]) for s in doc["scenarios"]},
               "scenario_interventions": {s: list(c.active_interventions) for s, c in cfgs.items()}})
     m["runs"].append({"finished": datetime.now(timezone.utc).isoformat(timespec="seconds"),
                       **{k: doc["timing"][k] for k in ("wall_s", "replications_wall_s", "executor", "workers",
@@ -230,9 +265,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     store.save()
     write_csvs(store.root, doc, per_rep)
     from .methods import write_methods
-    write_methods(store.root, m, base, ls)
+    write_methods(store.root, m, cfgs[ls.spec.baseline], ls)
     store.close()
-    return doc
 
 
 def _resolved_engine(engine: str, nets: dict, names: list[str]) -> str:
