@@ -729,6 +729,42 @@ def _return_after(m, s, iv, p, now):
 
 
 # ------------------------------------------------------------------------- loop
+@njit(inline=True)
+def _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now):
+    """EV_BOOK: the patient's booked slot has come; its service starts."""
+    node = S[who, NODE]
+    F[who, START] = F[who, SLOT]
+    d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    if iv is not None and iv.V[who, MASK] != 0:
+        d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
+    _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
+
+
+@njit(inline=True)
+def _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, n, now):
+    """EV_ROSTER: node n's servers change to the roster's next level; the next change is scheduled."""
+    h = ns[n, RNEXT]
+    ns[n, CAP] = cap_week[n, h % cap_week.shape[1]]
+    _grant(S, ns, qh, qt, ht, hi, ctr, el, n, now)
+    nxt = _next_change(cap_week, n, h)
+    ns[n, RNEXT] = nxt
+    _push(ht, hi, ctr, now + (nxt * 60.0 - now), _payload(n, EV_ROSTER), 0)
+
+
+@njit
+def _censor(cohort, S, F, li, lf, ctr, P):
+    """Log every patient still in the system at the horizon: its held row, then its current row."""
+    for p in range(P):
+        if S[p, ALIVE] == 1:
+            c = cohort[p]
+            if S[p, HELD] >= 0:
+                _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, HSEQ])
+            if S[p, NODE] >= 0:  # -1 during a hold after an assessment
+                _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, VSEQ])
+
+
 @njit
 def run_loop(m, s, iv, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
@@ -862,19 +898,9 @@ def run_loop(m, s, iv, horizon, lwbs):
                          lwbs, S[who, VSEQ])
                     S[who, ALIVE] = 0
         elif ev == EV_BOOK:
-            node = S[who, NODE]
-            F[who, START] = F[who, SLOT]
-            d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-            if iv is not None and iv.V[who, MASK] != 0:
-                d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
-            _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
+            _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
-            h = ns[who, RNEXT]
-            ns[who, CAP] = cap_week[who, h % cap_week.shape[1]]
-            _grant(S, ns, qh, qt, ht, hi, ctr, el, who, now)
-            nxt = _next_change(cap_week, who, h)
-            ns[who, RNEXT] = nxt
-            _push(ht, hi, ctr, now + (nxt * 60.0 - now), _payload(who, EV_ROSTER), 0)
+            _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, who, now)
         if to != NO_NODE:
             _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, who, to, frm, now)
@@ -882,14 +908,5 @@ def run_loop(m, s, iv, horizon, lwbs):
                 _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
-    # censor: the held row, then the current row, of every patient still in the system
-    for p in range(P):
-        if S[p, ALIVE] == 1:
-            c = cohort[p]
-            if S[p, HELD] >= 0:
-                _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, HSEQ])
-            if S[p, NODE] >= 0:  # -1 during a hold after an assessment
-                _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, VSEQ])
+    _censor(cohort, S, F, li, lf, ctr, P)
     return ctr[STATUS]
