@@ -110,3 +110,16 @@ def test_intensive_reablement_cuts_delayed_bed_days_and_the_council_pays(reablem
     assert _saving(reablement, "reablement_central", "net_saving.local_authority") < 0
     assert _saving(reablement, "reablement_central", "net_saving.nhs_acute") > 0
     assert _saving(reablement, "reablement_null", "net_saving.nhs_acute") == 0
+
+
+def test_reports_show_total_bed_days_freed_as_the_paired_difference(raid):
+    from flowsim.report.experiment_table import render_experiment_table, with_bed_days_freed
+    d = raid["scenarios"]["raid_central"]["difference_vs_baseline"]
+    freed = with_bed_days_freed(d)["bed_days_freed"]
+    assert freed["mean"] == -d["bed_days"]["mean"] > 0
+    assert freed["ci95"] == [-d["bed_days"]["ci95"][1], -d["bed_days"]["ci95"][0]]
+    # more than the shorter-stays tally: avoided admissions free beds too
+    assert freed["mean"] > raid["scenarios"]["raid_central"]["metrics"]["los_bed_days_saved"]["mean"]
+    text = render_experiment_table(raid)
+    assert "Bed days freed in total (baseline - scenario)  -" in text
+    assert f"{freed['mean']:,.1f}" in text

@@ -60,7 +60,7 @@ def render_experiment_table(doc: dict) -> str:
         for key, label, style in _ROWS:
             if key not in m and key not in d:
                 continue
-            row = f"  {pad(label, width)}  {pad(fmt_ci(m[key], style), 34)}"
+            row = f"  {pad(label, width)}  {pad(fmt_ci(m.get(key), style), 34)}"
             if d and key in d:
                 row += "  " + fmt_ci(d[key], difference_style(style), clip=False)
             lines.append(row)
