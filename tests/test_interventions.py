@@ -51,8 +51,8 @@ def test_duration_scale_bed_days_saved_equal_the_paired_difference(tiny_path, ti
     tiny_path.write_text(tiny_text.replace("{to: home_care, p: 0.10, blocking: true}", "{to: home_care, p: 0.10}"))
     _, _, base = run(tiny_path, "baseline")
     _, _, m = run(tiny_path, "shorter_stays")
-    assert m["bed_days_saved.shorter_stays"] > 50
-    assert base["bed_days"] - m["bed_days"] == pytest.approx(m["bed_days_saved"], rel=1e-9)
+    assert m["los_bed_days_saved.shorter_stays"] > 50 and m["bed_days_saved"] == m["los_bed_days_saved"]
+    assert base["bed_days"] - m["bed_days"] == pytest.approx(m["los_bed_days_saved"], rel=1e-9)
     assert m["admissions"] == base["admissions"] and m["avoided_admissions"] == 0
 
 

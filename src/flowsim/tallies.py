@@ -13,9 +13,19 @@ from .network import Network
 
 __all__ = ["intervention_metrics", "give_up_metrics"]
 
+# The engines' tally of shorter stays counts only the length-of-stay part of the bed days an
+# intervention frees (not the stays of avoided admissions), so it is reported as
+# ``los_bed_days_saved``; the total freed is the paired difference in ``bed_days``.
+_RENAMED = {"bed_days_saved": "los_bed_days_saved"}
+# Old names kept as aliases for one release (README's metric table says so); remove after 0.x+1.
+_DEPRECATED = {"bed_days_saved": ("bed_days_saved",)}
+
 
 def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
-    """Avoided admissions and attendances, bed days and delayed bed days saved, in total and per intervention.
+    """Avoided admissions and attendances, bed days saved by shorter stays and delayed bed days saved.
+
+    In total and per intervention; ``los_bed_days_saved`` is also reported under its
+    deprecated name ``bed_days_saved``.
 
     The engine counts them inside the window (``log.meta["tally"]``, see
     ``engines.effects``); every intervention the model defines is reported, 0
@@ -29,9 +39,10 @@ def intervention_metrics(log: EventLog, net: Network) -> dict[str, float]:
     out: dict[str, float] = {}
     for key in ("avoided_admissions", "avoided_attendances", "bed_days_saved", "delayed_bed_days_saved"):
         values = [float(v) for v in tally.get(key, [0.0] * len(iv.names))]
-        out[key] = float(sum(values))
-        for name, v in zip(iv.names, values):
-            out[f"{key}.{name}"] = v
+        for name in (_RENAMED.get(key, key), *_DEPRECATED.get(key, ())):
+            out[name] = float(sum(values))
+            for iv_name, v in zip(iv.names, values):
+                out[f"{name}.{iv_name}"] = v
     return out
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from .ledger_table import render_ledger
 from .table import CLIP_NOTE, difference_style, display_width, fmt_ci, pad
 
-__all__ = ["render_experiment_table"]
+__all__ = ["render_experiment_table", "with_bed_days_freed"]
 
 _ROWS = [
     ("bed_days", "Bed days", "f1"),
+    ("bed_days_freed", "Bed days freed in total (baseline - scenario)", "f1"),
     ("delayed_bed_days", "Delayed bed days", "f1"),
     ("acute_occupancy", "Acute bed occupancy", "pct"),
     ("ed_attendances", "ED attendances", "n"),
@@ -19,11 +20,26 @@ _ROWS = [
     ("admissions", "Emergency admissions", "n"),
     ("avoided_admissions", "Avoided admissions (in window)", "n"),
     ("avoided_attendances", "Avoided attendances (in window)", "n"),
-    ("bed_days_saved", "Bed days saved (in window)", "f1"),
+    ("los_bed_days_saved", "Bed days saved by shorter stays (in window)", "f1"),
     ("delayed_bed_days_saved", "Delayed bed days saved (in window)", "f1"),
     ("other_route", "Blocked waits ended another way", "n"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
+
+
+def with_bed_days_freed(diffs: dict) -> dict:
+    """The paired differences plus ``bed_days_freed``: baseline minus scenario bed days.
+
+    The total a scenario frees (shorter stays *and* avoided admissions, net of the
+    beds others then take), unlike ``los_bed_days_saved`` (shorter stays only).
+    """
+    d = diffs.get("bed_days")
+    if not d:
+        return diffs
+    lo, hi = d["ci95"]
+    neg = {"mean": -d["mean"], "sd": d.get("sd"), "ci95": [None if hi is None else -hi, None if lo is None else -lo],
+           "values": [-v for v in d.get("values", [])]}
+    return {**diffs, "bed_days_freed": neg}
 
 
 def render_experiment_table(doc: dict) -> str:
@@ -34,7 +50,7 @@ def render_experiment_table(doc: dict) -> str:
              f"warm-up: {doc['warm_up']['note']}", f"replications: {doc['replications']['note']}", ""]
     width = max(display_width(label) for _, label, _ in _ROWS)
     for name, sc in doc["scenarios"].items():
-        m, d = sc["metrics"], sc.get("difference_vs_baseline", {})
+        m, d = sc["metrics"], with_bed_days_freed(sc.get("difference_vs_baseline", {}))
         title = f"{name} ({sc['replications']} replications)"
         lines.append(title)
         head = f"  {pad('Metric', width)}  {pad('mean [95% CI, ' + str(sc['replications']) + ' replications]', 34)}"
@@ -42,9 +58,9 @@ def render_experiment_table(doc: dict) -> str:
             head += f"  difference vs {base} [95% CI]"
         lines.append(head)
         for key, label, style in _ROWS:
-            if key not in m:
+            if key not in m and key not in d:
                 continue
-            row = f"  {pad(label, width)}  {pad(fmt_ci(m[key], style), 34)}"
+            row = f"  {pad(label, width)}  {pad(fmt_ci(m.get(key), style), 34)}"
             if d and key in d:
                 row += "  " + fmt_ci(d[key], difference_style(style), clip=False)
             lines.append(row)

@@ -17,6 +17,7 @@ from pathlib import Path
 from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
+from .experiment_table import with_bed_days_freed
 from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
 from .table import (_HEADLINE, _NODE_COLS, CLIP_NOTE, UTIL_NOTE, WAIT_NOTE, ci_title, difference_style, fmt_ci,
                     fmt_value, over_capacity, payer_rows)
@@ -268,7 +269,8 @@ def render_experiment_html(doc: dict, description: str | None = None, net=None) 
         body.append(f"<h2>Difference vs {escape(str(base))}</h2>")
         rows = []
         for key, label, style in _EXPERIMENT_ROWS:
-            cells = [doc["scenarios"][s].get("difference_vs_baseline", {}).get(key) for s in others]
+            cells = [with_bed_days_freed(doc["scenarios"][s].get("difference_vs_baseline", {})).get(key)
+                     for s in others]
             if any(cells):
                 rows.append([label] + [fmt_ci(c, difference_style(style), clip=False) for c in cells])
         body.append(_table(["Metric"] + others, rows))

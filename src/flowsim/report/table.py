@@ -28,7 +28,7 @@ _HEADLINE = [
     ("other_route", "Waits for onward care ended another way", "n"),
     ("avoided_admissions", "Avoided admissions (in window)", "n"),
     ("avoided_attendances", "Avoided attendances (in window)", "n"),
-    ("bed_days_saved", "Bed days saved (in window)", "f1"),
+    ("los_bed_days_saved", "Bed days saved by shorter stays (in window)", "f1"),
     ("delayed_bed_days_saved", "Delayed bed days saved (in window)", "f1"),
     ("cost_total", "Total cost (GBP)", "money"),
 ]
@@ -151,7 +151,7 @@ def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
     return out
 
 
-_BY_INTERVENTION = ("avoided_admissions", "avoided_attendances", "bed_days_saved", "delayed_bed_days_saved")
+_BY_INTERVENTION = ("avoided_admissions", "avoided_attendances", "los_bed_days_saved", "delayed_bed_days_saved")
 
 
 def _per_intervention(m: dict, key: str) -> list[str]:
