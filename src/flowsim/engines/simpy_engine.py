@@ -288,7 +288,11 @@ class _Engine:
             if i >= 0:
                 yield from self.leave_kept(p, c, node, j, r, dest, mask, st)
             else:
-                yield from self.leave(p, c, node, prev, arrive, start, end, seq, j, r, dest, mask, st)
+                if self.route_hold[r]:  # the server is kept while the discharge is arranged
+                    st.end = end
+                    h = draws.hold[r][p, j]
+                    yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
+                self.leave(p, c, node, prev, arrive, start, end, seq, j, r, dest, st)
             prev, node = node, dest
         self.release_held(p, c, st, env.now, node)
         del self.state[p]
@@ -351,13 +355,9 @@ class _Engine:
         return slot_t, None
 
     def leave(self, p: int, c: int, node: int, prev: int, arrive: float, start: float, end: float, seq: int,
-              j: int, r: int, dest: int, mask: int, st: _State):
-        """The end of a visit on route r to ``dest``: the route's hold, then the server is
+              j: int, r: int, dest: int, st: _State) -> None:
+        """The end of a visit on route r to ``dest`` (after any hold): the server is
         released, or kept on a blocking route (a delayed discharge)."""
-        if self.route_hold[r]:
-            st.end = end
-            h = self.draws.hold[r][p, j]
-            yield self.env.timeout(self.eff.hold(node, c, mask, h, end) if mask else h)
         k = self.kind[node]
         if self.route_block[r] and dest >= 0 and k != BOOKING and self.kind[dest] != BOOKING:
             st.keep(node, prev, arrive, start, end, dest, seq)
