@@ -13,11 +13,11 @@ status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
 runs the replication again from the start. Draws are pure functions of
 (seed, replication, stream, patient), so the rerun gives the same result.
 
-Why one module of ~650 lines, against the house rule of ~400: Numba's on-disk
-cache of ``run_loop`` is invalidated by the modification time of the file that
-defines it, not of the files its inlined helpers come from. Split across modules,
-an edit to a helper could leave a stale compiled loop in the cache; kept together,
-any change to the loop recompiles it.
+Why one module of ~900 lines, against the house rule of ~400: Numba's on-disk
+cache of ``run_loop`` is invalidated by the file that defines it, not by the files
+its inlined helpers come from. flowsim's cache directory is now per hash of all its
+sources (``kernels``), which makes a split safe; splitting it, with the semantics
+both engines share written once and twin-tested, is issue 14 item 1's to do.
 """
 
 from __future__ import annotations
