@@ -74,3 +74,20 @@ def test_run_table_and_html_list_the_cost_to_each_payer(tmp_path, capsys):
     assert "1,673,600  [1,673,600, 1,673,600]" in block
     page = html.read_text()
     assert "<h2>Who pays</h2>" in page and "local_authority" in page
+
+
+def test_run_table_and_html_mark_pools_apart_from_payers(tmp_path, capsys):
+    """A pool repeats its members' costs: the run table and the HTML report say which rows are pools."""
+    from flowsim.config import load_config
+    from flowsim.network import build_network
+    config = default_config_path().with_name("default.yaml")
+    pools = build_network(load_config(config)).prices.pool_names
+    assert pools, "the default economy declares a pooled budget"
+    html = tmp_path / "run.html"
+    assert main(["run", str(config), "--horizon", "8 days", "--warm-up", "1 day", "-q", "--html", str(html)]) == 0
+    out = capsys.readouterr().out
+    block = out[out.index("Who pays"):out.index("By kind of cost")]
+    assert "the payers add up to the total, a pool repeats its members" in block
+    for pool in pools:
+        assert f"{pool} (pool)" in block and f"{pool} (pool)" in html.read_text()
+    assert "nhs_acute (pool)" not in block

@@ -132,7 +132,8 @@ def cmd_run(args) -> int:
         print(json.dumps(_jsonable(doc), indent=1))
     else:
         print(f"{cfg.name}")
-        print(render_run_table(doc, list(res.network.node_names)))
+        pools = getattr(res.network.prices, "pool_names", ())
+        print(render_run_table(doc, list(res.network.node_names), pools))
         if "series" in doc:
             from .report.series_table import render_series_table
             print(render_series_table(doc["series"]))

@@ -157,7 +157,7 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     body.append(f"<p class=\"note\">Means over {reps} replication(s); 95% confidence intervals from the "
                 "t distribution across replications. " + (CLIP_NOTE + " " if with_ci else "")
                 + "Metric keys are as in <code>--format json</code>.</p>")
-    payers, kinds = payer_rows(m, with_ci)
+    payers, kinds = payer_rows(m, with_ci, getattr(net.prices, "pool_names", ()))
     if payers:
         body.append("<h2>Who pays</h2>")
         body.append(_table(["Payer or pool", f"£ over the window, {title}"], payers))

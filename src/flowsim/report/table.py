@@ -126,25 +126,27 @@ _COST_KINDS = [("activity", "activity"), ("capacity", "capacity (open, used or n
                ("delayed_discharge", "of which delayed discharges")]
 
 
-def payer_rows(m: dict, with_ci: bool) -> tuple[list[list[str]], list[list[str]]]:
+def payer_rows(m: dict, with_ci: bool, pools=()) -> tuple[list[list[str]], list[list[str]]]:
     """``[name, mean [CI]]`` rows of the cost to each payer and pool, and of each kind of cost.
 
+    Pools (names in ``pools``) are marked ``(pool)``: they repeat their members' costs.
     Both empty for a model without payers.
     """
     from ..experiment.savings import payers_in
     payers = payers_in(m)
     if not payers:
         return [], []
-    return ([[p, fmt_ci(m[f"cost.{p}"], "money", with_ci, sep="  ")] for p in payers],
+    return ([[f"{p} (pool)" if p in pools else p, fmt_ci(m[f"cost.{p}"], "money", with_ci, sep="  ")]
+             for p in payers],
             [[label, fmt_ci(m[f"cost.{k}"], "money", with_ci, sep="  ")] for k, label in _COST_KINDS
              if f"cost.{k}" in m])
 
 
-def _payer_lines(m: dict, width: int, with_ci: bool) -> list[str]:
-    payers, kinds = payer_rows(m, with_ci)
+def _payer_lines(m: dict, width: int, with_ci: bool, pools=()) -> list[str]:
+    payers, kinds = payer_rows(m, with_ci, pools)
     if not payers:
         return []
-    out = ["", "Who pays (GBP over the window)"]
+    out = ["", "Who pays (GBP over the window; the payers add up to the total, a pool repeats its members)"]
     out += [f"  {pad(name, width - 2)}  {text}" for name, text in payers]
     out.append("By kind of cost")
     out += [f"  {pad(name, width - 2)}  {text}" for name, text in kinds]
@@ -189,8 +191,9 @@ def _timing_line(t: dict) -> str:
     return line
 
 
-def render_run_table(doc: dict, node_names: list[str]) -> str:
-    """The summary of ``flowsim run`` as text (means, with 95% CI when replications > 1)."""
+def render_run_table(doc: dict, node_names: list[str], pools=()) -> str:
+    """The summary of ``flowsim run`` as text (means, with 95% CI when replications > 1);
+    ``pools``: the names among the payers that are pooled budgets."""
     m = doc["metrics"]
     reps = doc["replications"]
     with_ci = reps > 1
@@ -209,7 +212,7 @@ def render_run_table(doc: dict, node_names: list[str]) -> str:
                       for name in _per_intervention(m, key)]
     if with_ci:
         lines.append(CLIP_NOTE)
-    lines += _payer_lines(m, width, with_ci)
+    lines += _payer_lines(m, width, with_ci, pools)
     lines.append("")
     lines += _node_lines(m, node_names)
     lines += ["", _timing_line(doc["timing"])]
