@@ -118,18 +118,18 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
     }
     metrics = GROUP_METRICS
     if net.readmit is not None:  # a model with readmissions (flowsim.readmission_metrics)
-        values["readmissions_30d"] = _readmissions(log, net, group, G)
+        values["readmissions_30d"] = _readmissions(log, net, ep, group, G)
         metrics = metrics + ("readmissions_30d",)
     return {f"{prefix}.{name}.{metric}": float(values[metric][g])
             for g, name in enumerate(names) for metric in metrics}
 
 
-def _readmissions(log: EventLog, net: Network, group: np.ndarray, G: int) -> np.ndarray:
-    """30-day readmissions in the window per group (all rows of a patient share its group)."""
-    from .metrics import _sorted_links
+def _readmissions(log: EventLog, net: Network, ep, group: np.ndarray, G: int) -> np.ndarray:
+    """30-day readmissions in the window per group (all rows of a patient share its group);
+    ``ep``: the run's episodes, whose links are sorted once for every breakdown."""
     from .readmission_metrics import readmission_patients
 
-    patients = readmission_patients(log, net, *_sorted_links(log))
+    patients = readmission_patients(log, net, ep.order, ep.linked)
     of_patient = np.zeros(int(log.patient.max()) + 1 if len(log) else 0, dtype=np.int64)
     of_patient[log.patient] = group
     return np.bincount(of_patient[patients], minlength=G).astype(np.float64)
