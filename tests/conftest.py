@@ -77,3 +77,11 @@ def tiny_path(tmp_path):
     p = tmp_path / "tiny.yaml"
     p.write_text(TINY, encoding="utf-8")
     return p
+
+
+@pytest.fixture(autouse=True)
+def _run_in_process_by_default(monkeypatch):
+    """``flowsim run`` without ``--workers`` uses every core; in-process tests run its
+    replications here instead, so that dozens of short CLI runs do not each start a
+    process pool (test_run_workers.py runs the pool on purpose, with --workers)."""
+    monkeypatch.setattr("flowsim.simulate.default_workers", lambda: 1)

@@ -14,13 +14,14 @@ from .draws import make_draws
 from .engines import resolve_engine, run_engine
 from .errors import UsageError
 from .eventlog import EventLog
+from .experiment.executors import check_executor_args, default_workers, make_executor
 from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
 from .warmstart import Census, census_draws, read_census
 
-__all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
+__all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "warm_once", "check_run_args"]
 
 
 @dataclass
@@ -50,6 +51,7 @@ class RunResult:
         return metrics_frame(self.metrics, scenario)
     census: Census | None = None                                # a warm start's census
     daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+    workers: int = 1                                            # processes the replications ran on
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -65,6 +67,21 @@ def warm_engine(net: Network, engine: str) -> float:
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
     run_engine(tiny, make_draws(tiny, 0, 0), engine)
     return time.perf_counter() - t0
+
+
+_WARMED: set = set()  # (engine, interventions on) already compiled or loaded in this process
+
+
+def warm_once(net: Network, engine: str) -> float:
+    """``warm_engine`` the first time this process meets ``engine`` (and the loop's
+    specialisation with or without interventions); 0.0 after that."""
+    from .interventions import uses_interventions
+    key = (resolve_engine(engine, net), uses_interventions(net))
+    if key in _WARMED:
+        return 0.0
+    secs = warm_engine(net, key[0])
+    _WARMED.add(key)
+    return secs
 
 
 def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
@@ -96,7 +113,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
-              progress=None) -> RunResult:
+              progress=None, workers: int | None = 1) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -118,8 +135,14 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     progress : experiment.progress.Progress, optional
         Told before the engine compiles and after each replication (``flowsim run``
         passes one on stderr; the library prints nothing by default).
+    workers : int or None
+        Local worker processes for the replications (the experiments' executors;
+        None: all cores). 1 (the default) runs them in this process. The numbers
+        are the same whatever the number: each replication is a pure function of
+        (network, seed, replication), and results are kept in replication order.
     """
     check_run_args(replications, seed)
+    check_executor_args(workers)
     t0 = time.perf_counter()
     net = build_network(cfg)
     seed = cfg.run.seed if seed is None else seed
@@ -131,24 +154,52 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     if progress is not None and engine == "compiled":
         progress.message("flowsim: compiling the engine (first run after install takes ~10-40 s; "
                          "cached after that)")
-    res.compile_s = warm_engine(net, engine)
+    res.compile_s = warm_once(net, engine)  # here too: warm workers then load the cache, not compile
     if progress is not None:
         progress.plan({"run": reps})
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
-        if series is not None:
-            res.series.append(measure_series(log, net, series))
-        if res.census is not None:
-            res.daily.append(daily_occupancy(log, net))
-        res.metrics.append(metrics)
-        res.replication_s.append(secs)
-        res.patients.append(log.patients)
-        if keep_logs or (keep_first_log and r == 0):
-            res.logs.append(log)
-        if progress is not None:
-            progress.update("run", r, secs)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, workers, progress)
     res.wall_s = time.perf_counter() - t0
     return res
+
+
+def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
+                        keep_log: bool) -> dict:
+    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
+    warm_once(net, engine)  # in a worker process: compile or load the cache once, outside the timing
+    metrics, log, secs = run_replication(net, seed, replication, engine, census)
+    out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": log.patients}
+    if series is not None:
+        out["series"] = measure_series(log, net, series)
+    if census is not None:
+        out["daily"] = daily_occupancy(log, net)
+    if keep_log:
+        out["log"] = log
+    return out
+
+
+def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
+             workers: int | None, progress) -> None:
+    """Run the replications on ``workers`` processes (here when 1) and store them in order."""
+    res.workers = min(reps, default_workers() if workers is None else workers)
+    tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0))
+             for r in range(reps)]
+    done = {}
+    with make_executor(res.workers) as ex:
+        for rec in ex.map_unordered(_replication_record, tasks):
+            done[rec["replication"]] = rec
+            if progress is not None:
+                progress.update("run", rec["replication"], rec["seconds"])
+    for r in range(reps):
+        rec = done.pop(r)
+        res.metrics.append(rec["metrics"])
+        res.replication_s.append(rec["seconds"])
+        res.patients.append(rec["patients"])
+        if "series" in rec:
+            res.series.append(rec["series"])
+        if "daily" in rec:
+            res.daily.append(rec["daily"])
+        if "log" in rec:
+            res.logs.append(rec["log"])
