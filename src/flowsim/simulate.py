@@ -16,6 +16,7 @@ from .errors import UsageError
 from .eventlog import EventLog
 from .experiment.executors import check_executor_args, default_workers, make_executor
 from .forecast import daily_occupancy
+from .memory import check_memory
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
@@ -140,6 +141,12 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         None: all cores). 1 (the default) runs them in this process. The numbers
         are the same whatever the number: each replication is a pure function of
         (network, seed, replication), and results are kept in replication order.
+
+    Raises
+    ------
+    UsageError
+        Before anything runs, when ``flowsim.memory`` estimates that the
+        replications running at once cannot fit in the memory available.
     """
     check_run_args(replications, seed)
     check_executor_args(workers)
@@ -149,6 +156,8 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     reps = cfg.run.replications if replications is None else replications
     engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
+    res.workers = min(reps, default_workers() if workers is None else workers)
+    check_memory(net, res.workers)  # refuse, before compiling, a run that cannot fit
     if start_from is not None:
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     if progress is not None and engine == "compiled":
@@ -160,7 +169,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    _run_all(res, net, reps, series, keep_logs, keep_first_log, workers, progress)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress)
     res.wall_s = time.perf_counter() - t0
     return res
 
@@ -181,9 +190,8 @@ def _replication_record(net: Network, seed: int, replication: int, engine: str, 
 
 
 def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
-             workers: int | None, progress) -> None:
-    """Run the replications on ``workers`` processes (here when 1) and store them in order."""
-    res.workers = min(reps, default_workers() if workers is None else workers)
+             progress) -> None:
+    """Run the replications on ``res.workers`` processes (here when 1) and store them in order."""
     tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0))
              for r in range(reps)]
     done = {}
