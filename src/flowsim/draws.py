@@ -99,7 +99,7 @@ class Draws:
         cols = [_node_columns(self, node, j) for j in range(k_old, 2 * k_old)]
         for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
             arrs = getattr(self, name)
-            arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
+            arrs[node] = _columns(self.net, node, name, [arrs[node]] + [c[idx][:, None] for c in cols])
         for r in _hold_routes(self.net, node):
             self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
         for i in _referring(self.net, node):
@@ -275,6 +275,22 @@ def _node_columns(d: Draws, n: int, j: int):
     return dur, route, pat, other, _hold_columns(d, n, j), _give_up_columns(d, n, j)
 
 
+# A node without patience never reads its patience (inf), one that never sends anyone
+# elsewhere never reads its go-elsewhere uniform (NaN): their (P, K) blocks are one
+# read-only constant broadcast to the shape, not P x K stored values.
+# PERF: default economy, 16 of its 36 (P, 1) blocks: 128 bytes a patient less.
+_CONSTANT = {"patience": (lambda net, n: not net.has_patience[n], np.inf),
+             "elsewhere_u": (lambda net, n: not net.elsewhere_p[n] > 0, np.nan)}
+
+
+def _columns(net: Network, n: int, name: str, blocks: list[np.ndarray]) -> np.ndarray:
+    """Node n's (P, K) block of variate ``name`` from its column blocks (K = their total width)."""
+    const = _CONSTANT.get(name)
+    if const is not None and const[0](net, n):
+        return np.broadcast_to(np.float64(const[1]), (blocks[0].shape[0], sum(b.shape[1] for b in blocks)))
+    return np.concatenate(blocks, axis=1)
+
+
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
     """Draw every random number of one replication.
 
@@ -323,10 +339,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     for n in range(net.n_nodes):
         k = FIRST_VISITS_ON_CYCLE if net.revisit[n] else 1
         cols = [_node_columns(d, n, j) for j in range(k)]
-        d.dur.append(np.stack([c[0] for c in cols], axis=1))
-        d.route_u.append(np.stack([c[1] for c in cols], axis=1))
-        d.patience.append(np.stack([c[2] for c in cols], axis=1))
-        d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
+        for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
+            getattr(d, name).append(_columns(net, n, name, [c[idx][:, None] for c in cols]))
         for r in cols[0][4]:
             d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
         for i in _referring(net, n):
