@@ -58,7 +58,7 @@ from .distributions import sample
 from .network import NO_NODE, Network
 from .random import stream
 
-__all__ = ["Draws", "make_draws", "FIRST_VISITS_ON_CYCLE"]
+__all__ = ["Draws", "make_draws", "packed", "FIRST_VISITS_ON_CYCLE"]
 
 FIRST_VISITS_ON_CYCLE = 4
 
@@ -96,19 +96,14 @@ class Draws:
     def extend(self, node: int) -> None:
         """Double the visits drawn for ``node`` (called when a patient needs visit K_n)."""
         k_old = self.dur[node].shape[1]
-        cols = [_node_columns(self, node, j) for j in range(k_old, 2 * k_old)]
-        for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
-            arrs = getattr(self, name)
-            arrs[node] = _columns(self.net, node, name, [arrs[node]] + [c[idx][:, None] for c in cols])
-        for r in _hold_routes(self.net, node):
-            self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+        K = np.array([a.shape[1] for a in self.dur])
+        K[node] = 2 * k_old
+        _allocate(self, K)  # fresh buffers, with every column drawn so far copied in
+        for j in range(k_old, 2 * k_old):
+            _put_columns(self, node, j)
         for i in _referring(self.net, node):
             self.referral[i] = np.concatenate([self.referral[i]] + [_referral_column(self, i, j)[:, None]
                                                                    for j in range(k_old, 2 * k_old)], axis=1)
-        for r in _give_up_routes(self.net, node):
-            self.give_up[r] = np.concatenate([self.give_up[r]] + [c[5][r][0][:, None] for c in cols], axis=1)
-            self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
-
 
     def extend_returns(self) -> None:
         """Double the return columns (called when a patient needs return K)."""
@@ -214,11 +209,11 @@ def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
     return col
 
 
-def _give_up_routes(net: Network, n: int) -> np.ndarray:
-    """Routes leaving node ``n`` that have a give_up."""
+def _give_up_routes(net: Network, n: int | None) -> np.ndarray:
+    """Routes leaving node ``n`` (None: any node) that have a give_up."""
     if net.give_up is None:
         return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(net.give_up.has & (net.route_node == n))
+    return np.flatnonzero(net.give_up.has & ((net.route_node == n) if n is not None else True))
 
 
 def _give_up_columns(d: Draws, n: int, j: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
@@ -275,20 +270,66 @@ def _node_columns(d: Draws, n: int, j: int):
     return dur, route, pat, other, _hold_columns(d, n, j), _give_up_columns(d, n, j)
 
 
-# A node without patience never reads its patience (inf), one that never sends anyone
-# elsewhere never reads its go-elsewhere uniform (NaN): their (P, K) blocks are one
-# read-only constant broadcast to the shape, not P x K stored values.
-# PERF: default economy, 16 of its 36 (P, 1) blocks: 128 bytes a patient less.
-_CONSTANT = {"patience": (lambda net, n: not net.has_patience[n], np.inf),
-             "elsewhere_u": (lambda net, n: not net.elsewhere_p[n] > 0, np.nan)}
+_KINDS = ("dur", "route_u", "patience", "elsewhere_u")
 
 
-def _columns(net: Network, n: int, name: str, blocks: list[np.ndarray]) -> np.ndarray:
-    """Node n's (P, K) block of variate ``name`` from its column blocks (K = their total width)."""
-    const = _CONSTANT.get(name)
-    if const is not None and const[0](net, n):
-        return np.broadcast_to(np.float64(const[1]), (blocks[0].shape[0], sum(b.shape[1] for b in blocks)))
-    return np.concatenate(blocks, axis=1)
+def _views(buf: np.ndarray, widths, lead: int, old: list, P: int) -> list[np.ndarray]:
+    """Consecutive (P, w) views of ``buf`` after ``lead`` elements, each holding the columns of
+    its ``old`` array (if any) first."""
+    out, at = [], lead
+    for w, o in zip(widths, old):
+        v = buf[at:at + P * int(w)].reshape(P, int(w))
+        if o is not None and o.size:
+            v[:, :o.shape[1]] = o
+        out.append(v)
+        at += P * int(w)
+    return out
+
+
+def _allocate(d: Draws, K: np.ndarray) -> None:
+    """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
+
+    Each kind of variate is one flat buffer; node n's (P, K_n) block is a view of it, in
+    node order (a route kind: its routes in route order, after one unused leading
+    element). That is the layout the compiled loop reads, so ``packed`` hands it the
+    buffer itself, not a second copy of the draws (default economy, one replication:
+    traced peak 636 -> 426 MB; benchmarks/README.md).
+    """
+    net, P = d.net, d.n_patients
+    for name in _KINDS:
+        old = getattr(d, name) or [None] * len(K)
+        setattr(d, name, _views(np.empty(P * int(K.sum())), K, 0, old, P))
+    for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
+                                ("give_up", _give_up_routes(net, None), np.float64),
+                                ("give_up_to", _give_up_routes(net, None), np.int64)):
+        arrs, widths = getattr(d, name), K[net.route_node[routes]]
+        buf = np.zeros(1 + P * int(widths.sum()), dtype=dtype)
+        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], P)):
+            arrs[r] = v
+
+
+def _put_columns(d: Draws, n: int, j: int) -> None:
+    """Draw visit column j of node n into its blocks (see ``_node_columns``)."""
+    dur, route, pat, other, holds, give_ups = _node_columns(d, n, j)
+    d.dur[n][:, j], d.route_u[n][:, j], d.patience[n][:, j], d.elsewhere_u[n][:, j] = dur, route, pat, other
+    for r, col in holds.items():
+        d.hold[r][:, j] = col
+    for r, (wait, to) in give_ups.items():
+        d.give_up[r][:, j], d.give_up_to[r][:, j] = wait, to
+
+
+def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
+    """The flat buffer that ``arrs`` are consecutive views of after ``lead`` elements
+    (``_allocate``'s layout), or None (the caller then packs a copy)."""
+    buf = arrs[0].base if len(arrs) else None
+    if buf is None or buf.ndim != 1 or not buf.flags.c_contiguous:
+        return None
+    at = buf.ctypes.data + lead * buf.itemsize
+    for a in arrs:
+        if a.base is not buf or not a.flags.c_contiguous or a.dtype != buf.dtype or a.ctypes.data != at:
+            return None
+        at += a.nbytes
+    return buf if at == buf.ctypes.data + buf.nbytes else None
 
 
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
@@ -336,18 +377,13 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
     d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
                          for rows in d._rows_by_source]
+    K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
+    _allocate(d, K)
     for n in range(net.n_nodes):
-        k = FIRST_VISITS_ON_CYCLE if net.revisit[n] else 1
-        cols = [_node_columns(d, n, j) for j in range(k)]
-        for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
-            getattr(d, name).append(_columns(net, n, name, [c[idx][:, None] for c in cols]))
-        for r in cols[0][4]:
-            d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+        for j in range(int(K[n])):
+            _put_columns(d, n, j)
         for i in _referring(net, n):
-            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(k)], axis=1)
-        for r in cols[0][5]:
-            d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
-            d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)
+            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(int(K[n]))], axis=1)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
     return d

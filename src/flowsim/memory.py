@@ -4,12 +4,10 @@ run that cannot fit.
 A replication's memory is dominated by arrays sized by its patients (P): the draws
 hold, for every node, a (P, K_n) column block of each kind of variate (duration,
 route, patience, go-elsewhere: 8 bytes each), whether or not a patient ever goes
-there (``draws`` module docstring), and the compiled engine packs a flat copy of
-them for its loop; the loop's per-patient state and its event log, one row per
-node visit, come on top. So
+there (``draws`` module docstring); the compiled loop reads them in place. The
+loop's per-patient state and its event log, one row per node visit, come on top. So
 
-    bytes ~ P x (PER_PATIENT + PER_COLUMN x (sum of K_n) + PER_DRAWN x (variates stored)
-                 + PER_ROUTE_COLUMN x (hold and give-up columns))
+    bytes ~ P x (PER_PATIENT + PER_COLUMN x (sum of K_n) + PER_ROUTE_COLUMN x (hold and give-up columns))
             + log rows x PER_LOG_ROW + visits x PER_VISIT    (and PROCESS, the imports, per process)
 
 with P the expected arrivals (rates x horizon) and visits the expected node visits
@@ -32,9 +30,8 @@ from .network import Network
 
 __all__ = ["Estimate", "estimate_replication", "available_bytes", "check_memory"]
 
-PER_COLUMN = 4 * 8         # the compiled loop's flat copy of dur, route, patience, elsewhere (float64)
-PER_DRAWN = 8              # each variate the draws store: dur and route always, patience and elsewhere where used
-PER_ROUTE_COLUMN = 2 * 8   # a hold or a give-up time, and its flat copy
+PER_COLUMN = 4 * 8         # dur, route, patience, elsewhere (float64; the compiled loop reads them in place)
+PER_ROUTE_COLUMN = 8       # a hold, a give-up time or a give-up destination
 PER_PATIENT = 350          # arrival, source, cohort, rank, thinning, returns, loop state (15 ints, 9 floats)
 PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
 PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
@@ -118,12 +115,12 @@ def estimate_replication(net: Network) -> Estimate:
     if net.give_up is not None:
         route_cols += 2 * int(k[net.route_node[net.give_up.has]].sum())
     cols = int(k.sum())
-    stored = (2 + net.has_patience.astype(int) + (net.elsewhere_p > 0)) * k  # draws._CONSTANT: not stored
     log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
-    draws = P * (PER_COLUMN * cols + PER_DRAWN * float(stored.sum()) + PER_ROUTE_COLUMN * route_cols)
+    draws = P * (PER_COLUMN * cols + PER_ROUTE_COLUMN * route_cols)
     loop = P * PER_PATIENT + log_rows * PER_LOG_ROW
-    # a cycle's columns grown: the loop runs again from the start while the old run's arrays are alive
-    rerun = draws / 2 + loop if (k > np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)).any() else 0.0
+    # a cycle's columns grown: the draws are copied into bigger buffers, and the loop runs again
+    # from the start, while the old run's arrays are alive
+    rerun = draws + loop if (k > np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)).any() else 0.0
     b = draws + loop + rerun + V * PER_VISIT
     return Estimate(patients=P, visits=V, columns=cols + route_cols, bytes=float(b))
 

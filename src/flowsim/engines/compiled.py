@@ -56,7 +56,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import MAX_INTERVENTIONS
-from ..draws import Draws
+from ..draws import Draws, packed
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..targeting import eligible_bits
@@ -78,7 +78,9 @@ def _levels(net: Network) -> np.ndarray:
 
 
 def _flat(arrs: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate([np.ascontiguousarray(a, dtype=np.float64).ravel() for a in arrs])
+    buf = packed(arrs)  # make_draws's own flat buffer (no copy), unless the arrays were made otherwise
+    return buf if buf is not None else np.concatenate([np.ascontiguousarray(a, dtype=np.float64).ravel()
+                                                       for a in arrs])
 
 
 def _model(net: Network, draws: Draws) -> _loop.Model:
@@ -207,7 +209,8 @@ def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
         hoff[r] = at
         parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
         at += k[net.route_node[r]] * P
-    return np.concatenate(parts), hoff
+    buf = packed([draws.hold[r] for r in np.flatnonzero(net.route_has_hold)], lead=1)  # the same layout
+    return (buf if buf is not None else np.concatenate(parts)), hoff
 
 
 def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
@@ -221,7 +224,10 @@ def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
         times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
         dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
         at += k[net.route_node[r]] * P
-    return dict(gu_has=has, gu=np.concatenate(times), gu_to=np.concatenate(dests), guoff=guoff)
+    gu, gu_to = (packed([getattr(draws, name)[r] for r in np.flatnonzero(has)], lead=1)
+                 for name in ("give_up", "give_up_to"))  # the draws' own buffers when laid out so
+    return dict(gu_has=has, gu=gu if gu is not None else np.concatenate(times),
+                gu_to=gu_to if gu_to is not None else np.concatenate(dests), guoff=guoff)
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:

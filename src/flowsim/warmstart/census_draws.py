@@ -96,9 +96,8 @@ def _fill(d: CensusDraws, n: int, j: int) -> None:
     dur, route, pat, other, holds = _census_columns(d, n, j)
     d.dur[n][:K, j] = dur
     d.route_u[n][:K, j] = route
-    for arr, col in ((d.patience[n], pat), (d.elsewhere_u[n], other)):
-        if arr.flags.writeable:  # else a constant block (draws._CONSTANT), and col is that constant
-            arr[:K, j] = col
+    d.patience[n][:K, j] = pat
+    d.elsewhere_u[n][:K, j] = other
     for r, col in holds.items():
         d.hold[r][:K, j] = col
 
