@@ -1,4 +1,4 @@
-"""Run a model: replications one after another, each Draws -> engine -> metrics.
+"""Run a model: replications in this process or on worker processes, each Draws -> engine -> metrics.
 
 The building block that ``flowsim run`` and the experiment runner share.
 """
@@ -115,7 +115,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
               progress=None, workers: int | None = 1) -> RunResult:
-    """Run ``replications`` replications of a config, one after another.
+    """Run ``replications`` replications of a config (in this process, or on ``workers`` processes).
 
     Parameters
     ----------
