@@ -95,3 +95,16 @@ def test_refusal_counts_the_workers(tmp_path):
     out = _cli(str(cfg), "--replications", "2", "--workers", "2", "-q",
                FLOWSIM_MEMORY_AVAILABLE=str(int(1.5 * one)))
     assert out.returncode == 2 and "2 replications at once need" in out.stderr and "--workers 1" in out.stderr
+
+
+def test_an_experiment_that_cannot_fit_is_refused_before_a_store_is_made(tmp_path):
+    model = tmp_path / "c.yaml"
+    model.write_text(CHAIN, encoding="utf-8")
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: e\nmodel: {model}\nscenarios: {{baseline: }}\nreplications: 2\n", encoding="utf-8")
+    src = str(Path(flowsim.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=src, FLOWSIM_MEMORY_AVAILABLE="1000000")
+    out = subprocess.run([sys.executable, "-m", "flowsim.cli", "experiment", str(exp), "--workers", "1",
+                          "--out", str(tmp_path / "store")], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 2 and "would not fit in memory" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "store").exists()

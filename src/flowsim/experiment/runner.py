@@ -23,13 +23,14 @@ from .. import __version__
 from ..config.load import load_data
 from ..config.scenarios import BASELINE, validate_scenario
 from ..errors import ConfigError
+from ..memory import check_memory
 from ..network import build_network
 from ..simulate import check_run_args
 from ..stability import stability_warnings
 from ..stats import half_width
 from ..suggest import did_you_mean
 from ..units import MINUTES_PER_DAY
-from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
+from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, default_workers, make_executor
 from .progress import Progress
 from .savings import savings
 from .spec import CIReplications, Mser5, check_fixed_warm_up, check_warm_up, load_spec, unknown_scenario
@@ -138,6 +139,10 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     engine = spec.engine or base.run.engine
     check_fixed_warm_up(ls, base.run)
 
+    if scheduler is None:  # local workers share this machine's memory: refuse, before a store is made
+        local = default_workers() if workers is None else workers
+        for cfg in cfgs.values():
+            check_memory(build_network(_with_run(cfg, warm_up=0.0, horizon=horizon)), local)
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
     task = _prepared_task(task, ls, base, horizon, progress)
