@@ -18,6 +18,7 @@ from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
@@ -73,6 +74,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
     log = run_engine(net, draws, engine)
     metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    metrics.update(target_metrics(log, net, draws.attrs))
     return metrics, log, time.perf_counter() - t0
 
 
