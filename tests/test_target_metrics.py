@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
+import dataclasses
+from pathlib import Path
 
-from flowsim.config.load import parse_config
+import pytest
+from test_population import POP, _net
+
+from flowsim.config import load_config
 from flowsim.draws import make_draws
 from flowsim.engines.simpy_engine import run_simpy
 from flowsim.metrics import measure
@@ -12,38 +16,13 @@ from flowsim.network import build_network
 from flowsim.simulate import run_replication
 from flowsim.target_metrics import target_metrics
 
-# delay nodes only: no capacity, so removing a patient changes nobody else's path
-POP = """\
-name: targeted group
-run: {horizon: 60 days, warm_up: 10 days, seed: 3}
-population:
-  size: 20000
-  age_bands: {young: {share: 0.6}, old: {share: 0.4}}
-  risk_sd: 1.3
-  prediction: {auc: 0.75}
-sources:
-  ed_in: {to: ed, per_1000: {young: 250 per year, old: 700 per year}}
-services:
-  ed:
-    kind: delay
-    setting: ed
-    duration: {exponential: {mean: 3 h}}
-    routes: [{to: ward, p: 0.3}, {to: home, p: 0.7}]
-  ward:
-    kind: delay
-    setting: acute
-    bed: true
-    duration: {exponential: {mean: 4 days}}
-    routes: [{to: home, p: 1}]
-interventions:
-  case_management: {source: test, thin: {ed_in: 1.0}, target: {top: 5%}}
-  untargeted: {source: test, thin: {ed_in: 0.0}}
-"""
+CONFIGS = Path(__file__).resolve().parents[1] / "configs"
+# POP: delay nodes only, so removing a patient changes nobody else's path; one more intervention without a target
+TEXT = POP.replace("scenarios:", "  untargeted: {source: test, thin: {ed_in: 0.0}}\nscenarios:")
 
 
-def _measure(active: list[str]) -> dict[str, float]:
-    cfg = parse_config(POP)
-    net = build_network(cfg.model_copy(update={"active_interventions": active}))
+def _measure(scenario=None) -> dict[str, float]:
+    net = _net("0.75", scenario, TEXT)
     d = make_draws(net, 3, 0)
     log = run_simpy(net, d)
     out = measure(log, net, band=d.attrs.band)
@@ -52,23 +31,20 @@ def _measure(active: list[str]) -> dict[str, float]:
 
 
 def test_the_group_is_measured_when_off_and_is_exactly_what_removing_it_removes():
-    off, on = _measure([]), _measure(["case_management"])
+    off, on = _measure(), _measure("targeted")
     assert off["target.case_management.people"] == on["target.case_management.people"] == 1000  # 5% of 20,000
     assert off["target.case_management.admissions"] > 0
     # the whole group thinned: none of its patients arrive, and the others are the same patients on delay nodes
     for key in ("admissions", "ed_attendances", "bed_days"):
         assert on[f"target.case_management.{key}"] == 0
         assert off[key] - on[key] == pytest.approx(off[f"target.case_management.{key}"], rel=1e-12, abs=1e-9)
-    # an intervention without a target has no group
-    assert not any(k.startswith("target.untargeted.") for k in off)
+    assert not any(k.startswith("target.untargeted.") for k in off)  # no target, no group
 
 
 def test_run_replication_reports_the_group_and_models_without_population_do_not():
-    net = build_network(parse_config(POP))
-    metrics, _, _ = run_replication(net, 3, 0, engine="simpy")
+    metrics, _, _ = run_replication(_net("0.75", None, TEXT), 3, 0, engine="simpy")
     assert metrics["target.case_management.people"] == 1000
-    plain = POP.split("population:")[0] + "sources:\n  ed_in: {to: ed, rate: 10 per day}\n" + \
-        POP.split("ed_in: {to: ed, per_1000: {young: 250 per year, old: 700 per year}}\n")[1].replace(
-            ", target: {top: 5%}", "")
-    metrics, _, _ = run_replication(build_network(parse_config(plain)), 3, 0, engine="simpy")
-    assert not any(k.startswith("target.") for k in metrics)
+    net = build_network(load_config(CONFIGS / "ed_single.yaml"))
+    net = dataclasses.replace(net, horizon=2 * 1440.0, warm_up=0.0)
+    metrics, _, _ = run_replication(net, 3, 0, engine="simpy")
+    assert metrics["admissions"] >= 0 and not any(k.startswith("target.") for k in metrics)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_pathways import _diff, _saving
 
 from flowsim.cli import main
 
@@ -47,30 +48,19 @@ def _run(tmp_path_factory, name: str) -> dict:
 
 
 @pytest.fixture(scope="module")
-def diabetes(tmp_path_factory):
-    return _run(tmp_path_factory, "community_diabetes")
+def runs(tmp_path_factory):
+    """runs(name): the short experiment's JSON document, run once per module."""
+    done: dict[str, dict] = {}
 
-
-@pytest.fixture(scope="module")
-def newquay(tmp_path_factory):
-    return _run(tmp_path_factory, "frail_newquay")
-
-
-@pytest.fixture(scope="module")
-def kent(tmp_path_factory):
-    return _run(tmp_path_factory, "population_kent")
+    def get(name: str) -> dict:
+        if name not in done:
+            done[name] = _run(tmp_path_factory, name)
+        return done[name]
+    return get
 
 
 def _m(doc: dict, scenario: str, metric: str) -> float:
     return doc["scenarios"][scenario]["metrics"][metric]["mean"]
-
-
-def _diff(doc: dict, scenario: str, metric: str) -> float:
-    return doc["scenarios"][scenario]["difference_vs_baseline"][metric]["mean"]
-
-
-def _saving(doc: dict, scenario: str, key: str) -> float:
-    return doc["scenarios"][scenario]["savings"][key]["mean"]
 
 
 @pytest.mark.parametrize("name", ["community_diabetes", "frail_newquay", "population_kent"])
@@ -79,7 +69,8 @@ def test_every_cohort_programme_validates(name, capsys):
     assert "OK" in capsys.readouterr().out
 
 
-def test_diabetes_networks_move_referrals_one_for_one_and_primary_care_pays(diabetes):
+def test_diabetes_networks_move_referrals_one_for_one_and_primary_care_pays(runs):
+    diabetes = runs("community_diabetes")
     hospital, network = "node.hospital_diabetes_clinic.arrivals", "node.network_clinic.arrivals"
     base = _m(diabetes, "baseline", hospital)
     assert base > 0 and _m(diabetes, "baseline", network) == 0
@@ -101,7 +92,8 @@ def test_diabetes_networks_move_referrals_one_for_one_and_primary_care_pays(diab
     assert _diff(diabetes, "dm_null", "admissions") == 0
 
 
-def test_newquay_cuts_the_groups_admissions_by_the_input_23_percent(newquay):
+def test_newquay_cuts_the_groups_admissions_by_the_input_23_percent(runs):
+    newquay = runs("frail_newquay")
     people = _m(newquay, "baseline", "target.newquay_mdt.people")
     assert 1000 < people < 2500          # ~1,590 aged 65+ in the top 1.5% of predicted risk
     assert all(_m(newquay, s, "target.newquay_mdt.people") == people for s in newquay["scenarios"])
@@ -116,7 +108,8 @@ def test_newquay_cuts_the_groups_admissions_by_the_input_23_percent(newquay):
         -1_130_000 * newquay["window_years"], rel=1e-9)
 
 
-def test_kent_better_models_pick_more_of_the_demand(kent):
+def test_kent_better_models_pick_more_of_the_demand(runs):
+    kent = runs("population_kent")
     avoided = [_m(kent, f"kent_auc_0{a}", "avoided_attendances.case_management") for a in (65, 85)]
     assert 0 < avoided[0] < avoided[1]
     assert _diff(kent, "kent_auc_085", "admissions") < 0
