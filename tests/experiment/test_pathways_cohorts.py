@@ -24,7 +24,7 @@ from test_pathways import _diff, _saving
 from flowsim.cli import main
 
 EXPERIMENTS = Path(__file__).resolve().parents[2] / "experiments"
-WINDOWS = {"community_diabetes": (60, 150), "frail_newquay": (20, 60), "population_kent": (20, 60)}
+WINDOWS = {"community_diabetes": (60, 120), "frail_newquay": (20, 60), "population_kent": (20, 60)}
 SKIP = {"population_kent": ("kent_auc_075", "kent_pessimistic")}
 
 
