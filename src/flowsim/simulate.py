@@ -50,6 +50,9 @@ class RunResult:
         return metrics_frame(self.metrics, scenario)
     census: Census | None = None                                # a warm start's census
     daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+    # one line per node that is overloaded or whose queue grows through the window
+    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
+    warnings: list[str] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -118,6 +121,20 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     progress : experiment.progress.Progress, optional
         Told before the engine compiles and after each replication (``flowsim run``
         passes one on stderr; the library prints nothing by default).
+
+    Returns
+    -------
+    RunResult
+        Its ``warnings`` list says which nodes look unstable (offered load above
+        capacity, a queue that does not clear or grows through the window); the
+        library does not print them.
+
+    Raises
+    ------
+    UsageError
+        ``replications`` or ``seed`` out of range.
+    SimulationError
+        A replication could not complete; names its replication and seed.
     """
     check_run_args(replications, seed)
     t0 = time.perf_counter()
@@ -150,5 +167,13 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
             res.logs.append(log)
         if progress is not None:
             progress.update("run", r, secs)
+    res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
+
+
+def _warnings(res: RunResult) -> list[str]:
+    """The stability warnings of a finished run (imported here: scipy is slow to import)."""
+    from .stability import stability_warnings
+    from .stats import summarise_all
+    return stability_warnings(summarise_all(res.metrics), res.network.node_names)
