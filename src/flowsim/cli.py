@@ -109,7 +109,7 @@ def cmd_run(args) -> int:
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
                     keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
-                    start_from=args.start_from, progress=Progress(quiet=args.quiet))
+                    start_from=args.start_from, progress=Progress(quiet=args.quiet), scenario=args.scenario)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label, args.scenario)
     for w in doc["warnings"]:

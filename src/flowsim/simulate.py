@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
-from .errors import UsageError
+from .errors import FlowsimError, SimulationError, UsageError, one_line
 from .eventlog import EventLog
 from .forecast import daily_occupancy
 from .metrics import measure
@@ -66,16 +66,33 @@ def warm_engine(net: Network, engine: str) -> float:
         return 0.0
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
-    run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    try:
+        run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    except SimulationError as e:  # not a replication of the run: say what it was
+        raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
-    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
+                    scenario: str | None = None):
+    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start).
+
+    Raises SimulationError, naming ``scenario``, the replication and the seed, when
+    drawing, running or measuring it fails.
+    """
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
-    log = run_engine(net, draws, engine)
-    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    try:
+        draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+        log = run_engine(net, draws, engine)
+        metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    except SimulationError as e:
+        e.scenario = scenario if e.scenario is None else e.scenario
+        raise
+    except FlowsimError:
+        raise
+    except Exception as e:
+        raise SimulationError(f"replication failed: {one_line(e)}", scenario=scenario, replication=replication,
+                              seed=seed) from e
     return metrics, log, time.perf_counter() - t0
 
 
@@ -99,7 +116,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
-              progress=None) -> RunResult:
+              progress=None, scenario: str | None = None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -121,6 +138,8 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     progress : experiment.progress.Progress, optional
         Told before the engine compiles and after each replication (``flowsim run``
         passes one on stderr; the library prints nothing by default).
+    scenario : str, optional
+        The scenario ``cfg`` was made for (``flowsim run --scenario``): named in errors.
 
     Returns
     -------
@@ -155,7 +174,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
     for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
+        metrics, log, secs = run_replication(net, seed, r, engine, res.census, scenario)
         if series is not None:
             res.series.append(measure_series(log, net, series))
         if res.census is not None:
