@@ -4,6 +4,7 @@ ExecutorError naming scenario, replication and seed; the command line prints one
 from __future__ import annotations
 
 import os
+
 import pytest
 
 from flowsim import ExecutorError, FlowsimError, SimulationError, build_network, make_draws
