@@ -69,7 +69,7 @@ def test_first_free_twins():
         n, t = int(rng.integers(N)), float(rng.uniform(0, 200 * 1440))
         want = _loop._first_free(mf, slots.astype(np.int64), taken, ctr, n, t)
         got = rules.first_free(slots[n].tolist(), float(mf[n, _loop.OPEN]), float(mf[n, _loop.CLOSE]),
-                               lambda d: int(taken[n, d]), t)
+                               {d: int(k) for d, k in enumerate(taken[n]) if k or rng.random() < 0.5}, t)
         assert ctr[_loop.STATUS] == _loop.OK and got == want
 
 

@@ -39,12 +39,12 @@ def blocks(blocking: bool, dest: int, kind) -> bool:
     return blocking and dest >= 0 and kind[dest] != BOOKING
 
 
-def first_free(slots, open_at: float, close_at: float, taken, t: float) -> tuple[int, int, float]:
+def first_free(slots, open_at: float, close_at: float, taken: dict, t: float) -> tuple[int, int, float]:
     """(day, slot index, slot minute) of the first free slot at or after ``t`` of a booking node.
 
     ``slots[d % len(slots)]`` slots on day d (weekdays, or the run's days), spread evenly
-    from ``open_at`` to ``close_at``; ``taken(day)`` is the number of that day's slots
-    already taken (they go in order). (-1, -1, inf) when the node has no slots at all.
+    from ``open_at`` to ``close_at``; ``taken`` maps a day to the number of its slots
+    already taken (they go in order; a day not in it has none). (-1, -1, inf) when the node has no slots at all.
     Twin: ``_loop._first_free``.
     """
     if sum(slots) == 0:
@@ -56,7 +56,7 @@ def first_free(slots, open_at: float, close_at: float, taken, t: float) -> tuple
         if k > 0:
             gap = (close_at - open_at) / k
             base = day * MINUTES_PER_DAY + open_at
-            i = max(0, math.ceil((t - base) / gap), taken(day))
+            i = max(0, math.ceil((t - base) / gap), taken.get(day, 0))
             if i < k:
                 return day, i, base + i * gap
         day += 1

@@ -286,8 +286,9 @@ class _Engine:
         """The end of a visit on route r to ``dest`` (after any hold): the server is
         released, or kept on a blocking route (a delayed discharge)."""
         k = self.kind[node]
-        # a visit at a booking node has no server to keep
-        if k != BOOKING and rules.blocks(self.route_block[r], dest, self.kind):
+        # a visit at a booking node has no server to keep; most routes do not block, and
+        # asking that first spares them the call (the hot path of every service end)
+        if k != BOOKING and self.route_block[r] and rules.blocks(True, dest, self.kind):
             st.keep(node, prev, arrive, start, end, dest, seq)
             self.blocked_on(st, r, p, j)
         else:

@@ -26,10 +26,7 @@ class Booking:
 
     def first_free(self, t: float) -> tuple[int, int, float]:
         """(day, slot index, slot minute) of the first free slot at or after ``t``."""
-        return rules.first_free(self.slots, self.open_at, self.close_at, self._taken, t)
-
-    def _taken(self, day: int) -> int:
-        return self.taken.get(day, 0)
+        return rules.first_free(self.slots, self.open_at, self.close_at, self.taken, t)
 
     def take(self, day: int, i: int) -> None:
         self.taken[day] = i + 1
