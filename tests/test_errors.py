@@ -62,6 +62,17 @@ def test_compiled_engine_failure_is_a_simulation_error(tiny_net, monkeypatch):
     assert (info.value.scenario, info.value.replication, info.value.seed) == ("small_ward", 1, 5)
 
 
+def test_compiled_buffer_that_never_suffices_is_a_simulation_error(tiny_net, monkeypatch):
+    """A loop that keeps asking for a bigger event log: the engine doubles it until the
+    allocation fails (numpy allocates lazily: nothing is touched), and the MemoryError (or
+    "array is too big") leaves as a SimulationError naming the replication and seed."""
+    from flowsim.engines import _loop
+    _, net = tiny_net
+    monkeypatch.setattr(_loop, "run_loop", lambda *a: _loop.LOG_FULL)
+    with pytest.raises(SimulationError, match=r"the compiled engine failed: .*\(replication 0, seed 1, engine compiled\)"):
+        run_engine(net, make_draws(net, 1, 0), "compiled")
+
+
 def test_cli_prints_one_line_and_exits_2(tiny_net, monkeypatch, capsys):
     from flowsim.engines import simpy_engine
     path, _ = tiny_net

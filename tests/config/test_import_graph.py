@@ -82,9 +82,9 @@ def test_the_cycle_finder_finds_a_cycle():
     assert _cycle({"a": {"b"}, "b": set()}) is None
 
 
-def test_each_config_module_imports_alone():
-    """In a fresh interpreter, each module of the package imports first without error."""
-    names = sorted(m for m in _graph(PKG / "config") if m != "flowsim.config")
+def test_each_config_module_of_the_old_cycle_imports_alone():
+    """In a fresh interpreter, each module of the old cycle imports first without error."""
+    names = [f"flowsim.config.{m}" for m in ("interventions", "population", "checks", "money")]
     code = "import importlib, sys\nfor n in sys.argv[1:]:\n    importlib.import_module(n)\n    " \
            "[sys.modules.pop(k) for k in list(sys.modules) if k.startswith('flowsim')]\n"
     subprocess.run([sys.executable, "-c", code, *names], check=True, capture_output=True, text=True)
