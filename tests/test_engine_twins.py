@@ -1,6 +1,6 @@
 """Each numba-free rule both engines follow against its compiled twin, on random inputs.
 
-``engines.rules`` and ``engines.effects`` are what the SimPy engine runs; ``engines._loop``
+``engines.rules``, ``engines.effects`` and ``engines.returns`` are what the SimPy engine runs; ``engines._loop``
 has an ``@njit`` twin of each (stumpy style: a kernel tested against a plain version).
 Every pair is called on the same seeded random inputs and must give the same answer,
 exactly: the twins do the same floating-point operations in the same order.
@@ -238,3 +238,43 @@ class _FakeNet:
         self.priority = np.zeros((N, 1), dtype=np.int64)
         self.capacity = np.ones((N, 1), dtype=np.int64)
         self.escalation = None
+
+
+# ------------------------------------------------------------------ readmissions
+def test_return_after_twins():
+    """``Returns.after_leaving`` against ``_loop._return_after``: whether a discharge brings the
+    patient back and when, with random leavers, nodes, exits and masks (case management on,
+    so the probability is scaled by the masks' interventions)."""
+    from flowsim.cli import default_config_path
+    from flowsim.engines.returns import Returns
+
+    cfg = load_scenario(default_config_path().parent / "population.yaml", "kent_auc_075")
+    cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"horizon": 20 * 1440.0, "warm_up": 0.0})})
+    net = build_network(cfg)
+    draws = make_draws(net, 2, 0)
+    m = compiled._model(net, draws)
+    s = compiled._state(net, draws.n_patients, 64, 64, 1, 1)
+    iv = compiled._iv_state(compiled._interventions(net, draws), draws.n_patients, len(net.interventions.names))
+    ret = Returns(net, draws)
+    rng = _rng(9)
+    K, E = draws.ret_u.shape[1], len(net.exit_names)
+    came_back = 0
+    after = np.flatnonzero(net.readmit.after)  # mostly discharges that may return
+    exits = -1 - np.flatnonzero(net.readmit.exit_ok)
+    for p in rng.choice(draws.n_patients, 300, replace=False):
+        p = int(p)
+        for _ in range(K):  # within the drawn return columns (beyond them both ask for more)
+            last = int(rng.choice(after) if rng.random() < 0.8 else rng.integers(-1, net.n_nodes))
+            exit_code = int(rng.choice(exits) if rng.random() < 0.8 else rng.choice([rng.integers(-E, 0), 0]))
+            mask = int(rng.integers(0, 1 << len(net.interventions.names)))
+            iv.V[p, _loop.MASK], s.S[p, _loop.PREV], s.S[p, _loop.NODE] = mask, last, exit_code
+            want = ret.after_leaving(p, last, exit_code, mask)
+            _loop._return_after(m, s, iv, p, 100.0)
+            assert s.ctr[_loop.STATUS] == _loop.OK and s.ret_k[p] == ret.count.get(p, 0)
+            if want < 0:
+                assert s.ctr[_loop.HN] == 0
+                continue
+            t, pay, tok = _loop._pop(s.ht, s.hi, s.ctr)
+            assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, p, 1)
+            came_back += 1
+    assert came_back > 10
