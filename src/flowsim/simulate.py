@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
-from .errors import UsageError
+from .errors import FlowsimError, SimulationError, UsageError, one_line
 from .eventlog import EventLog
 from .experiment.executors import check_executor_args, default_workers, make_executor
 from .forecast import daily_occupancy
@@ -20,6 +20,7 @@ from .memory import check_memory
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "warm_once", "check_run_args"]
@@ -53,6 +54,9 @@ class RunResult:
     census: Census | None = None                                # a warm start's census
     daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
     workers: int = 1                                            # processes the replications ran on
+    # one line per node that is overloaded or whose queue grows through the window
+    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
+    warnings: list[str] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -66,7 +70,10 @@ def warm_engine(net: Network, engine: str) -> float:
         return 0.0
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
-    run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    try:
+        run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    except SimulationError as e:  # not a replication of the run: say what it was
+        raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
 
 
@@ -85,12 +92,27 @@ def warm_once(net: Network, engine: str) -> float:
     return secs
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
-    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
+                    scenario: str | None = None):
+    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start).
+
+    Raises SimulationError, naming ``scenario``, the replication and the seed, when
+    drawing, running or measuring it fails.
+    """
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
-    log = run_engine(net, draws, engine)
-    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    try:
+        draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+        log = run_engine(net, draws, engine)
+        metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+        metrics.update(target_metrics(log, net, draws.attrs))
+    except SimulationError as e:
+        e.scenario = scenario if e.scenario is None else e.scenario
+        raise
+    except FlowsimError:
+        raise
+    except Exception as e:
+        raise SimulationError(f"replication failed: {one_line(e)}", scenario=scenario, replication=replication,
+                              seed=seed) from e
     return metrics, log, time.perf_counter() - t0
 
 
@@ -114,7 +136,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
-              progress=None, workers: int | None = 1) -> RunResult:
+              progress=None, scenario: str | None = None, workers: int | None = 1) -> RunResult:
     """Run ``replications`` replications of a config (in this process, or on ``workers`` processes).
 
     Parameters
@@ -141,12 +163,24 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         None: all cores). 1 (the default) runs them in this process. The numbers
         are the same whatever the number: each replication is a pure function of
         (network, seed, replication), and results are kept in replication order.
+    scenario : str, optional
+        The scenario ``cfg`` was made for (``flowsim run --scenario``): named in errors.
+
+    Returns
+    -------
+    RunResult
+        Its ``warnings`` list says which nodes look unstable (offered load above
+        capacity, a queue that does not clear or grows through the window); the
+        library does not print them.
 
     Raises
     ------
     UsageError
-        Before anything runs, when ``flowsim.memory`` estimates that the
-        replications running at once cannot fit in the memory available.
+        ``replications``, ``seed`` or ``workers`` out of range; or, before anything
+        runs, ``flowsim.memory`` estimates that the replications running at once
+        cannot fit in the memory available.
+    SimulationError
+        A replication could not complete; names its replication and seed.
     """
     check_run_args(replications, seed)
     check_executor_args(workers)
@@ -169,16 +203,17 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario)
+    res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
 
 
 def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
-                        keep_log: bool) -> dict:
+                        keep_log: bool, scenario: str | None = None) -> dict:
     """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
     warm_once(net, engine)  # in a worker process: compile or load the cache once, outside the timing
-    metrics, log, secs = run_replication(net, seed, replication, engine, census)
+    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario)
     out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": log.patients}
     if series is not None:
         out["series"] = measure_series(log, net, series)
@@ -190,9 +225,9 @@ def _replication_record(net: Network, seed: int, replication: int, engine: str, 
 
 
 def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
-             progress) -> None:
+             progress, scenario: str | None) -> None:
     """Run the replications on ``res.workers`` processes (here when 1) and store them in order."""
-    tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0))
+    tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0), scenario)
              for r in range(reps)]
     done = {}
     with make_executor(res.workers) as ex:
@@ -211,3 +246,10 @@ def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, k
             res.daily.append(rec["daily"])
         if "log" in rec:
             res.logs.append(rec["log"])
+
+
+def _warnings(res: RunResult) -> list[str]:
+    """The stability warnings of a finished run (imported here: scipy is slow to import)."""
+    from .stability import stability_warnings
+    from .stats import summarise_all
+    return stability_warnings(summarise_all(res.metrics), res.network.node_names)
