@@ -44,6 +44,10 @@ behind each patient) and readmission draws are in ``attributes`` (``attrs``,
 Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
+
+Storage: each kind of variate is one flat buffer, and every node's (P, K_n) block
+(every route's, for holds and give-ups) a view of it in the order the compiled loop
+reads (``_allocate``, ``packed``), so the loop gets the buffer without a copy.
 """
 
 from __future__ import annotations
@@ -316,11 +320,10 @@ def _allocate(d: Draws, K: np.ndarray) -> None:
             arrs[r] = v
 
 
+# PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
+# its own peak 340 -> 256 MB (200-service network, 100k patients: ~0.40 -> ~0.22 s)
 def _put_columns(d: Draws, n: int, j: int) -> None:
-    """Draw visit column j of node n into its blocks (see ``_node_columns``).
-    # PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
-    # its own peak 340 -> 256 MB (200-service network, 100k patients: ~0.40 -> ~0.22 s)
-    """
+    """Draw visit column j of node n into its blocks (see ``_node_columns``)."""
     _node_columns(d, n, j, into=True)
 
 
