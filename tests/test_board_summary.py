@@ -26,6 +26,7 @@ def _doc(**central):
                "net_saving.nhs_mental_health": _s(-727_000.0, -727_000.0, -727_000.0),
                "net_saving.local_authority": _s(18_000.0, -1_000.0, 36_000.0),
                "net_saving.better_care_fund": _s(25_000.0, 5_000.0, 40_000.0),
+               "net_saving.primary_care": _s(7_098.0, 4_292.0, 9_905.0),
                "net_saving.total": _s(-51_000.0, -303_000.0, 201_000.0),
                "return_on_investment.raid_ed": _s(0.93, 0.58, 1.28)}
     zero = {k: _s(0.0, 0.0, 0.0) for k in diff}
@@ -47,6 +48,7 @@ def test_each_phrase_follows_its_numbers():
     assert "four-hour performance up 0.4 percentage points (95% CI -0.0 to +0.8: not distinguishable" in text
     assert "nhs_acute saves £657,000 a year (95% CI £413,000 to £902,000)" in text
     assert "nhs_mental_health pays £727,000 a year;" in text            # a fixed sum: no interval to show
+    assert "primary_care saves £7,100 a year (95% CI £4,300 to £9,900)" in text  # no false precision
     assert "local_authority" not in text                                # its CI includes 0: not named
     assert "better_care_fund" not in text                               # a pool repeats its members
     assert "all payers together lose £51,000 a year (95% CI from a £303,000 loss to a £201,000 saving" in text

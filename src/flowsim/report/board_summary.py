@@ -23,13 +23,13 @@ def _num(x: float) -> str:
 
 
 def _money(x: float) -> str:
-    """Pounds for a reader: £1.2 million, £657,000, £4,300 (no sign: the words carry it)."""
+    """Pounds for a reader: £1.2 million, £657,000, £4,300, £850 (no sign: the words carry it)."""
     a = abs(x)
     if a >= 1e6:
         return f"£{a / 1e6:,.1f} million"
     if a >= 1e4:
         return f"£{round(a, -3):,.0f}"
-    return f"£{a:,.0f}"
+    return f"£{round(a, -2):,.0f}" if a >= 1e3 else f"£{a:,.0f}"   # no false precision in a sentence
 
 
 def _bounds(s: dict) -> tuple[float, float]:
