@@ -74,7 +74,6 @@ def _with_run(cfg, args):
 def run_document(cfg, res, config_label: str, scenario: str | None = None) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
     from .series import summarise_series
-    from .stability import stability_warnings
     from .stats import summarise_all
     metrics = summarise_all(res.metrics)
     return {
@@ -86,7 +85,7 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
         "warm_up_days": cfg.run.warm_up / MINUTES_PER_DAY,
         "horizon_days": cfg.run.horizon / MINUTES_PER_DAY,
         "metrics": metrics,
-        "warnings": stability_warnings(metrics, res.network.node_names),
+        "warnings": list(res.warnings),
         "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
                    "compile_s": res.compile_s},
         **({"series": summarise_series(res.series, res.series_labels, res.series_period)} if res.series else {}),
@@ -110,7 +109,7 @@ def cmd_run(args) -> int:
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
                     keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
-                    start_from=args.start_from, progress=Progress(quiet=args.quiet))
+                    start_from=args.start_from, progress=Progress(quiet=args.quiet), scenario=args.scenario)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label, args.scenario)
     for w in doc["warnings"]:

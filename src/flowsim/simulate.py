@@ -12,12 +12,13 @@ from dataclasses import dataclass, field
 from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
-from .errors import UsageError
+from .errors import FlowsimError, SimulationError, UsageError, one_line
 from .eventlog import EventLog
 from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
@@ -50,6 +51,9 @@ class RunResult:
         return metrics_frame(self.metrics, scenario)
     census: Census | None = None                                # a warm start's census
     daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+    # one line per node that is overloaded or whose queue grows through the window
+    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
+    warnings: list[str] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str) -> float:
@@ -63,16 +67,34 @@ def warm_engine(net: Network, engine: str) -> float:
         return 0.0
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
-    run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    try:
+        run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    except SimulationError as e:  # not a replication of the run: say what it was
+        raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
-    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
+                    scenario: str | None = None):
+    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start).
+
+    Raises SimulationError, naming ``scenario``, the replication and the seed, when
+    drawing, running or measuring it fails.
+    """
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
-    log = run_engine(net, draws, engine)
-    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    try:
+        draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+        log = run_engine(net, draws, engine)
+        metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+        metrics.update(target_metrics(log, net, draws.attrs))
+    except SimulationError as e:
+        e.scenario = scenario if e.scenario is None else e.scenario
+        raise
+    except FlowsimError:
+        raise
+    except Exception as e:
+        raise SimulationError(f"replication failed: {one_line(e)}", scenario=scenario, replication=replication,
+                              seed=seed) from e
     return metrics, log, time.perf_counter() - t0
 
 
@@ -96,7 +118,7 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
-              progress=None) -> RunResult:
+              progress=None, scenario: str | None = None) -> RunResult:
     """Run ``replications`` replications of a config, one after another.
 
     Parameters
@@ -118,6 +140,22 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     progress : experiment.progress.Progress, optional
         Told before the engine compiles and after each replication (``flowsim run``
         passes one on stderr; the library prints nothing by default).
+    scenario : str, optional
+        The scenario ``cfg`` was made for (``flowsim run --scenario``): named in errors.
+
+    Returns
+    -------
+    RunResult
+        Its ``warnings`` list says which nodes look unstable (offered load above
+        capacity, a queue that does not clear or grows through the window); the
+        library does not print them.
+
+    Raises
+    ------
+    UsageError
+        ``replications`` or ``seed`` out of range.
+    SimulationError
+        A replication could not complete; names its replication and seed.
     """
     check_run_args(replications, seed)
     t0 = time.perf_counter()
@@ -138,7 +176,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
     for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
+        metrics, log, secs = run_replication(net, seed, r, engine, res.census, scenario)
         if series is not None:
             res.series.append(measure_series(log, net, series))
         if res.census is not None:
@@ -150,5 +188,13 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
             res.logs.append(log)
         if progress is not None:
             progress.update("run", r, secs)
+    res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
+
+
+def _warnings(res: RunResult) -> list[str]:
+    """The stability warnings of a finished run (imported here: scipy is slow to import)."""
+    from .stability import stability_warnings
+    from .stats import summarise_all
+    return stability_warnings(summarise_all(res.metrics), res.network.node_names)

@@ -59,9 +59,9 @@ from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
-from ..targeting import eligible_bits
 from ..units import MINUTES_PER_DAY
 from . import _loop
+from .effects import patient_effects
 from .escalation import escalation_meta
 
 __all__ = ["run_compiled"]
@@ -151,9 +151,9 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
     """The model part of the loop's ``Interventions`` (see ``_loop``), or None when no
     intervention is active (the loop then runs its specialisation without them).
 
-    Thinning depends only on the patient (its source, cohort and own uniform), so
-    the intervention that thins each patient is found here, with the arithmetic of
-    ``Effects.thinned_by``; the loop only counts it when the arrival runs.
+    Thinning and the mask on arrival depend only on the patient, so both engines take
+    them from ``effects.patient_effects``; the loop only counts a thinning when the
+    arrival runs.
     """
     i64 = np.int64
     iv = net.interventions
@@ -163,22 +163,12 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
         raise ValueError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found {I}")
     if iv is None or not iv.any_active:
         return None
-    act = [i for i in range(I) if iv.active[i]]
-    thin_by = np.full(draws.n_patients, -1, dtype=i64)
-    keep = np.ones(draws.n_patients)
-    src, coh, u = draws.source.astype(i64), draws.cohort.astype(i64), draws.thin_u
-    eligible = eligible_bits(net, draws)
-    for i in act:
-        share = iv.thin_share[i][src, coh]
-        pos = (share > 0.0) & ((eligible >> i) & 1 == 1)
-        keep = np.where(pos, keep * (1.0 - share), keep)
-        thin_by[pos & (thin_by < 0) & (u < 1.0 - keep)] = i
+    thin_by, start_mask = patient_effects(net, draws)
     ivi = np.full((I, _loop.N_IVI), -1, dtype=i64)
     ivi[:, _loop.DIV_FROM] = iv.divert_from
     ivi[:, _loop.DIV_TO] = iv.divert_to
     ivi[:, _loop.ASSESS_BY] = iv.assess_by
-    start = np.int64(sum(1 << i for i in act if iv.assess_by[i] < 0))
-    return dict(start_mask=start & eligible, thin_by=thin_by,
+    return dict(start_mask=start_mask, thin_by=thin_by,
                 route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
                 dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
