@@ -86,6 +86,23 @@ def test_raid_avoids_admissions_central_more_than_pessimistic_and_null_none(raid
     assert _saving(raid, "raid_central", "net_saving.nhs_acute") > _saving(raid, "raid_null", "net_saving.nhs_acute")
 
 
+def test_raid_older_inpatients_and_readmissions(raid):
+    central, null = (raid["scenarios"][s]["metrics"] for s in ("raid_central", "raid_null"))
+    # the older-inpatient referrals shorten elderly-care stays; the same team sees all three kinds of referral
+    assert central["los_bed_days_saved.raid_older"]["mean"] > 0
+    assert central["node.liaison_team.arrivals"]["mean"] > 0
+    # readmissions are modelled in every scenario, baseline included; seen in time, fewer come back
+    assert raid["scenarios"]["baseline"]["metrics"]["readmissions_30d"]["mean"] > 0
+    assert _diff(raid, "raid_central", "readmissions_30d") < 0
+    assert _diff(raid, "raid_central", "readmissions_30d") < _diff(raid, "raid_null", "readmissions_30d")
+    # null by construction: no tally of any effect, the older-inpatient work has no cost of its own, and the
+    # mental-health trust pays exactly the team's per-year cost over the window (90 days here)
+    for m in ("avoided_admissions", "los_bed_days_saved.raid_older", "los_bed_days_saved.raid_ward",
+              "cost.intervention.raid_older"):
+        assert null[m]["mean"] == 0, m
+    assert _saving(raid, "raid_null", "net_saving.nhs_mental_health") == pytest.approx(-727000 * 90 / 365, abs=1e-6)
+
+
 def test_social_workers_divert_frail_admissions_only_with_capacity(social):
     central, pess, null = (social["scenarios"][s]["metrics"] for s in ("sw_central", "sw_pessimistic", "sw_null"))
     # every diversion is an avoided admission, counted where the alternative took the patient
