@@ -60,6 +60,22 @@ def payers(doc: dict) -> list[str]:
     return out
 
 
+def readmissions(doc: dict) -> list[str]:
+    """Readmissions avoided (baseline - scenario, paired) and the 30-day rate, for models with ``readmission``."""
+    base = doc["scenarios"][doc["baseline"]]["metrics"]
+    if "readmissions_30d" not in base:
+        return []
+    out = [f"| scenario | readmissions within 30 days avoided | 30-day readmission rate (baseline "
+           f"{100 * base['readmission_rate_30d']['mean']:.1f}%, {base['readmissions_30d']['mean']:,.0f} a year) |",
+           "|---|---|---|"]
+    for name, sc in doc["scenarios"].items():
+        d = sc.get("difference_vs_baseline")
+        if d:
+            out.append(f"| {name} | {_ci(d['readmissions_30d'], sign=-1)} | "
+                       f"{_ci(d['readmission_rate_30d'], 100, '{:+.2f}')} pp |")
+    return out + [""]
+
+
 def replications(doc: dict) -> str:
     """What the replication rule decided: for the CI method, how many and the widest half-width at the end."""
     r = doc["replications"]
@@ -74,4 +90,4 @@ def replications(doc: dict) -> str:
 
 if __name__ == "__main__":
     doc = json.load(open(sys.argv[1], encoding="utf-8"))
-    print("\n".join(rows(doc) + [""] + payers(doc) + ["", replications(doc)]))
+    print("\n".join(rows(doc) + [""] + payers(doc) + [""] + readmissions(doc) + [replications(doc)]))
