@@ -27,12 +27,19 @@ from collections import namedtuple
 import numpy as np
 
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
-from ..kernels import njit
+from ..kernels import njit as _njit
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ..units import MINUTES_PER_DAY
 
 __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
            "ESC_FULL"]
+
+
+def njit(fn=None, *, inline: bool = False):
+    """The loop's kernels: cached, and compiled without reference counting (they never
+    allocate). PERF: see the module docstring."""
+    return _njit(fn, inline=inline, refcount=False)
+
 
 # statuses
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
