@@ -28,6 +28,7 @@ import numpy as np
 
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..kernels import njit as _njit
+from ._tally import entered as _t_entered, held as _t_held, row as _t_row, started as _t_started
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ..units import MINUTES_PER_DAY
 
@@ -207,7 +208,17 @@ def _pop(ht, hi, ctr):
 
 # ------------------------------------------------------------------------- log
 @njit(inline=True)
-def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq):
+def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq, succ, was_held):
+    """Write a row of the log; with metrics measured as the loop runs (``tl`` not None), tally it
+    (``_tally.row``: ``succ`` the node of the next visit if linked, ``was_held`` a kept bed's row)
+    and write it only if the log is kept."""
+    if tl is not None:
+        if tl.wk[0] >= tl.wv.shape[0]:
+            ctr[STATUS] = LOG_FULL
+            return
+        _t_row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held)
+        if tl.keep[0] == 0:
+            return
     n = ctr[ROWS]
     if n >= li.shape[1]:
         ctr[STATUS] = LOG_FULL
@@ -303,13 +314,13 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
 
 
 @njit(inline=True)
-def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
+def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, t):
     """The patient has room downstream (or left): free the server it kept upstream."""
     held = S[p, HELD]
     if held < 0:
         return
-    _log(li, lf, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
-         S[p, HDEST], S[p, HSEQ])
+    _log(li, lf, tl, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
+         S[p, HDEST], S[p, HSEQ], S[p, HDEST], True)
     S[p, HELD] = -1
     if mi[held, KIND] == QUEUE:
         ns[held, BUSY] -= 1
@@ -317,11 +328,13 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
 
 
 @njit(inline=True)
-def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now):
+def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service (or
     a referral during it)."""
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     F[p, START] = now
+    if tl is not None:
+        _t_started(tl, p, cohort[p], node, now)
     d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
     t = now + d
     if iv is not None:
@@ -476,12 +489,12 @@ def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
 
 
 @njit
-def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, r, dest, now):
+def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
     mi = m.mi
     if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     else:
         _blocked_on(m, S, F, p, S[p, HELD], r)
 
@@ -518,7 +531,7 @@ def _iv_end(m, s, iv, p, node, c, u, now):
 
 
 @njit
-def _assessed(m, s, iv, p, now):
+def _assessed(m, s, iv, tl, p, now):
     """The assessment ended: log it, free the assessor, and if it started in time the
     intervention applies from now on; then the route decision at the node the patient
     kept. Returns (that node, route, destination), or node -1 when the route has a hold
@@ -535,7 +548,7 @@ def _assessed(m, s, iv, p, now):
     else:
         by = S[p, NODE]
         i = V[p, ASSESS]
-        _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
+        _log(li, lf, tl, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ], -1, False)
         ns[by, BUSY] -= 1
         _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
         timely = F[p, START] - F[p, ARR] <= within[i]
@@ -590,7 +603,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
 # ---------------------------------------------------------------------- patients
 @njit(inline=True)
 def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, p, node, prev, now):
+           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, p, node, prev, now):
     """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
     c = cohort[p]
@@ -604,20 +617,22 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         S[p, PREV] = prev
         S[p, J] = j
         F[p, ARR] = arrive
+        if tl is not None:
+            _t_entered(tl, p, c, node, prev, now)
         F[p, START] = NAN
         F[p, END] = NAN
         k = mi[node, KIND]
         if k == QUEUE:
             to = mi[node, FULL_TO]
             if to != NO_NODE and ns[node, BUSY] >= ns[node, CAP] and ns[node, NWAIT] >= mi[node, QLIMIT]:
-                _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ])
+                _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ], to, False)
                 prev = node
                 node = to
                 continue
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
                 _escalate(ns, el, ctr, node, now)
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
+                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
@@ -627,7 +642,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
+            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
@@ -635,18 +650,18 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
         if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
-            _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ])
+            _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
             node = to
             continue
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, arrive)
+        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, arrive)
         if slot_t == INF:
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
         _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK), 0)
         return
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     S[p, ALIVE] = 0
     S[p, PREV] = prev  # gone: the node it left, and the exit, for _return_after
     S[p, NODE] = node
@@ -737,10 +752,12 @@ def _return_after(m, s, iv, p, now):
 
 # ------------------------------------------------------------------------- loop
 @njit(inline=True)
-def _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now):
+def _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now):
     """EV_BOOK: the patient's booked slot has come; its service starts."""
     node = S[who, NODE]
     F[who, START] = F[who, SLOT]
+    if tl is not None:
+        _t_started(tl, who, cohort[who], node, F[who, SLOT])
     d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
@@ -759,21 +776,21 @@ def _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, n, now):
 
 
 @njit
-def _censor(cohort, S, F, li, lf, ctr, P):
+def _censor(cohort, S, F, li, lf, tl, ctr, P):
     """Log every patient still in the system at the horizon: its held row, then its current row."""
     for p in range(P):
         if S[p, ALIVE] == 1:
             c = cohort[p]
             if S[p, HELD] >= 0:
-                _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, HSEQ])
+                _log(li, lf, tl, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, HSEQ], S[p, HDEST], True)
             if S[p, NODE] >= 0:  # -1 during a hold after an assessment
-                _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, VSEQ])
+                _log(li, lf, tl, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)
 
 
 @njit
-def run_loop(m, s, iv, horizon, lwbs):
+def run_loop(m, s, iv, tl, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
     (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
@@ -839,7 +856,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                     assessed = True
                 end = F[who, END]
             elif iv is not None:  # EV_AEND
-                node, r, dest = _assessed(m, s, iv, who, now)
+                node, r, dest = _assessed(m, s, iv, tl, who, now)
                 if node < 0:  # holds the kept server while the discharge is arranged
                     continue
                 assessed = True
@@ -848,7 +865,7 @@ def run_loop(m, s, iv, horizon, lwbs):
                 continue
             k = mi[node, KIND]
             if assessed:
-                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, r, dest, now)
+                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, r, dest, now)
             elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
                 S[who, HELD] = node
                 S[who, HPREV] = S[who, PREV]
@@ -857,10 +874,12 @@ def run_loop(m, s, iv, horizon, lwbs):
                 F[who, HARR] = F[who, ARR]
                 F[who, HSTART] = F[who, START]
                 F[who, HEND] = end
+                if tl is not None:
+                    _t_held(tl, who)
                 _blocked_on(m, S, F, who, node, r)
             else:
-                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
-                     S[who, VSEQ])
+                _log(li, lf, tl, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
+                     S[who, VSEQ], dest, False)
                 if k == QUEUE:
                     ns[node, BUSY] -= 1
                     _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now)
@@ -889,7 +908,7 @@ def run_loop(m, s, iv, horizon, lwbs):
             if iv is not None and iv.V[who, ASSESS] >= 0:
                 _assess_begins(mi, dur, S, F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, S[who, NODE], now)
+                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, S[who, NODE], now)
         elif ev == EV_RENEGE:
             if S[who, WAITING] == 1 and S[who, WTOK] == tok:
                 node = S[who, NODE]
@@ -897,23 +916,23 @@ def run_loop(m, s, iv, horizon, lwbs):
                 if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
                     to = S[who, GU_TO]
                     frm = node
-                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
-                         to, S[who, VSEQ])
-                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, now)
+                    _log(li, lf, tl, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
+                         to, S[who, VSEQ], to, False)
+                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, now)
                 else:
-                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
-                         lwbs, S[who, VSEQ])
+                    _log(li, lf, tl, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
+                         lwbs, S[who, VSEQ], -1, False)
                     S[who, ALIVE] = 0
         elif ev == EV_BOOK:
-            _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now)
+            _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
             _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, who, now)
         if to != NO_NODE:
             _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, who, to, frm, now)
+                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, who, to, frm, now)
             if rd_i[0] >= 0 and S[who, ALIVE] == 0:
                 _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
-    _censor(cohort, S, F, li, lf, ctr, P)
+    _censor(cohort, S, F, li, lf, tl, ctr, P)
     return ctr[STATUS]
