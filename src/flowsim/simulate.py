@@ -18,6 +18,7 @@ from .forecast import daily_occupancy
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .streamed import streamable
 from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
@@ -64,15 +65,30 @@ def warm_engine(net: Network, engine: str) -> float:
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
     run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    if streamable(net):  # and the loop's specialisation that measures as it runs
+        run_replication(tiny, 0, 0, engine)
     return time.perf_counter() - t0
 
 
-def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None):
-    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start)."""
+def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
+                    keep_log: bool = False):
+    """One replication: returns (metrics, event log or None, seconds); from ``census`` if given (a warm start).
+
+    On the compiled engine a model ``streamed.streamable`` accepts is measured as it runs
+    and writes no event log (None is returned in its place) unless ``keep_log``; every
+    other run measures its event log (``metrics.measure``) and returns it. The metrics are
+    the same either way (``stream_metrics``).
+    """
     t0 = time.perf_counter()
     draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+    band = None if draws.attrs is None else draws.attrs.band
+    if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0), band):
+        from .engines.compiled import run_compiled_streamed
+        from .stream_metrics import measure_streamed
+        st, log = run_compiled_streamed(net, draws, keep_log)
+        return measure_streamed(st, net), log, time.perf_counter() - t0
     log = run_engine(net, draws, engine)
-    metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+    metrics = measure(log, net, band=band)
     return metrics, log, time.perf_counter() - t0
 
 
@@ -138,14 +154,15 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
     for r in range(reps):
-        metrics, log, secs = run_replication(net, seed, r, engine, res.census)
+        want = keep_logs or (keep_first_log and r == 0) or series is not None or res.census is not None
+        metrics, log, secs = run_replication(net, seed, r, engine, res.census, keep_log=want)
         if series is not None:
             res.series.append(measure_series(log, net, series))
         if res.census is not None:
             res.daily.append(daily_occupancy(log, net))
         res.metrics.append(metrics)
         res.replication_s.append(secs)
-        res.patients.append(log.patients)
+        res.patients.append(int(metrics["patients"]))
         if keep_logs or (keep_first_log and r == 0):
             res.logs.append(log)
         if progress is not None:

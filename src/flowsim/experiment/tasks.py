@@ -47,7 +47,8 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
         pass  # the replication below reports any real problem
     t0 = time.perf_counter()
     try:
-        metrics, log, _ = run_replication(net, seed, replication, engine, census)
+        metrics, log, _ = run_replication(net, seed, replication, engine, census,
+                                          keep_log=keep_log or series is not None)
         if series is not None:
             from ..series import flat_series, measure_series
             metrics.update(flat_series(measure_series(log, net, series)))
