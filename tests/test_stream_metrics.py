@@ -111,7 +111,7 @@ def test_run_replication_streams_unless_the_log_is_asked_for():
 
 
 def test_features_that_join_visits_keep_to_the_log_path():
-    iv = {"source": "test", "at": "n0", "assessment": {"by": "n1", "within": "60 min"}}
+    iv = {"source": "test", "at": "n0", "assessment": {"by": "n1", "within": "60 min"}, "duration_scale": {"n0": 0.8}}
     data = {"name": "x", "run": {"horizon": "5 days"}, "cohorts": ["a"],
             "sources": {"s": {"to": "n0", "rate": "10 per day"}},
             "services": {"n0": {"kind": "queue", "setting": "acute", "servers": 2, "duration": {"exponential": {"mean": "60 min"}},
