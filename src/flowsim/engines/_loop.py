@@ -789,25 +789,154 @@ def _censor(cohort, S, F, li, lf, tl, ctr, P):
                      IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)
 
 
+@njit(inline=True)
+def _route_at_end(m, s, iv, who, node, c, now):
+    """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
+    EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
+    mi, S, F = m.mi, s.S, s.F
+    u = m.rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    if iv is not None:
+        r, dest = _iv_end(m, s, iv, who, node, c, u, now)
+        if r < 0:  # assessed first
+            return -1, NO_DEST
+    else:
+        r = _choose_route(m.route_start, m.route_len, m.route_cum, node, c, u)
+        dest = m.route_dest[r]
+    if m.route_hold[r]:
+        S[who, ROUTE] = r
+        S[who, HDEST] = dest
+        F[who, END] = now
+        h = m.hold[m.hoff[r] + who * mi[node, D_K] + S[who, J]]
+        if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
+            h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
+        _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
+        return -1, NO_DEST
+    return r, dest
+
+
+@njit(inline=True)
+def _service_end(m, s, iv, tl, who, ev, now):
+    """EV_END, EV_HOLD, EV_AEND: service ended: route, hold the server while the discharge is
+    arranged (a route with a hold: an EV_HOLD at end + hold resumes here), then keep the server
+    (blocking) or free it, and move on. With an assessment (interventions), the patient keeps its
+    server and queues at the assessment node; at the end of the assessment (EV_AEND) the route is
+    chosen, and after any hold the kept server is freed unless the route blocks (as
+    ``_Engine.patient`` after ``assess``). Returns (node to enter, node it comes from), NO_NODE
+    when the patient does not move now."""
+    mi, S, F, ns = m.mi, s.S, s.F, s.ns
+    c = m.cohort[who]
+    assessed = False
+    if ev == EV_END:
+        node = S[who, NODE]
+        r, dest = _route_at_end(m, s, iv, who, node, c, now)
+        if r < 0:
+            return NO_NODE, -1
+        end = now
+    elif ev == EV_HOLD:
+        r = S[who, ROUTE]
+        dest = S[who, HDEST]
+        node = S[who, NODE]
+        if node < 0:  # a hold after an assessment: only the kept server remains
+            node = S[who, HELD]
+            assessed = True
+        end = F[who, END]
+    elif iv is not None:  # EV_AEND
+        node, r, dest = _assessed(m, s, iv, tl, who, now)
+        if node < 0:  # holds the kept server while the discharge is arranged
+            return NO_NODE, -1
+        assessed = True
+        end = now
+    else:  # pragma: no cover  (no EV_AEND without interventions)
+        return NO_NODE, -1
+    k = mi[node, KIND]
+    if assessed:
+        _leave_kept(m, S, F, ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, r, dest, now)
+    elif m.route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
+        S[who, HELD] = node
+        S[who, HPREV] = S[who, PREV]
+        S[who, HDEST] = dest
+        S[who, HSEQ] = S[who, VSEQ]
+        F[who, HARR] = F[who, ARR]
+        F[who, HSTART] = F[who, START]
+        F[who, HEND] = end
+        if tl is not None:
+            _t_held(tl, who)
+        _blocked_on(m, S, F, who, node, r)
+    else:
+        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
+             S[who, VSEQ], dest, False)
+        if k == QUEUE:
+            ns[node, BUSY] -= 1
+            _grant(S, ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, node, now)
+    return dest, node
+
+
+@njit(inline=True)
+def _arrival(m, s, iv, who, tok, now):
+    """EV_ARRIVE: a patient arrives from its source (token 0; the next arrival is scheduled) or comes
+    back (token 1, a readmission). Returns (node to enter, node it comes from) as ``_service_end``."""
+    S, arrive = s.S, m.arrive
+    if tok == 1:  # a readmission: the same patient walks in again
+        S[who, ALIVE] = 1
+        return m.rd_i[0], -1
+    if who + 1 < len(arrive):
+        _push(s.ht, s.hi, s.ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
+    if iv is not None and _thinned(iv, s.ctr, arrive[who], who):  # never enters (Effects.thinned_by)
+        return NO_NODE, -1
+    S[who, ALIVE] = 1
+    S[who, HELD] = -1
+    S[who, VSEQ] = -1
+    if iv is not None:
+        iv.V[who, MASK] = iv.start_mask[who]
+    if who < len(m.cen_state):  # a warm start's census patient
+        return _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
+                             S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, who, now)
+    return m.entry[who], -1
+
+
+@njit(inline=True)
+def _renege(m, s, tl, who, tok, now, lwbs):
+    """EV_RENEGE: a waiting patient's patience ran out (it leaves by ``lwbs``), or a blocked wait
+    ended another way (its give_up: it frees the kept server and goes on). Returns (node to enter,
+    node it comes from) as ``_service_end``."""
+    S, F = s.S, s.F
+    if not (S[who, WAITING] == 1 and S[who, WTOK] == tok):
+        return NO_NODE, -1
+    node = S[who, NODE]
+    c = m.cohort[who]
+    _unlink(S, s.ns, s.qh, s.qt, who, node, m.level[node, c])
+    if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
+        to = S[who, GU_TO]
+        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE, to,
+             S[who, VSEQ], to, False)
+        _release_held(m.mi, m.cohort, S, F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, now)
+        return to, node
+    _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs, S[who, VSEQ],
+         -1, False)
+    S[who, ALIVE] = 0
+    return NO_NODE, -1
+
+
+@njit(inline=True)
+def _first_events(m, s):
+    """The first arrival and each rostered node's first change of servers."""
+    mi, ht, hi, ctr = m.mi, s.ht, s.hi, s.ctr
+    if len(m.arrive) > 0:
+        _push(ht, hi, ctr, 0.0 + (m.arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
+    for n in range(mi.shape[0]):
+        if mi[n, SCHED]:
+            nxt = _next_change(m.cap_week, n, 0)
+            s.ns[n, RNEXT] = nxt
+            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
+
+
 @njit
 def run_loop(m, s, iv, tl, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
-    ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
-    (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m[:20]
-    rd_i = m.rd_i
-    cen_state, cen_node, cen_since, cen_fit_at, cen_onward = (m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at,
-                                                              m.cen_onward)
-    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s[:12]
-    el = s.el
-    P = len(arrive)
-    if P > 0:
-        _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
-    for n in range(mi.shape[0]):
-        if mi[n, SCHED]:
-            nxt = _next_change(cap_week, n, 0)
-            ns[n, RNEXT] = nxt
-            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
+    ``iv`` is an ``Interventions`` tuple, or None when no intervention is active; ``tl`` a
+    ``streamed.Tally`` when the loop measures as it runs, or None (log only)."""
+    S, ht, hi, ctr = s.S, s.ht, s.hi, s.ctr
+    _first_events(m, s)
     while ctr[HN] > 0 and ctr[STATUS] == OK:
         if ht[0] >= horizon:
             break
@@ -819,120 +948,27 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
         to = NO_NODE
         frm = -1
         if ev == EV_END or ev == EV_HOLD or ev == EV_AEND:
-            # service ended: route, hold the server while the discharge is arranged (a
-            # route with a hold: an EV_HOLD at end + hold resumes here), then keep the
-            # server (blocking) or free it, and move on. With an assessment (interventions),
-            # the patient keeps its server and queues at the assessment node; at the end of
-            # the assessment (EV_AEND) the route is chosen, and after any hold the kept server
-            # is freed unless the route blocks (as ``_Engine.patient`` after ``assess``).
-            c = cohort[who]
-            assessed = False
-            if ev == EV_END:
-                node = S[who, NODE]
-                u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-                if iv is not None:
-                    r, dest = _iv_end(m, s, iv, who, node, c, u, now)
-                    if r < 0:  # assessed first
-                        continue
-                else:
-                    r = _choose_route(route_start, route_len, route_cum, node, c, u)
-                    dest = route_dest[r]
-                if route_hold[r]:
-                    S[who, ROUTE] = r
-                    S[who, HDEST] = dest
-                    F[who, END] = now
-                    h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
-                    if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
-                        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
-                    _push(ht, hi, ctr, now + h, _payload(who, EV_HOLD), 0)
-                    continue
-                end = now
-            elif ev == EV_HOLD:
-                r = S[who, ROUTE]
-                dest = S[who, HDEST]
-                node = S[who, NODE]
-                if node < 0:  # a hold after an assessment: only the kept server remains
-                    node = S[who, HELD]
-                    assessed = True
-                end = F[who, END]
-            elif iv is not None:  # EV_AEND
-                node, r, dest = _assessed(m, s, iv, tl, who, now)
-                if node < 0:  # holds the kept server while the discharge is arranged
-                    continue
-                assessed = True
-                end = now
-            else:  # pragma: no cover  (no EV_AEND without interventions)
-                continue
-            k = mi[node, KIND]
-            if assessed:
-                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, r, dest, now)
-            elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
-                S[who, HELD] = node
-                S[who, HPREV] = S[who, PREV]
-                S[who, HDEST] = dest
-                S[who, HSEQ] = S[who, VSEQ]
-                F[who, HARR] = F[who, ARR]
-                F[who, HSTART] = F[who, START]
-                F[who, HEND] = end
-                if tl is not None:
-                    _t_held(tl, who)
-                _blocked_on(m, S, F, who, node, r)
-            else:
-                _log(li, lf, tl, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
-                     S[who, VSEQ], dest, False)
-                if k == QUEUE:
-                    ns[node, BUSY] -= 1
-                    _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now)
-            to = dest
-            frm = node
-        elif ev == EV_ARRIVE and tok == 1:  # a readmission: the same patient walks in again
-            S[who, ALIVE] = 1
-            to = rd_i[0]
+            to, frm = _service_end(m, s, iv, tl, who, ev, now)
         elif ev == EV_ARRIVE:
-            if who + 1 < P:
-                _push(ht, hi, ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
-            if iv is not None and _thinned(iv, ctr, arrive[who], who):  # never enters (Effects.thinned_by)
-                pass
-            else:
-                S[who, ALIVE] = 1
-                S[who, HELD] = -1
-                S[who, VSEQ] = -1
-                if iv is not None:
-                    iv.V[who, MASK] = iv.start_mask[who]
-                if who < len(cen_state):  # a warm start's census patient
-                    to, frm = _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward,
-                                            S, F, visits, ns, ht, hi, ctr, el, who, now)
-                else:
-                    to = entry[who]
+            to, frm = _arrival(m, s, iv, who, tok, now)
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
-                _assess_begins(mi, dur, S, F, ht, hi, ctr, iv.V, who, now)
+                _assess_begins(m.mi, m.dur, S, s.F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, S[who, NODE], now)
+                _start(m.mi, m.dur, m.cohort, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
+                       S[who, NODE], now)
         elif ev == EV_RENEGE:
-            if S[who, WAITING] == 1 and S[who, WTOK] == tok:
-                node = S[who, NODE]
-                _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
-                if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
-                    to = S[who, GU_TO]
-                    frm = node
-                    _log(li, lf, tl, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
-                         to, S[who, VSEQ], to, False)
-                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, who, now)
-                else:
-                    _log(li, lf, tl, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
-                         lwbs, S[who, VSEQ], -1, False)
-                    S[who, ALIVE] = 0
+            to, frm = _renege(m, s, tl, who, tok, now, lwbs)
         elif ev == EV_BOOK:
-            _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now)
+            _booked(m.mi, m.dur, m.cohort, iv, tl, S, s.F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
-            _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, who, now)
+            _roster_change(m.cap_week, S, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, who, now)
         if to != NO_NODE:
-            _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, who, to, frm, now)
-            if rd_i[0] >= 0 and S[who, ALIVE] == 0:
+            _enter(m.mi, m.mf, m.slots, m.level, m.dur, m.pat, m.els, m.cohort, iv,
+                   S, s.F, s.visits, s.ns, s.qh, s.qt, s.taken, ht, hi, s.li, s.lf, tl, ctr, s.el, who, to, frm, now)
+            if m.rd_i[0] >= 0 and S[who, ALIVE] == 0:
                 _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
-    _censor(cohort, S, F, li, lf, tl, ctr, P)
+    _censor(m.cohort, S, s.F, s.li, s.lf, tl, ctr, len(m.arrive))
     return ctr[STATUS]
