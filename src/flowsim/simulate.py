@@ -19,6 +19,7 @@ from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
 from .streamed import streamable
+from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
@@ -82,13 +83,14 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     t0 = time.perf_counter()
     draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
     band = None if draws.attrs is None else draws.attrs.band
-    if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0), band):
+    if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0)):
         from .engines.compiled import run_compiled_streamed
         from .stream_metrics import measure_streamed
         st, log = run_compiled_streamed(net, draws, keep_log)
         return measure_streamed(st, net), log, time.perf_counter() - t0
     log = run_engine(net, draws, engine)
     metrics = measure(log, net, band=band)
+    metrics.update(target_metrics(log, net, draws.attrs))  # a population model: never streamed
     return metrics, log, time.perf_counter() - t0
 
 

@@ -8,7 +8,7 @@ Which runs can stream (``streamable``): every model except those using a feature
 whose metrics need a patient's visits joined after the run: assessments (an
 intervention's ``assessment``, the visit after it is not linked to the assessor),
 readmissions (``readmissions_30d`` joins a patient's stays), a warm start's census
-and age bands of a population (``age_band.*`` needs the patient's band per row),
+and a population (``age_band.*`` and ``target.*`` need each patient's band and person),
 and interventions with a price per patient (``ledger._iv_patient_rows``). Those
 keep the event-log path, as does every run that asks for its log (``--events``,
 ``outputs: {events: true}``, a series, the HTML report's replication 0) and the
@@ -59,9 +59,10 @@ Tally = namedtuple("Tally", ["win", "ed", "bed", "acute", "death", "price", "na"
                              "wn", "wv", "wk", "keep"])
 
 
-def streamable(net: Network, n_census: int = 0, band=None) -> bool:
-    """Whether a compiled run of ``net`` can measure its metrics as it runs (module docstring)."""
-    if net.readmit is not None or n_census > 0 or (band is not None and net.population is not None):
+def streamable(net: Network, n_census: int = 0) -> bool:
+    """Whether a compiled run of ``net`` (with ``n_census`` census patients) can measure its metrics
+    as it runs (module docstring)."""
+    if net.readmit is not None or n_census > 0 or net.population is not None:
         return False
     iv = net.interventions
     if iv is not None and iv.any_active:
