@@ -41,7 +41,7 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
         # compile (or load the cache) once per worker process, outside the timing
         key = (resolve_engine(engine, net), uses_interventions(net))
         if key not in _WARMED:
-            out["compile_s"] = warm_engine(net, key[0])
+            out["compile_s"] = warm_engine(net, key[0], census=census is not None)
             _WARMED.add(key)
     except Exception:
         pass  # the replication below reports any real problem
