@@ -13,11 +13,19 @@ status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
 runs the replication again from the start. Draws are pure functions of
 (seed, replication, stream, patient), so the rerun gives the same result.
 
-Why one module of ~900 lines, against the house rule of ~400: Numba's on-disk
-cache of ``run_loop`` is invalidated by the file that defines it, not by the files
-its inlined helpers come from. flowsim's cache directory is now per hash of all its
-sources (``kernels``), which makes a split safe; splitting it, with the semantics
-both engines share written once and twin-tested, is issue 14 item 1's to do.
+Why one module of ~950 lines, against the house rule of ~450: history, no longer
+need. Numba's own cache invalidates ``run_loop`` by the file that defines it, not by
+the files its inlined helpers come from; but flowsim's cache directory is per hash of
+all the package's sources (``kernels._source_fingerprint``), so a helper in another
+module is recompiled whenever it changes (``_tally`` is one). Splitting the rest
+(heap, queues, interventions, booking) into modules is safe and still to do.
+
+PERF: every kernel here is compiled without Numba's reference counting (``njit``
+below, ``kernels.njit(refcount=False)``): the loop never allocates, and each array
+passed to a helper, taken out of the Model/State tuples or copied to a local was an
+atomic increment and decrement (~1,200 such calls in run_loop's machine code). Without
+them the engine-only run of the perf anchors' chain went from ~170 to ~60 ms CPU (same
+run), and helpers can take the tuples: run_loop's blocks are inlined helpers that do.
 """
 
 from __future__ import annotations
