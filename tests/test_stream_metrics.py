@@ -57,7 +57,7 @@ def _net(data):
         assume(False)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=networks(), rep=st.integers(0, 3), warm=st.integers(0, 3))
 def test_random_networks_streamed_equal_log_metrics(data, rep, warm):
     data["run"]["warm_up"] = f"{warm} days"
@@ -66,7 +66,7 @@ def test_random_networks_streamed_equal_log_metrics(data, rep, warm):
     assert_same_metrics(*_both(net, make_draws(net, 5, rep)))
 
 
-@settings(max_examples=60, deadline=None,
+@settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
 @given(data=networks_with_interventions(), rep=st.integers(0, 3))
 def test_random_networks_with_interventions_streamed_equal_log_metrics(data, rep):
