@@ -37,7 +37,10 @@ def rows(doc: dict) -> list[str]:
             continue
         sav, m = sc["savings"], sc["metrics"]
         roi = [k for k in sav if k.startswith("return_on_investment.") and sav[k]["ci95"][0] is not None]
-        roi_text = "; ".join(f"{k.split('.', 1)[1]} {_ci(sav[k], fmt='{:.2f}')}" for k in roi) or "-"
+        if len(roi) > 1 and len({_ci(sav[k], fmt="{:.2f}") for k in roi}) == 1:
+            roi_text = f"the {len(roi)} interventions together {_ci(sav[roi[0]], fmt='{:.2f}')}"   # one ROI over their sum
+        else:
+            roi_text = "; ".join(f"{k.split('.', 1)[1]} {_ci(sav[k], fmt='{:.2f}')}" for k in roi) or "-"
         out.append(" | ".join([
             f"| {name} ({sc['replications']} rep.)", _ci(d["admissions"], sign=-1), _ci(d["bed_days"], sign=-1),
             _ci(m["los_bed_days_saved"]) if "los_bed_days_saved" in m else "-", _ci(d["delayed_bed_days"]),
@@ -57,6 +60,18 @@ def payers(doc: dict) -> list[str]:
     return out
 
 
+def replications(doc: dict) -> str:
+    """What the replication rule decided: for the CI method, how many and the widest half-width at the end."""
+    r = doc["replications"]
+    if r["method"] != "ci":
+        return f"replications: {r['note']}"
+    last = r["rounds"][-1]["half_width_pct"]
+    worst = max(last, key=last.get)
+    return (f"replications by the CI method: {r['replications']} ({'met' if r['met'] else 'NOT met at the cap'}; "
+            f"widest 95% CI half-width {last[worst]:.1f}% of the mean, {worst}; rounds at "
+            + ", ".join(str(x["replications"]) for x in r["rounds"]) + ")")
+
+
 if __name__ == "__main__":
     doc = json.load(open(sys.argv[1], encoding="utf-8"))
-    print("\n".join(rows(doc) + [""] + payers(doc)))
+    print("\n".join(rows(doc) + [""] + payers(doc) + ["", replications(doc)]))

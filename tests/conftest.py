@@ -77,3 +77,25 @@ def tiny_path(tmp_path):
     p = tmp_path / "tiny.yaml"
     p.write_text(TINY, encoding="utf-8")
     return p
+
+
+@pytest.fixture(autouse=True)
+def _run_in_process_by_default(monkeypatch):
+    """``flowsim run`` without ``--workers`` uses every core; in-process tests run its
+    replications here instead, so that dozens of short CLI runs do not each start a
+    process pool (test_run_workers.py runs the pool on purpose, with --workers)."""
+    monkeypatch.setattr("flowsim.simulate.default_workers", lambda: 1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_engine_once(tmp_path_factory):
+    """Compile (or load from the cache) both specialisations of the compiled loop, with
+    and without interventions, once per test session before the first test, so that no
+    single test pays the first compile (~20-40 s after a change to flowsim's sources)."""
+    from flowsim.config.scenarios import load_scenario
+    from flowsim.network import build_network
+    from flowsim.simulate import warm_once
+    p = tmp_path_factory.mktemp("warm") / "tiny.yaml"
+    p.write_text(TINY, encoding="utf-8")
+    for scenario in ("baseline", "raid"):
+        warm_once(build_network(load_scenario(p, scenario)), "compiled")

@@ -191,3 +191,46 @@ def test_cohort_of_edges():
         cohort_of(np.array([1.0]), cum)
     with pytest.raises(ValueError):
         cohort_of(np.array([0.5]), np.array([0.3, 0.9]))
+
+
+# ------------------------------------------------- rate_by_hour on the days it applies (issue 14)
+# A clinic open on Tuesdays only, entered from published hourly rates that sum to 227 a day.
+CLINIC_BY_HOUR = [0, 0, 0, 0, 0, 0, 0, 0, 20, 30, 30, 25, 20, 22, 25, 25, 15, 10, 5, 0, 0, 0, 0, 0]
+CLINIC_YAML = f"""
+name: a clinic open one weekday
+run: {{horizon: 26 weeks, warm_up: 0}}
+sources:
+  referrals: {{to: clinic, rate_by_hour: {CLINIC_BY_HOUR}, by_weekday: [0, 1, 0, 0, 0, 0, 0]}}
+services:
+  clinic:
+    kind: delay
+    setting: community
+    duration: {{fixed: {{value: 20 min}}}}
+    routes: [{{to: home, p: 1}}]
+"""
+
+
+def test_rate_by_hour_means_arrivals_per_hour_on_the_days_it_applies():
+    """227 a Tuesday and none on other days (weights of mean 1 gave 7 x 227 = 1,589 a Tuesday).
+    Over 26 Tuesdays the count is Poisson(26 x 227): inside its 99.9% interval."""
+    from flowsim import build_network, make_draws
+    from flowsim.config import parse_config
+
+    assert sum(CLINIC_BY_HOUR) == 227
+    net = build_network(parse_config(CLINIC_YAML))
+    assert integrated_rate(net.source_rate[0], 7 * 1440.0) == pytest.approx(227.0, rel=1e-12)
+    t = make_draws(net, 14, 0).arrive
+    assert np.all((t // 1440) % 7 == 1)  # Tuesdays only
+    lo, hi = st.poisson.interval(0.999, 26 * 227)
+    assert lo <= len(t) <= hi
+    weekly = np.bincount((t // MINUTES_PER_WEEK).astype(int), minlength=26)
+    assert 150 < weekly.min() and weekly.max() < 320  # each Tuesday ~227, never ~1,589
+
+
+def test_weekday_weights_of_rate_by_hour_scale_in_proportion_to_the_largest():
+    from flowsim.arrivals import weekly_rate
+
+    class Src:
+        rate, by_hour, rate_by_hour, by_weekday = None, None, [60.0] * 24, [2, 2, 2, 2, 2, 1, 0]
+    r = weekly_rate(Src()).reshape(7, 24)
+    assert np.allclose(r[:5], 1.0) and np.allclose(r[5], 0.5) and np.allclose(r[6], 0.0)  # per minute

@@ -30,8 +30,10 @@ window.addEventListener('load', () => {
   const svgs = [...document.querySelectorAll('svg')].filter(s => !s.parentElement.closest('svg'))
     .map(s => { const r = s.getBoundingClientRect(); return [r.width, r.height]; });
   const res = performance.getEntriesByType('resource').map(r => r.name);
+  const sm = document.getElementById('summary'), first = document.querySelector('h1 ~ *');
+  const summary = sm && [sm.getBoundingClientRect().width, sm.getBoundingClientRect().height, sm === first, sm.textContent];
   const out = document.createElement('pre'); out.id = 'probe';
-  out.textContent = JSON.stringify({errors: window.__errors, svgs: svgs, resources: res});
+  out.textContent = JSON.stringify({errors: window.__errors, svgs: svgs, resources: res, summary: summary});
   document.body.appendChild(out);
 });
 </script>"""
@@ -77,7 +79,12 @@ def test_experiment_report_renders(tmp_path, tiny_path):
     out = tmp_path / "exp.html"
     assert main(["experiment", str(exp), "--workers", "1", "--out", str(tmp_path / "store"),
                  "--html", str(out), "--format", "json"]) == 0
-    _assert_renders(_check_page(out, tmp_path), at_least_svgs=2)  # pathway, forest plots
+    result = _check_page(out, tmp_path)
+    _assert_renders(result, at_least_svgs=2)  # pathway, forest plots
+    # the board summary is on screen, right under the title, and reads as a sentence about the run
+    width, height, first, text = result["summary"]
+    assert width > 0 and height > 0 and first
+    assert text.startswith("This experiment compared 1 scenario (small_ward) with the baseline") and "each run 2 times" in text
 
 
 def test_capacity_report_renders(tmp_path, tiny_path):

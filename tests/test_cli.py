@@ -48,7 +48,7 @@ def test_json_document_has_exactly_the_contract_keys(capsys):
     doc = run_json(capsys, ED_SINGLE, *FAST, "--replications", "2")
     assert set(doc) == TOP_KEYS
     assert doc["replications"] == 2 and doc["engine"] == "compiled"  # engine: auto picks compiled and doc["config"] == ED_SINGLE
-    assert set(doc["timing"]) == {"wall_s", "replication_s", "patients", "compile_s"}
+    assert set(doc["timing"]) == {"wall_s", "replication_s", "patients", "compile_s", "workers"}
     assert len(doc["timing"]["replication_s"]) == len(doc["timing"]["patients"]) == 2
     assert doc["timing"]["compile_s"] >= 0.0
     assert doc["timing"]["wall_s"] > 0 and all(p > 0 for p in doc["timing"]["patients"])

@@ -160,6 +160,15 @@ def test_zero_bed_ward_behind_blocking_routes_warns(models, capsys):
 def test_bundled_default_economy_gives_no_warning():
     res = run_model(load_scenario(default_config_path(), "baseline"), replications=2)
     assert stability_warnings(summarise_all(res.metrics), res.network.node_names) == []
+    assert res.warnings == []
+
+
+def test_run_model_returns_the_warnings_without_printing(models, capsys):
+    """The library gives the overloaded clinic's warning in its result and prints nothing."""
+    res = run_model(load_scenario(models["over"], "baseline"), replications=2, engine="simpy")
+    assert len(res.warnings) == 1 and res.warnings[0].startswith("clinic: offered load")
+    assert res.warnings == stability_warnings(summarise_all(res.metrics), res.network.node_names)
+    assert capsys.readouterr() == ("", "")
 
 
 def test_scenario_is_recorded_in_json_and_table(capsys, tiny_path):

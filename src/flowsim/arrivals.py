@@ -17,9 +17,34 @@ import numpy as np
 
 from .units import HOURS_PER_WEEK, MINUTES_PER_WEEK
 
-__all__ = ["arrival_times", "integrated_rate", "cohort_of", "BLOCK", "HOURS_PER_WEEK", "MINUTES_PER_WEEK"]
+__all__ = ["arrival_times", "integrated_rate", "cohort_of", "weekly_rate", "BLOCK", "HOURS_PER_WEEK",
+           "MINUTES_PER_WEEK"]
 
 BLOCK = 4096
+
+
+def weekly_rate(src, rate: float | None = None) -> np.ndarray:
+    """Arrivals per minute for each hour of the week (Monday 00:00 first) of a config source.
+
+    ``rate`` is scaled by hour-of-day and day-of-week weights normalised to mean
+    1, so the weekly total equals ``rate`` x 7 days. ``rate_by_hour`` gives arrivals
+    per hour as they are on the days they apply: its weekday weights are divided by
+    their largest, so a day of the largest weight has exactly those rates and the
+    others have them in proportion (0: none). A model entered from published hourly
+    rates for its open days thus keeps them (issue 14: weights of mean 1 made a
+    clinic open one day a week 7 times as busy). ``rate`` (per minute) stands in for
+    ``src.rate`` (a ``per_1000`` source's total).
+    """
+    w = np.ones(7) if src.by_weekday is None else np.asarray(src.by_weekday, dtype=float)
+    if src.rate_by_hour is not None:
+        hourly = np.asarray(src.rate_by_hour, dtype=float) / 60.0
+        w = w / w.max()
+    else:
+        rate = src.rate if rate is None else rate
+        h = np.ones(24) if src.by_hour is None else np.asarray(src.by_hour, dtype=float)
+        hourly = rate * h / h.mean()
+        w = w / w.mean()
+    return np.concatenate([hourly * w[d] for d in range(7)])
 
 
 def _check_rate(rate_by_hour_of_week) -> np.ndarray:

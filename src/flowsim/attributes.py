@@ -35,7 +35,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.special import ndtri
 
 from .distributions import sample
 from .random import stream
@@ -68,6 +67,7 @@ def _population(pop, seed: int, replication: int):
     risk = pop.band_level[band] * rel
     order = np.argsort(risk, kind="stable")
     zr = np.empty(M)
+    from scipy.special import ndtri  # ~0.2 s to import: only for a registered population
     zr[order] = ndtri((np.arange(M) + 0.5) / M)
     rho = np.sin(np.pi * (pop.auc - 0.5))
     noise = stream(seed, replication, "population:predicted").standard_normal(M)

@@ -74,7 +74,6 @@ def _with_run(cfg, args):
 def run_document(cfg, res, config_label: str, scenario: str | None = None) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
     from .series import summarise_series
-    from .stability import stability_warnings
     from .stats import summarise_all
     metrics = summarise_all(res.metrics)
     return {
@@ -86,9 +85,9 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
         "warm_up_days": cfg.run.warm_up / MINUTES_PER_DAY,
         "horizon_days": cfg.run.horizon / MINUTES_PER_DAY,
         "metrics": metrics,
-        "warnings": stability_warnings(metrics, res.network.node_names),
+        "warnings": list(res.warnings),
         "timing": {"wall_s": res.wall_s, "replication_s": res.replication_s, "patients": res.patients,
-                   "compile_s": res.compile_s},
+                   "compile_s": res.compile_s, "workers": res.workers},
         **({"series": summarise_series(res.series, res.series_labels, res.series_period)} if res.series else {}),
     }
 
@@ -110,7 +109,8 @@ def cmd_run(args) -> int:
         check_html_path(args.html)  # before the run, not after minutes of it
     res = run_model(cfg, replications=args.replications, seed=args.seed, engine=args.engine,
                     keep_logs=bool(args.events), keep_first_log=bool(args.html), series=args.series,
-                    start_from=args.start_from, progress=Progress(quiet=args.quiet))
+                    start_from=args.start_from, progress=Progress(quiet=args.quiet), scenario=args.scenario,
+                    workers=args.workers)
     label = args.config or f"{default_config_path().name} (bundled default)"
     doc = run_document(cfg, res, label, args.scenario)
     for w in doc["warnings"]:
@@ -287,6 +287,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--start-from", dest="start_from", metavar="CENSUS_CSV",
                    help="start from this census of patients (docs/warm-start.md); warm-up 0 unless given")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still)")
+    r.add_argument("--workers", type=int, help="local worker processes for the replications "
+                   "(default: all cores; 1 runs them in this process); the numbers do not change")
 
     c = sub.add_parser("census", help="write the census of a run at a given time (the --start-from format)")
     c.add_argument("config", nargs="?", help="config YAML (default: the bundled medium health economy)")

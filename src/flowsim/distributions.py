@@ -30,7 +30,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import special
 
 
 __all__ = [
@@ -115,10 +114,12 @@ def _tn_std_bounds(mu, sd, lo, hi):
 
 def _mills(x):
     """phi(x) / Phi(x), accurate far into the lower tail."""
+    from scipy import special  # scipy.special takes ~0.2 s to import: only when needed
     return math.sqrt(2.0 / math.pi) / special.erfcx(-x / _SQRT2)
 
 
 def _tn_moments(mu, sd, lo, hi):
+    from scipy import special  # scipy.special takes ~0.2 s to import: only when needed
     a, b, sign = _tn_std_bounds(mu, sd, lo, hi)
     if math.isinf(a) and math.isinf(b):
         return mu, sd * sd
@@ -146,6 +147,7 @@ def _tn_moments(mu, sd, lo, hi):
 
 
 def _tn_sample(mu, sd, lo, hi, u):
+    from scipy import special  # scipy.special takes ~0.2 s to import: only when needed
     a, b, sign = _tn_std_bounds(mu, sd, lo, hi)
     la, lb = special.log_ndtr(a), special.log_ndtr(b)
     log_z = _log_diff(lb, la)
@@ -180,6 +182,7 @@ def dist_mean(code: int, params, emp_values=(), emp_cum=()) -> float:
     if code == GAMMA:
         return float(p[0] * p[1])
     if code == WEIBULL:
+        from scipy import special
         return float(p[1] * special.gamma(1.0 + 1.0 / p[0]))
     if code == EMPIRICAL:
         v, w = _emp_probs(p, emp_values, emp_cum)
@@ -208,6 +211,7 @@ def dist_var(code: int, params, emp_values=(), emp_cum=()) -> float:
         return float(p[0] * p[1] ** 2)
     if code == WEIBULL:
         k, lam = p[:2]
+        from scipy import special
         g1, g2 = special.gamma(1.0 + 1.0 / k), special.gamma(1.0 + 2.0 / k)
         return float(lam * lam * (g2 - g1 * g1))
     if code == EMPIRICAL:

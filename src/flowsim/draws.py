@@ -44,6 +44,10 @@ behind each patient) and readmission draws are in ``attributes`` (``attrs``,
 Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
+
+Storage: each kind of variate is one flat buffer, and every node's (P, K_n) block
+(every route's, for holds and give-ups) a view of it in the order the compiled loop
+reads (``_allocate``, ``packed``), so the loop gets the buffer without a copy.
 """
 
 from __future__ import annotations
@@ -58,7 +62,7 @@ from .distributions import sample
 from .network import NO_NODE, Network
 from .random import stream
 
-__all__ = ["Draws", "make_draws", "FIRST_VISITS_ON_CYCLE"]
+__all__ = ["Draws", "make_draws", "packed", "FIRST_VISITS_ON_CYCLE"]
 
 FIRST_VISITS_ON_CYCLE = 4
 
@@ -96,19 +100,14 @@ class Draws:
     def extend(self, node: int) -> None:
         """Double the visits drawn for ``node`` (called when a patient needs visit K_n)."""
         k_old = self.dur[node].shape[1]
-        cols = [_node_columns(self, node, j) for j in range(k_old, 2 * k_old)]
-        for name, idx in (("dur", 0), ("route_u", 1), ("patience", 2), ("elsewhere_u", 3)):
-            arrs = getattr(self, name)
-            arrs[node] = np.concatenate([arrs[node]] + [c[idx][:, None] for c in cols], axis=1)
-        for r in _hold_routes(self.net, node):
-            self.hold[r] = np.concatenate([self.hold[r]] + [c[4][r][:, None] for c in cols], axis=1)
+        K = np.array([a.shape[1] for a in self.dur])
+        K[node] = 2 * k_old
+        _allocate(self, K)  # fresh buffers, with every column drawn so far copied in
+        for j in range(k_old, 2 * k_old):
+            _put_columns(self, node, j)
         for i in _referring(self.net, node):
             self.referral[i] = np.concatenate([self.referral[i]] + [_referral_column(self, i, j)[:, None]
                                                                    for j in range(k_old, 2 * k_old)], axis=1)
-        for r in _give_up_routes(self.net, node):
-            self.give_up[r] = np.concatenate([self.give_up[r]] + [c[5][r][0][:, None] for c in cols], axis=1)
-            self.give_up_to[r] = np.concatenate([self.give_up_to[r]] + [c[5][r][1][:, None] for c in cols], axis=1)
-
 
     def extend_returns(self) -> None:
         """Double the return columns (called when a patient needs return K)."""
@@ -169,12 +168,22 @@ def _hold_routes(net: Network, n: int) -> np.ndarray:
     return np.flatnonzero(net.route_has_hold & (net.route_node == n))
 
 
-def _hold_columns(d: Draws, n: int, j: int) -> dict[int, np.ndarray]:
-    """Column j of every hold route of node n: {route: (P,) hold minutes}."""
+def _col(d: Draws, arr: np.ndarray, j: int, fill, into: bool, dtype=np.float64) -> np.ndarray:
+    """Where column j of block ``arr`` is drawn: with ``into``, the block's own column
+    (reset to ``fill``); else a fresh (P,) array of ``fill``."""
+    if into:
+        col = arr[:, j]
+        col[...] = fill
+        return col
+    return np.full(d.n_patients, fill, dtype=dtype)
+
+
+def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.ndarray]:
+    """Column j of every hold route of node n: {route: (P,) hold minutes} (``_col`` for ``into``)."""
     net = d.net
     out = {}
     for r in _hold_routes(net, n):
-        col = np.full(d.n_patients, np.nan)
+        col = _col(d, d.hold[r], j, np.nan, into)
         c = int(net.route_cohort[r])
         for s, src in enumerate(net.source_names):
             if not d._reach[s, n]:
@@ -214,20 +223,20 @@ def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
     return col
 
 
-def _give_up_routes(net: Network, n: int) -> np.ndarray:
-    """Routes leaving node ``n`` that have a give_up."""
+def _give_up_routes(net: Network, n: int | None) -> np.ndarray:
+    """Routes leaving node ``n`` (None: any node) that have a give_up."""
     if net.give_up is None:
         return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(net.give_up.has & (net.route_node == n))
+    return np.flatnonzero(net.give_up.has & ((net.route_node == n) if n is not None else True))
 
 
-def _give_up_columns(d: Draws, n: int, j: int) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Column j of every give_up route of node n: {route: ((P,) minutes, (P,) destination)}."""
     net, g = d.net, d.net.give_up
     out = {}
     for r in _give_up_routes(net, n):
-        wait = np.full(d.n_patients, np.nan)
-        to = np.full(d.n_patients, NO_NODE, dtype=np.int64)
+        wait = _col(d, d.give_up[r], j, np.nan, into)
+        to = _col(d, d.give_up_to[r], j, NO_NODE, into, np.int64)
         c = int(net.route_cohort[r])
         a, k = int(g.start[r]), int(g.length[r])
         tag = f"{net.node_names[n]}:{int(net.route_index[r])}"
@@ -243,16 +252,14 @@ def _give_up_columns(d: Draws, n: int, j: int) -> dict[int, tuple[np.ndarray, np
     return out
 
 
-def _node_columns(d: Draws, n: int, j: int):
+def _node_columns(d: Draws, n: int, j: int, into: bool = False):
     """Column j (visit j) of node n for every patient: duration, route, patience,
-    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)}."""
+    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)};
+    with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
     net = d.net
     name = net.node_names[n]
-    P = d.n_patients
-    dur = np.full(P, np.nan)
-    route = np.full(P, np.nan)
-    pat = np.full(P, np.inf)
-    other = np.full(P, np.nan)
+    dur, route = _col(d, d.dur[n], j, np.nan, into), _col(d, d.route_u[n], j, np.nan, into)
+    pat, other = _col(d, d.patience[n], j, np.inf, into), _col(d, d.elsewhere_u[n], j, np.nan, into)
     reach = d._reach
     for s, src in enumerate(net.source_names):
         if not reach[s, n]:
@@ -272,7 +279,66 @@ def _node_columns(d: Draws, n: int, j: int):
                 g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
                 pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
                                    net.emp_values, net.emp_cum)
-    return dur, route, pat, other, _hold_columns(d, n, j), _give_up_columns(d, n, j)
+    return dur, route, pat, other, _hold_columns(d, n, j, into), _give_up_columns(d, n, j, into)
+
+
+_KINDS = ("dur", "route_u", "patience", "elsewhere_u")
+
+
+def _views(buf: np.ndarray, widths, lead: int, old: list, P: int) -> list[np.ndarray]:
+    """Consecutive (P, w) views of ``buf`` after ``lead`` elements, each holding the columns of
+    its ``old`` array (if any) first."""
+    out, at = [], lead
+    for w, o in zip(widths, old):
+        v = buf[at:at + P * int(w)].reshape(P, int(w))
+        if o is not None and o.size:
+            v[:, :o.shape[1]] = o
+        out.append(v)
+        at += P * int(w)
+    return out
+
+
+def _allocate(d: Draws, K: np.ndarray) -> None:
+    """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
+
+    Each kind of variate is one flat buffer; node n's (P, K_n) block is a view of it, in
+    node order (a route kind: its routes in route order, after one unused leading
+    element). That is the layout the compiled loop reads, so ``packed`` hands it the
+    buffer itself, not a second copy of the draws (default economy, one replication:
+    traced peak 636 -> 426 MB; benchmarks/README.md).
+    """
+    net, P = d.net, d.n_patients
+    for name in _KINDS:
+        old = getattr(d, name) or [None] * len(K)
+        setattr(d, name, _views(np.empty(P * int(K.sum())), K, 0, old, P))
+    for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
+                                ("give_up", _give_up_routes(net, None), np.float64),
+                                ("give_up_to", _give_up_routes(net, None), np.int64)):
+        arrs, widths = getattr(d, name), K[net.route_node[routes]]
+        buf = np.zeros(1 + P * int(widths.sum()), dtype=dtype)
+        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], P)):
+            arrs[r] = v
+
+
+# PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
+# its own peak 340 -> 256 MB (200-service network, 100k patients: ~0.40 -> ~0.22 s)
+def _put_columns(d: Draws, n: int, j: int) -> None:
+    """Draw visit column j of node n into its blocks (see ``_node_columns``)."""
+    _node_columns(d, n, j, into=True)
+
+
+def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
+    """The flat buffer that ``arrs`` are consecutive views of after ``lead`` elements
+    (``_allocate``'s layout), or None (the caller then packs a copy)."""
+    buf = arrs[0].base if len(arrs) else None
+    if buf is None or buf.ndim != 1 or not buf.flags.c_contiguous:
+        return None
+    at = buf.ctypes.data + lead * buf.itemsize
+    for a in arrs:
+        if a.base is not buf or not a.flags.c_contiguous or a.dtype != buf.dtype or a.ctypes.data != at:
+            return None
+        at += a.nbytes
+    return buf if at == buf.ctypes.data + buf.nbytes else None
 
 
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
@@ -320,20 +386,13 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
     d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
                          for rows in d._rows_by_source]
+    K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
+    _allocate(d, K)
     for n in range(net.n_nodes):
-        k = FIRST_VISITS_ON_CYCLE if net.revisit[n] else 1
-        cols = [_node_columns(d, n, j) for j in range(k)]
-        d.dur.append(np.stack([c[0] for c in cols], axis=1))
-        d.route_u.append(np.stack([c[1] for c in cols], axis=1))
-        d.patience.append(np.stack([c[2] for c in cols], axis=1))
-        d.elsewhere_u.append(np.stack([c[3] for c in cols], axis=1))
-        for r in cols[0][4]:
-            d.hold[r] = np.stack([c[4][r] for c in cols], axis=1)
+        for j in range(int(K[n])):
+            _put_columns(d, n, j)
         for i in _referring(net, n):
-            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(k)], axis=1)
-        for r in cols[0][5]:
-            d.give_up[r] = np.stack([c[5][r][0] for c in cols], axis=1)
-            d.give_up_to[r] = np.stack([c[5][r][1] for c in cols], axis=1)
+            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(int(K[n]))], axis=1)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
     return d

@@ -5,8 +5,9 @@ One tree, so that callers can catch what they mean::
     FlowsimError            anything flowsim raises on purpose
     +-- ConfigError         a config or experiment file is wrong; says where and why
     +-- UsageError          an argument (command line or API) is wrong; names the argument
-    +-- SimulationError     a run could not complete (e.g. an impossible state)
-    +-- ExecutorError       a replication failed in a worker; carries its seed
+    +-- SimulationError     a replication could not complete (an engine failed, or an
+    |                       impossible state); carries its scenario, replication and seed
+    +-- ExecutorError       a worker failed or a replication failed in one; carries the same
 
 The command line turns every FlowsimError into a message and exit status 2,
 with no traceback.
@@ -14,7 +15,7 @@ with no traceback.
 
 from __future__ import annotations
 
-__all__ = ["FlowsimError", "ConfigError", "UsageError", "SimulationError", "ExecutorError"]
+__all__ = ["FlowsimError", "ConfigError", "UsageError", "SimulationError", "ExecutorError", "one_line"]
 
 
 class FlowsimError(Exception):
@@ -75,9 +76,55 @@ class UsageError(FlowsimError):
         super().__init__(f"{argument}: {message}" if argument else message)
 
 
-class SimulationError(FlowsimError):
-    """A run could not be completed."""
+class _ReplicationError(FlowsimError):
+    """An error about one replication: the message, then where it happened.
+
+    Parameters
+    ----------
+    message : str
+        What went wrong, in one line.
+    scenario : str, optional
+        The scenario's name (``None`` outside an experiment or ``--scenario``).
+    replication : int, optional
+        The replication's number (0-based).
+    seed : int, optional
+        The run's seed: ``(seed, replication)`` reproduces the replication.
+    engine : str, optional
+        The engine that ran it.
+
+    The attributes can be filled in as the error travels up (a caller that knows the
+    scenario adds it); ``str(error)`` always says what is known.
+    """
+
+    def __init__(self, message: str, *, scenario: str | None = None, replication: int | None = None,
+                 seed: int | None = None, engine: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.scenario = scenario
+        self.replication = replication
+        self.seed = seed
+        self.engine = engine
+
+    def __str__(self) -> str:
+        where = [f"scenario '{self.scenario}'" if self.scenario is not None else None,
+                 f"replication {self.replication}" if self.replication is not None else None,
+                 f"seed {self.seed}" if self.seed is not None else None,
+                 f"engine {self.engine}" if self.engine is not None else None]
+        where = [w for w in where if w]
+        return f"{self.message} ({', '.join(where)})" if where else self.message
 
 
-class ExecutorError(FlowsimError):
-    """A replication failed; the message names its scenario, number and seed."""
+class SimulationError(_ReplicationError):
+    """A replication could not be completed; says which (scenario, replication, seed)."""
+
+
+class ExecutorError(_ReplicationError):
+    """A worker failed, or a replication failed in one; says which (scenario, replication, seed)."""
+
+
+def one_line(e: BaseException) -> str:
+    """``Type: first line of the message`` of an unexpected exception, for a one-line report."""
+    lines = str(e).strip().splitlines()
+    if isinstance(e, MemoryError):
+        return "out of memory (MemoryError)" + (f": {lines[0]}" if lines else "")
+    return f"{type(e).__name__}: {lines[0]}" if lines else type(e).__name__

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrivals import weekly_rate
 from .codes import NO_NODE
 from .config.population import per_1000_rate
 from .config.schema import WEEKDAYS, Config, QueueService
@@ -222,25 +223,6 @@ def _on_cycle(n_nodes: int, edges: list[tuple[int, int]]) -> np.ndarray:
                 seen.add(v)
                 stack.extend(succ[v])
     return out
-
-
-def weekly_rate(src, rate: float | None = None) -> np.ndarray:
-    """Arrivals per minute for each hour of the week (Monday 00:00 first).
-
-    ``rate`` is scaled by hour-of-day and day-of-week weights normalised to mean
-    1, so the weekly total equals ``rate`` x 7 days; ``rate_by_hour`` gives the
-    hourly rate directly (per hour), still scaled by normalised weekday weights.
-    ``rate`` (per minute) stands in for ``src.rate`` (a ``per_1000`` source's total).
-    """
-    rate = src.rate if rate is None else rate
-    if src.rate_by_hour is not None:
-        hourly = np.asarray(src.rate_by_hour, dtype=float) / 60.0
-    else:
-        h = np.ones(24) if src.by_hour is None else np.asarray(src.by_hour, dtype=float)
-        hourly = rate * h / h.mean()
-    w = np.ones(7) if src.by_weekday is None else np.asarray(src.by_weekday, dtype=float)
-    w = w / w.mean()
-    return np.concatenate([hourly * w[d] for d in range(7)])
 
 
 def _route_holds(r_hold, r_node, r_cohort, r_index) -> dict[str, np.ndarray]:

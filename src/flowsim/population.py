@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arrivals import weekly_rate
 from .distributions import MAX_PARAMS, dist_arrays
 
 __all__ = ["PopulationArrays", "ReadmitArrays", "build_population", "build_readmission"]
@@ -72,7 +73,7 @@ def build_population(cfg) -> PopulationArrays | None:
         if src.per_1000 is not None:
             per_person = np.array([src.per_1000[b] / 1000.0 for b in bands])
         else:  # a rate-based source: the same rate per person in every band
-            total = src.rate if src.rate is not None else sum(src.rate_by_hour) / 60.0 / 24.0
+            total = src.rate if src.rate is not None else float(weekly_rate(src).mean())
             per_person = np.full(B, total / pop.size)
         weight[s] = share * per_person
         by_risk[s] = src.by_risk

@@ -25,7 +25,6 @@ nothing to condition on: the stay ends now, residual 0.
 from __future__ import annotations
 
 import numpy as np
-from scipy import special
 
 from .distributions import (EMPIRICAL, EXPONENTIAL, FIXED, GAMMA, LOGNORMAL, TRIANGULAR, TRUNCNORMAL, UNIFORM,
                             WEIBULL, _tn_sample, _tn_std_bounds)
@@ -87,6 +86,7 @@ def _total(code, p, s, u, emp_values, emp_cum):
             low = max(lo, si)
             out[i] = _tn_inverse(mu, sd, low, hi, ui) if low < hi else hi
         return out
+    from scipy import special  # ~0.2 s to import: only for a warm start that needs it
     if code == LOGNORMAL:
         mu, sigma = p[:2]
         out = np.exp(mu + sigma * special.ndtri(u))  # s = 0: nothing to condition on

@@ -1,4 +1,4 @@
-"""Run a model: replications one after another, each Draws -> engine -> metrics.
+"""Run a model: replications in this process or on worker processes, each Draws -> engine -> metrics.
 
 The building block that ``flowsim run`` and the experiment runner share.
 """
@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
-from .errors import UsageError
+from .errors import FlowsimError, SimulationError, UsageError, one_line
 from .eventlog import EventLog
+from .experiment.executors import check_executor_args, default_workers, make_executor
 from .forecast import daily_occupancy
+from .memory import check_memory
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
@@ -22,7 +24,7 @@ from .streamed import streamable
 from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
-__all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "check_run_args"]
+__all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "warm_once", "check_run_args"]
 
 
 @dataclass
@@ -52,6 +54,10 @@ class RunResult:
         return metrics_frame(self.metrics, scenario)
     census: Census | None = None                                # a warm start's census
     daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+    workers: int = 1                                            # processes the replications ran on
+    # one line per node that is overloaded or whose queue grows through the window
+    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
+    warnings: list[str] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str, census: bool = False) -> float:
@@ -68,33 +74,63 @@ def warm_engine(net: Network, engine: str, census: bool = False) -> float:
         return 0.0
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
-    if streamable(net) and not census:
-        run_replication(tiny, 0, 0, engine)
-    else:
-        run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    try:
+        if streamable(net) and not census:
+            run_replication(tiny, 0, 0, engine)
+        else:
+            run_engine(tiny, make_draws(tiny, 0, 0), engine)
+    except SimulationError as e:  # not a replication of the run: say what it was
+        raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
 
 
+_WARMED: set = set()  # (engine, interventions on, streamed) already compiled or loaded in this process
+
+
+def warm_once(net: Network, engine: str, census: bool = False) -> float:
+    """``warm_engine`` the first time this process meets ``engine`` (and the loop's
+    specialisation with or without interventions, streaming or not); 0.0 after that."""
+    from .interventions import uses_interventions
+    key = (resolve_engine(engine, net), uses_interventions(net), streamable(net) and not census)
+    if key in _WARMED:
+        return 0.0
+    secs = warm_engine(net, key[0], census=census)
+    _WARMED.add(key)
+    return secs
+
+
 def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
-                    keep_log: bool = False):
+                    scenario: str | None = None, keep_log: bool = False):
     """One replication: returns (metrics, event log or None, seconds); from ``census`` if given (a warm start).
 
     On the compiled engine a model ``streamed.streamable`` accepts is measured as it runs
     and writes no event log (None is returned in its place) unless ``keep_log``; every
     other run measures its event log (``metrics.measure``) and returns it. The metrics are
     the same either way (``stream_metrics``).
+
+    Raises SimulationError, naming ``scenario``, the replication and the seed, when
+    drawing, running or measuring it fails.
     """
     t0 = time.perf_counter()
-    draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
-    band = None if draws.attrs is None else draws.attrs.band
-    if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0)):
-        from .engines.compiled import run_compiled_streamed
-        from .stream_metrics import measure_streamed
-        st, log = run_compiled_streamed(net, draws, keep_log)
-        return measure_streamed(st, net), log, time.perf_counter() - t0
-    log = run_engine(net, draws, engine)
-    metrics = measure(log, net, band=band)
-    metrics.update(target_metrics(log, net, draws.attrs))  # a population model: never streamed
+    try:
+        draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+        if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0)):
+            from .engines.compiled import run_compiled_streamed
+            from .stream_metrics import measure_streamed
+            st, log = run_compiled_streamed(net, draws, keep_log)
+            metrics = measure_streamed(st, net)
+        else:
+            log = run_engine(net, draws, engine)
+            metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+            metrics.update(target_metrics(log, net, draws.attrs))  # a population model: never streamed
+    except SimulationError as e:
+        e.scenario = scenario if e.scenario is None else e.scenario
+        raise
+    except FlowsimError:
+        raise
+    except Exception as e:
+        raise SimulationError(f"replication failed: {one_line(e)}", scenario=scenario, replication=replication,
+                              seed=seed) from e
     return metrics, log, time.perf_counter() - t0
 
 
@@ -118,8 +154,8 @@ def check_run_args(replications=None, seed=None, *, names=("replications", "seed
 def run_model(cfg: Config, *, replications: int | None = None, seed: int | None = None,
               engine: str | None = None, keep_logs: bool = False,
               keep_first_log: bool = False, series: str | None = None, start_from=None,
-              progress=None) -> RunResult:
-    """Run ``replications`` replications of a config, one after another.
+              progress=None, scenario: str | None = None, workers: int | None = 1) -> RunResult:
+    """Run ``replications`` replications of a config (in this process, or on ``workers`` processes).
 
     Parameters
     ----------
@@ -140,38 +176,99 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     progress : experiment.progress.Progress, optional
         Told before the engine compiles and after each replication (``flowsim run``
         passes one on stderr; the library prints nothing by default).
+    workers : int or None
+        Local worker processes for the replications (the experiments' executors;
+        None: all cores). 1 (the default) runs them in this process. The numbers
+        are the same whatever the number: each replication is a pure function of
+        (network, seed, replication), and results are kept in replication order.
+    scenario : str, optional
+        The scenario ``cfg`` was made for (``flowsim run --scenario``): named in errors.
+
+    Returns
+    -------
+    RunResult
+        Its ``warnings`` list says which nodes look unstable (offered load above
+        capacity, a queue that does not clear or grows through the window); the
+        library does not print them.
+
+    Raises
+    ------
+    UsageError
+        ``replications``, ``seed`` or ``workers`` out of range; or, before anything
+        runs, ``flowsim.memory`` estimates that the replications running at once
+        cannot fit in the memory available.
+    SimulationError
+        A replication could not complete; names its replication and seed.
     """
     check_run_args(replications, seed)
+    check_executor_args(workers)
     t0 = time.perf_counter()
     net = build_network(cfg)
     seed = cfg.run.seed if seed is None else seed
     reps = cfg.run.replications if replications is None else replications
     engine = resolve_engine(cfg.run.engine if engine is None else engine, net)
     res = RunResult(network=net, seed=seed, engine=engine)
+    res.workers = min(reps, default_workers() if workers is None else workers)
+    check_memory(net, res.workers)  # refuse, before compiling, a run that cannot fit
     if start_from is not None:
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     if progress is not None and engine == "compiled":
         progress.message("flowsim: compiling the engine (first run after install takes ~10-40 s; "
                          "cached after that)")
-    res.compile_s = warm_engine(net, engine, census=res.census is not None)
+    res.compile_s = warm_once(net, engine, census=res.census is not None)  # here too: warm workers then load the cache
     if progress is not None:
         progress.plan({"run": reps})
     if series is not None:
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    for r in range(reps):
-        want = keep_logs or (keep_first_log and r == 0) or series is not None or res.census is not None
-        metrics, log, secs = run_replication(net, seed, r, engine, res.census, keep_log=want)
-        if series is not None:
-            res.series.append(measure_series(log, net, series))
-        if res.census is not None:
-            res.daily.append(daily_occupancy(log, net))
-        res.metrics.append(metrics)
-        res.replication_s.append(secs)
-        res.patients.append(int(metrics["patients"]))
-        if keep_logs or (keep_first_log and r == 0):
-            res.logs.append(log)
-        if progress is not None:
-            progress.update("run", r, secs)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario)
+    res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
+
+
+def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
+                        keep_log: bool, scenario: str | None = None) -> dict:
+    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
+    warm_once(net, engine, census=census is not None)  # in a worker: compile or load the cache once, untimed
+    want = keep_log or series is not None or census is not None  # a log only when something reads it
+    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want)
+    out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": int(metrics["patients"])}
+    if series is not None:
+        out["series"] = measure_series(log, net, series)
+    if census is not None:
+        out["daily"] = daily_occupancy(log, net)
+    if keep_log:
+        out["log"] = log
+    return out
+
+
+def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
+             progress, scenario: str | None) -> None:
+    """Run the replications on ``res.workers`` processes (here when 1) and store them in order."""
+    tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0), scenario)
+             for r in range(reps)]
+    done = {}
+    with make_executor(res.workers) as ex:
+        for rec in ex.map_unordered(_replication_record, tasks):
+            done[rec["replication"]] = rec
+            if progress is not None:
+                progress.update("run", rec["replication"], rec["seconds"])
+    for r in range(reps):
+        rec = done.pop(r)
+        res.metrics.append(rec["metrics"])
+        res.replication_s.append(rec["seconds"])
+        res.patients.append(rec["patients"])
+        if "series" in rec:
+            res.series.append(rec["series"])
+        if "daily" in rec:
+            res.daily.append(rec["daily"])
+        if "log" in rec:
+            res.logs.append(rec["log"])
+
+
+def _warnings(res: RunResult) -> list[str]:
+    """The stability warnings of a finished run (imported here: scipy is slow to import)."""
+    from .stability import stability_warnings
+    from .stats import summarise_all
+    return stability_warnings(summarise_all(res.metrics), res.network.node_names)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy import stats as _st
 
 __all__ = ["summarise", "summarise_all", "half_width"]
 
@@ -17,7 +16,10 @@ def half_width(values, level: float = 0.95) -> float:
     n = len(x)
     if n < 2:
         return math.nan
-    return float(_st.t.ppf(0.5 + level / 2, n - 1) * x.std(ddof=1) / math.sqrt(n))
+    # stdtrit is what scipy.stats.t.ppf computes (the same float, checked for n < 5,000);
+    # imported here because scipy.stats takes ~0.9 s to import, a third of a short run
+    from scipy.special import stdtrit
+    return float(stdtrit(n - 1, 0.5 + level / 2) * x.std(ddof=1) / math.sqrt(n))
 
 
 def summarise(values) -> dict:

@@ -8,6 +8,7 @@ import pytest
 
 import flowsim.config as fc
 from flowsim.config import Config, load_config, load_data, parse_config, validate_data
+from flowsim.config.yaml_loader import load_yaml
 from flowsim.errors import ConfigError
 
 MINIMAL = """\
@@ -298,3 +299,17 @@ def test_example_in_docs_loads():
     cfg = parse_config(example, "docs/config.md")
     assert cfg.exit_names[-1] == "care_home"
     assert cfg.services["ward"].routes["frail_elderly"][1].blocking is True
+
+
+def test_a_merged_mapping_reused_through_an_alias_is_not_a_duplicate():
+    # `one` overrides a merged key; reusing `one` through an alias once read the
+    # merged keys (already resolved in place) as duplicates of the override.
+    data, _ = load_yaml("b: &b {p: 1, q: 2}\none: &o {<<: *b, q: 3}\ntwo: *o\n")
+    assert data["one"] == data["two"] == {"p": 1, "q": 3}
+
+
+def test_a_duplicate_beside_a_merge_key_is_still_refused():
+    with pytest.raises(ConfigError) as info:
+        load_yaml("b: &b {p: 1}\none: {<<: *b, q: 3, q: 4}\n")
+    err = info.value
+    assert "duplicate key 'q'" in str(err) and err.line == 2

@@ -4,8 +4,9 @@ YAML -> Network -> Draws -> SimPy engine -> event log: the arrivals counted are
 the rows at each entry node with no previous node. Over 52 whole weeks, the count
 in hour-of-week h is Poisson with mean 52 x (integrated rate over that hour), and
 counts in different hours are independent. The expected rates are worked out here
-from the YAML numbers as the config reference states them (weights normalised to
-mean 1), not from ``network.weekly_rate``.
+from the YAML numbers as the config reference states them (with ``rate``, weights
+normalised to mean 1; with ``rate_by_hour``, weekday weights over their largest, so the
+hourly rates hold on the days of the largest weight), not from ``arrivals.weekly_rate``.
 
 Two checks per source, each at family level 0.001: every one of the 168 counts
 inside its Poisson interval at level 0.001 / 168 (Bonferroni), and a chi-square
@@ -58,17 +59,17 @@ services:
 """
 
 
-def expected_per_hour_of_week(per_hour_of_day, weekday) -> np.ndarray:
+def expected_per_hour_of_week(per_hour_of_day, weekday, by_hour_as_given=False) -> np.ndarray:
     """Mean arrivals in each hour of one week (Monday 00:00 first)."""
     w = np.asarray(weekday, dtype=float)
-    w = w / w.mean()
+    w = w / (w.max() if by_hour_as_given else w.mean())
     return np.concatenate([np.asarray(per_hour_of_day, dtype=float) * w[d] for d in range(7)])
 
 
 EXPECTED = {
     "ed": expected_per_hour_of_week(
         RATE_PER_DAY / 24 * np.asarray(BY_HOUR) / np.mean(BY_HOUR), BY_WEEKDAY),
-    "clinic": expected_per_hour_of_week(RATE_BY_HOUR, BY_WEEKDAY_2),
+    "clinic": expected_per_hour_of_week(RATE_BY_HOUR, BY_WEEKDAY_2, by_hour_as_given=True),
 }
 
 

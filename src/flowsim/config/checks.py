@@ -8,28 +8,20 @@ that ``config.load`` can point at its line and column.
 
 from __future__ import annotations
 
-from typing import Any, Iterator, NamedTuple
+from typing import Any, Iterator
 
 from ..suggest import did_you_mean
 from ..units import MINUTES_PER_DAY
+from .interventions import find_problems as intervention_problems
+from .money import find_problems as money_problems
+from .population import find_problems as population_problems, per_1000_rate
+from .problem import Problem
 from .schema import DIST_NAMES, BookingService, Config, QueueService
 
 __all__ = ["Problem", "find_problems", "ROUTE_TOLERANCE", "MIX_TOLERANCE"]
 
 ROUTE_TOLERANCE = 1e-9
 MIX_TOLERANCE = 1e-6
-
-
-class Problem(NamedTuple):
-    """One thing wrong with a config.
-
-    ``path`` is the key path as written in the file; ``at_key`` says to point at
-    the key rather than at its value (for names that are themselves wrong).
-    """
-
-    path: tuple
-    message: str
-    at_key: bool = False
 
 
 def _names(items) -> str:
@@ -57,11 +49,8 @@ def find_problems(cfg: Config) -> list[Problem]:
     problems += list(_size(cfg))
     if not any(p.message.startswith("unknown node") for p in problems):
         problems += list(_network_shape(cfg))
-        from .interventions import find_problems as intervention_problems
         problems += intervention_problems(cfg)
-        from .population import find_problems as population_problems
         problems += population_problems(cfg)
-    from .money import find_problems as money_problems
     problems += money_problems(cfg)
     return problems
 
@@ -314,8 +303,6 @@ MAX_PATIENTS = 50_000_000   # per replication; memory grows with patients (bench
 def _size(cfg: Config) -> Iterator[Problem]:
     """A run whose sources would bring more patients than one replication can hold
     is refused before it starts, not after it has filled the memory."""
-    from .population import per_1000_rate  # population imports schema, which checks must not preempt
-
     days = cfg.run.horizon / MINUTES_PER_DAY
     expected = 0.0
     for src in cfg.sources.values():

@@ -19,7 +19,8 @@ from pydantic import Field, model_validator
 
 from ..suggest import did_you_mean
 from .population import Target
-from .schema import Dist, Duration, Frozen, Probability
+from .fields import Dist, Duration, Frozen, Probability
+from .problem import Problem
 
 __all__ = ["Assessment", "Divert", "Intervention", "Scenario", "find_problems", "cohorts_of"]
 
@@ -109,11 +110,8 @@ def cohorts_of(iv: Intervention, all_cohorts) -> list[str]:
 
 # --------------------------------------------------------------------- checks
 class _P:
-    """Build ``checks.Problem`` lazily (checks imports this module)."""
-
     @staticmethod
     def make(path, message, at_key=False):
-        from .checks import Problem
         return Problem(tuple(path), message, at_key)
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import Iterator
 
 from ..suggest import did_you_mean
-from .checks import Problem
+from .problem import Problem
 from .schema import Config, QueueService
 
 __all__ = ["SETTING_PAYERS", "RESERVED", "payer_names", "node_payer", "intervention_payer", "find_problems"]

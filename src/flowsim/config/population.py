@@ -19,7 +19,8 @@ from typing import Annotated, Iterator
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
 from ..suggest import did_you_mean
-from .schema import DistSpec, Frozen, Probability
+from .fields import DistSpec, Frozen, Probability
+from .problem import Problem
 
 __all__ = ["AgeBand", "Population", "Prediction", "Readmission", "Target", "parse_share", "find_problems",
            "per_1000_rate", "SHARE_TOLERANCE"]
@@ -136,7 +137,6 @@ def per_1000_rate(pop: Population, src) -> float:
 
 # --------------------------------------------------------------------- checks
 def _problem(path, message, at_key=False):
-    from .checks import Problem  # checks imports this module
     return Problem(tuple(path), message, at_key)
 
 

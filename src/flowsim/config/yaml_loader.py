@@ -111,6 +111,9 @@ class _Walker:
         self.loader = loader
         self.filename = filename
         self.positions = Positions()
+        # Mappings already flattened in place (their merge keys resolved): a second
+        # visit through an alias must not read the merged keys as duplicates.
+        self.flattened: set[int] = set()
         self.count = 0
         self.active: set[int] = set()
 
@@ -167,7 +170,7 @@ class _Walker:
 
     def mapping(self, node: MappingNode, path: KeyPath) -> dict:
         seen: dict[Any, Node] = {}
-        for knode, _ in node.value:
+        for knode, _ in () if id(node) in self.flattened else node.value:
             if knode.tag == _MERGE_TAG:
                 continue
             k = self.key(knode, path)
@@ -179,6 +182,7 @@ class _Walker:
         try:
             # Resolves `<<: *anchor` merge keys in place; explicit keys win.
             self.loader.flatten_mapping(node)
+            self.flattened.add(id(node))
         except ConstructorError as exc:
             raise self.error(f"expected a valid merge key, found {exc.problem}", node, path) from None
         out: dict = {}

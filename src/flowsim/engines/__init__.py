@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws
-from ..errors import ConfigError
+from ..errors import ConfigError, FlowsimError, SimulationError, one_line
 from ..eventlog import EventLog
 from ..network import Network
 
@@ -40,10 +40,23 @@ def resolve_engine(name: str, net: Network | None = None) -> str:
 
 
 def run_engine(net: Network, draws: Draws, engine: str = "simpy") -> EventLog:
-    """Run one replication on the named engine."""
+    """Run one replication on the named engine.
+
+    Raises
+    ------
+    SimulationError
+        The engine failed; carries the replication and seed of ``draws`` and the
+        engine (no bare ValueError or RuntimeError escapes an engine).
+    """
     engine = resolve_engine(engine, net)
-    if engine == "compiled":
-        from .compiled import run_compiled  # imports numba: only when asked for
-        return run_compiled(net, draws)
-    from .simpy_engine import run_simpy
-    return run_simpy(net, draws)
+    try:
+        if engine == "compiled":
+            from .compiled import run_compiled  # imports numba: only when asked for
+            return run_compiled(net, draws)
+        from .simpy_engine import run_simpy
+        return run_simpy(net, draws)
+    except FlowsimError:
+        raise
+    except Exception as e:
+        raise SimulationError(f"the {engine} engine failed: {one_line(e)}", replication=draws.replication,
+                              seed=draws.seed, engine=engine) from e

@@ -56,13 +56,13 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import MAX_INTERVENTIONS
-from ..draws import Draws
+from ..draws import Draws, packed
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..streamed import Streamed, new_tally
-from ..targeting import eligible_bits
 from ..units import MINUTES_PER_DAY
 from . import _loop
+from .effects import patient_effects
 from .escalation import escalation_meta
 
 __all__ = ["run_compiled", "run_compiled_streamed"]
@@ -79,7 +79,9 @@ def _levels(net: Network) -> np.ndarray:
 
 
 def _flat(arrs: list[np.ndarray]) -> np.ndarray:
-    return np.concatenate([np.ascontiguousarray(a, dtype=np.float64).ravel() for a in arrs])
+    buf = packed(arrs)  # make_draws's own flat buffer (no copy), unless the arrays were made otherwise
+    return buf if buf is not None else np.concatenate([np.ascontiguousarray(a, dtype=np.float64).ravel()
+                                                       for a in arrs])
 
 
 def _model(net: Network, draws: Draws) -> _loop.Model:
@@ -152,9 +154,9 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
     """The model part of the loop's ``Interventions`` (see ``_loop``), or None when no
     intervention is active (the loop then runs its specialisation without them).
 
-    Thinning depends only on the patient (its source, cohort and own uniform), so
-    the intervention that thins each patient is found here, with the arithmetic of
-    ``Effects.thinned_by``; the loop only counts it when the arrival runs.
+    Thinning and the mask on arrival depend only on the patient, so both engines take
+    them from ``effects.patient_effects``; the loop only counts a thinning when the
+    arrival runs.
     """
     i64 = np.int64
     iv = net.interventions
@@ -164,22 +166,12 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
         raise ValueError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found {I}")
     if iv is None or not iv.any_active:
         return None
-    act = [i for i in range(I) if iv.active[i]]
-    thin_by = np.full(draws.n_patients, -1, dtype=i64)
-    keep = np.ones(draws.n_patients)
-    src, coh, u = draws.source.astype(i64), draws.cohort.astype(i64), draws.thin_u
-    eligible = eligible_bits(net, draws)
-    for i in act:
-        share = iv.thin_share[i][src, coh]
-        pos = (share > 0.0) & ((eligible >> i) & 1 == 1)
-        keep = np.where(pos, keep * (1.0 - share), keep)
-        thin_by[pos & (thin_by < 0) & (u < 1.0 - keep)] = i
+    thin_by, start_mask = patient_effects(net, draws)
     ivi = np.full((I, _loop.N_IVI), -1, dtype=i64)
     ivi[:, _loop.DIV_FROM] = iv.divert_from
     ivi[:, _loop.DIV_TO] = iv.divert_to
     ivi[:, _loop.ASSESS_BY] = iv.assess_by
-    start = np.int64(sum(1 << i for i in act if iv.assess_by[i] < 0))
-    return dict(start_mask=start & eligible, thin_by=thin_by,
+    return dict(start_mask=start_mask, thin_by=thin_by,
                 route_of=iv.route_of.astype(i64), assess_of=iv.assess_of.astype(i64), ivi=ivi,
                 within=iv.within.astype(np.float64), iv_cum=iv.route_cum.astype(np.float64),
                 dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
@@ -208,7 +200,8 @@ def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
         hoff[r] = at
         parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
         at += k[net.route_node[r]] * P
-    return np.concatenate(parts), hoff
+    buf = packed([draws.hold[r] for r in np.flatnonzero(net.route_has_hold)], lead=1)  # the same layout
+    return (buf if buf is not None else np.concatenate(parts)), hoff
 
 
 def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
@@ -222,7 +215,10 @@ def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
         times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
         dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
         at += k[net.route_node[r]] * P
-    return dict(gu_has=has, gu=np.concatenate(times), gu_to=np.concatenate(dests), guoff=guoff)
+    gu, gu_to = (packed([getattr(draws, name)[r] for r in np.flatnonzero(has)], lead=1)
+                 for name in ("give_up", "give_up_to"))  # the draws' own buffers when laid out so
+    return dict(gu_has=has, gu=gu if gu is not None else np.concatenate(times),
+                gu_to=gu_to if gu_to is not None else np.concatenate(dests), guoff=guoff)
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:

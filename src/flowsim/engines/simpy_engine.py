@@ -2,7 +2,9 @@
 
 One process per patient, one source process feeding the pre-drawn arrivals and
 one roster process per node whose capacity follows a schedule. Every random
-number comes from ``Draws``; the engine only decides what happens when.
+number comes from ``Draws``; the engine only decides what happens when. The rules
+it shares with the compiled loop (route choice, blocking, booking slots, roster
+changes, scaling, avoided admissions) are in ``engines.rules`` and ``engines.effects``.
 
 Semantics (docs/design.md, "Model semantics"):
 
@@ -24,12 +26,11 @@ Semantics (docs/design.md, "Model semantics"):
   (so with blocking it keeps it further until it starts at the next node). The
   log's ``end`` stays the clinical end; the next visit arrives at end + hold.
 
-Interventions (``Network.interventions``; the functions are in ``engines.effects``):
+Interventions (``Network.interventions``, ``engines.effects``): a patient thinned on
+arrival never enters; a patient's bit mask of interventions scales its durations
+(``Effects.duration``) and holds (``Effects.hold``) and makes its route decisions
+(``Effects.route``, the same uniform with and without the intervention).
 
-- a patient thinned on arrival (``Effects.thinned_by``) never enters the system.
-- a patient carries a bit mask of the interventions that apply to it; service
-  durations are scaled by ``Effects.duration``, route decisions are made by
-  ``Effects.route`` (same uniform with and without the intervention).
 - assessment: after service at node n, a patient of cohort c with
   ``assess_of[n, c] = i`` keeps n's server and queues at ``assess_by[i]`` (FIFO by
   priority, no patience, no when_full). It is logged there as a visit with
@@ -37,8 +38,6 @@ Interventions (``Network.interventions``; the functions are in ``engines.effects
   started within ``within[i]`` of that moment, bit i joins the mask. Then n's
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
-
-- hold_scale: a route's hold is scaled by ``Effects.hold`` for the patient's mask.
 - assessment during the stay (``referred_after``, ``Effects.during_of``): a patient
   whose referral time ``draws.referral[i][p, j]`` falls inside its service at n keeps
   its bed (logged as a kept server, clinical end unknown) and is assessed as above
@@ -65,9 +64,8 @@ ends after its visit-0 duration (drawn conditioned on the time spent; no interve
 rescales it). One medically fit keeps its bed, blocked, and arrives at its onward
 node; one waiting just arrives.
 
-Escalation beds (``Network.escalation``) live in the ``ServerPool``: they open when
-``open_at`` servers are held and close below ``close_below``, checked whenever a
-server is taken or freed; the openings go to ``EventLog.meta["escalation"]``.
+Escalation beds (``Network.escalation``) open and close in the ``ServerPool``
+(``engines.servers``); the openings go to ``EventLog.meta["escalation"]``.
 
 Ties: events at the same minute run in the order SimPy scheduled them.
 """
@@ -84,71 +82,18 @@ from ..eventlog import (DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RE
                         EventLogBuilder)
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE, Network
 from ..warmstart.census_file import FIT, WAITING
+from . import rules
 from .effects import Effects
-from .returns import Returns
 from .escalation import escalation_meta
+from .returns import Returns
+from .rules import choose_route
 from .servers import ServerPool
-from ..units import MINUTES_PER_DAY
+from .simpy_state import Booking, PatientState
 
 __all__ = ["run_simpy"]
 
 NAN = math.nan
 _GONE = object()  # admit: the patient left the system where it arrived
-
-
-class _Booking:
-    """The slot calendar of one booking node."""
-
-    __slots__ = ("slots", "open_at", "close_at", "taken")
-
-    def __init__(self, slots, open_at, close_at):
-        self.slots = [int(s) for s in slots]
-        self.open_at = float(open_at)
-        self.close_at = float(close_at)
-        self.taken: dict[int, int] = {}
-
-    def first_free(self, t: float) -> tuple[int, int, float]:
-        """(day, slot index, slot minute) of the first free slot at or after ``t``."""
-        if sum(self.slots) == 0:
-            return -1, -1, math.inf
-        day = int(t // MINUTES_PER_DAY)
-        while True:
-            k = self.slots[day % len(self.slots)]  # weekdays, or the run's days
-            if k > 0:
-                gap = (self.close_at - self.open_at) / k
-                base = day * MINUTES_PER_DAY + self.open_at
-                i = max(0, math.ceil((t - base) / gap), self.taken.get(day, 0))
-                if i < k:
-                    return day, i, base + i * gap
-            day += 1
-
-    def take(self, day: int, i: int) -> None:
-        self.taken[day] = i + 1
-
-
-class _State:
-    """A patient's state: its current visit and the visit whose server it keeps upstream.
-
-    ``node`` < 0: no current visit to censor (only the kept server, during a hold);
-    ``held`` < 0: no server kept upstream.
-    """
-
-    __slots__ = ("node", "prev", "arrive", "start", "end", "seq",
-                 "held", "held_prev", "held_arrive", "held_start", "held_end", "held_dest", "held_seq",
-                 "give_up_after", "give_up_to")
-
-    def __init__(self, node: int, seq: int):
-        self.node, self.prev, self.arrive, self.start, self.end = node, -1, NAN, NAN, NAN
-        self.seq = seq  # of the current visit
-        self.held, self.held_prev, self.held_arrive, self.held_start, self.held_end = -1, -1, NAN, NAN, NAN
-        self.held_dest, self.held_seq = NO_DEST, -1
-        # a blocked wait ends another way after give_up_after minutes (inf: never), to give_up_to
-        self.give_up_after, self.give_up_to = math.inf, NO_DEST
-
-    def keep(self, node: int, prev: int, arrive: float, start: float, end: float, dest: int, seq: int) -> None:
-        """The visit (node, ..., seq) keeps its server until the patient has room at ``dest``."""
-        self.held, self.held_prev, self.held_arrive, self.held_start = node, prev, arrive, start
-        self.held_end, self.held_dest, self.held_seq = end, dest, seq
 
 
 class _Engine:
@@ -161,23 +106,15 @@ class _Engine:
         self.pools = [ServerPool(self.env, int(net.capacity[n, 0]),
                                  tuple(esc[n].tolist()) if esc is not None and esc[n, 0] > 0 else None)
                       if net.kind[n] == QUEUE else None for n in range(net.n_nodes)]
-        self.bookings = [_Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
+        self.bookings = [Booking(net.slots[n], net.open_at[n], net.close_at[n]) if net.kind[n] == BOOKING
                          else None for n in range(net.n_nodes)]
         self.visits: dict[tuple[int, int], int] = {}
-        self.state: dict[int, _State] = {}
+        self.state: dict[int, PatientState] = {}
         self.lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
-        # plain Python lists: indexing numpy scalars in the hot loop is slow
-        self.kind = net.kind.tolist()
-        self.full_to = net.full_to.tolist()
-        self.queue_limit = net.queue_limit.tolist()
-        self.priority = net.priority.tolist()
-        self.has_patience = net.has_patience.tolist()
-        self.revisit = net.revisit.tolist()
-        self.route_start = net.route_start.tolist()
-        self.route_len = net.route_len.tolist()
-        self.route_dest = net.route_dest.tolist()
-        self.route_cum = net.route_cum.tolist()
-        self.route_block = net.route_block.tolist()
+        # the network's tables as plain Python lists: indexing numpy scalars in the hot loop is slow
+        for name in ("kind", "full_to", "queue_limit", "priority", "has_patience", "revisit", "route_start",
+                     "route_len", "route_dest", "route_cum", "route_block"):
+            setattr(self, name, getattr(net, name).tolist())
         self.route_hold = net.route_has_hold.tolist()
         self.give_up = net.give_up.has.tolist() if net.give_up is not None else [False] * len(self.route_dest)
         self.cohort = draws.cohort.tolist()
@@ -202,11 +139,8 @@ class _Engine:
         P = len(cap)  # hour h of the run is column h % P (a week, or the run's calendar)
         h = 0
         while True:
-            nxt = h + 1
-            while cap[nxt % P] == cap[h % P]:
-                nxt += 1
-            yield env.timeout(nxt * 60.0 - env.now)
-            h = nxt
+            h = rules.next_change(cap, h)
+            yield env.timeout(h * 60.0 - env.now)
             pool.set_capacity(cap[h % P])
 
     def visit_number(self, p: int, node: int) -> int:
@@ -219,14 +153,6 @@ class _Engine:
             self.draws.extend(node)
         return j
 
-    def choose_route(self, node: int, c: int, u: float) -> int:
-        a = self.route_start[node][c]
-        cum = self.route_cum
-        for r in range(a, a + self.route_len[node][c] - 1):
-            if u < cum[r]:
-                return r
-        return a + self.route_len[node][c] - 1
-
     def comeback(self, p: int, after: float, mask: int, seq: int):
         """A readmission: patient p returns ``after`` minutes from now, as itself."""
         yield self.env.timeout(after)
@@ -238,7 +164,7 @@ class _Engine:
         prev = -1
         if mask < 0:  # a new arrival (a readmission keeps its mask)
             mask = eff.start(p) if eff.on else 0
-        st = _State(node, seq)
+        st = PatientState(node, seq)
         self.state[p] = st
         begun = False
         if p < self.n_census:
@@ -273,7 +199,8 @@ class _Engine:
             end = env.now
             i = -1  # the intervention assessing the patient at the end of this service
             if not eff.on:
-                r = self.choose_route(node, c, draws.route_u[node][p, j])
+                r = choose_route(self.route_cum, self.route_start[node][c], self.route_len[node][c],
+                                 draws.route_u[node][p, j])
                 dest = self.route_dest[r]
             else:
                 i = eff.assess_of[node][c] if w < 0 else w
@@ -301,7 +228,7 @@ class _Engine:
             if back >= 0:
                 env.process(self.comeback(p, back, mask, st.seq))
 
-    def admit(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: _State):
+    def admit(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: PatientState):
         """The patient arrives at ``node`` and waits for its service to start.
 
         Returns (start, None) when service starts; (NAN, destination) when it moves on
@@ -338,7 +265,7 @@ class _Engine:
         self.release_held(p, c, st, start, node)
         return start, None
 
-    def book(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: _State):
+    def book(self, p: int, c: int, node: int, prev: int, arrive: float, j: int, seq: int, st: PatientState):
         """A request at booking ``node``: takes the first free slot, or goes elsewhere (as ``admit``)."""
         book = self.bookings[node]
         day, i, slot_t = book.first_free(arrive)
@@ -355,11 +282,13 @@ class _Engine:
         return slot_t, None
 
     def leave(self, p: int, c: int, node: int, prev: int, arrive: float, start: float, end: float, seq: int,
-              j: int, r: int, dest: int, st: _State) -> None:
+              j: int, r: int, dest: int, st: PatientState) -> None:
         """The end of a visit on route r to ``dest`` (after any hold): the server is
         released, or kept on a blocking route (a delayed discharge)."""
         k = self.kind[node]
-        if self.route_block[r] and dest >= 0 and k != BOOKING and self.kind[dest] != BOOKING:
+        # a visit at a booking node has no server to keep; most routes do not block, and
+        # asking that first spares them the call (the hot path of every service end)
+        if k != BOOKING and self.route_block[r] and rules.blocks(True, dest, self.kind):
             st.keep(node, prev, arrive, start, end, dest, seq)
             self.blocked_on(st, r, p, j)
         else:
@@ -367,18 +296,18 @@ class _Engine:
             if k == QUEUE:
                 self.pools[node].release()
 
-    def leave_kept(self, p: int, c: int, node: int, j: int, r: int, dest: int, mask: int, st: _State):
+    def leave_kept(self, p: int, c: int, node: int, j: int, r: int, dest: int, mask: int, st: PatientState):
         """As ``leave`` for a visit whose server is already kept (it was assessed)."""
         st.held_dest = dest
         if self.route_hold[r]:
             st.node = -1  # only the kept server remains to censor
             yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold[r][p, j], self.env.now))
-        if not (self.route_block[r] and dest >= 0 and self.kind[dest] != BOOKING):
+        if not rules.blocks(self.route_block[r], dest, self.kind):
             self.release_held(p, c, st, self.env.now, dest)
         else:
             self.blocked_on(st, r, p, j)
 
-    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: _State):
+    def wait_or_give_up(self, p: int, c: int, node: int, prev: int, arrive: float, seq: int, entry: list, st: PatientState):
         """A blocked patient waits in ``node``'s queue at most ``st.give_up_after``; True if the wait
         ended another way (logged OTHER_ROUTE, the kept server freed; it goes to ``st.give_up_to``)."""
         env = self.env
@@ -390,14 +319,14 @@ class _Engine:
         self.release_held(p, c, st, env.now, st.give_up_to)
         return True
 
-    def blocked_on(self, st: _State, r: int, p: int, j: int) -> None:
+    def blocked_on(self, st: PatientState, r: int, p: int, j: int) -> None:
         """The patient keeps its server on blocking route r: note when its wait ends another way."""
         if self.give_up[r]:
             st.give_up_after, st.give_up_to = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
         else:
             st.give_up_after = math.inf
 
-    def census_enter(self, p: int, st: _State) -> tuple[int, int, bool]:
+    def census_enter(self, p: int, st: PatientState) -> tuple[int, int, bool]:
         """A census patient at minute 0: takes its server (beyond capacity if need be) and
         returns (node to go on at, previous node, in service). A medically fit patient
         keeps its bed, blocked, and goes on to its onward node; a waiting one just arrives."""
@@ -421,7 +350,7 @@ class _Engine:
         pool = self.pools[n]
         return pool.busy < pool.capacity and pool.waiting == 0
 
-    def assess(self, p: int, c: int, at: int, i: int, st: _State):
+    def assess(self, p: int, c: int, at: int, i: int, st: PatientState):
         """Assessment of patient p at ``assess_by[i]`` after service at ``at``; True if timely."""
         env, eff = self.env, self.eff
         by = eff.assess_by[i]
@@ -439,7 +368,7 @@ class _Engine:
         st.node, st.start = at, NAN
         return start - referral <= eff.within[i]
 
-    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: _State):
+    def stay(self, p: int, c: int, node: int, j: int, dur: float, st: PatientState):
         """Service of ``dur`` at ``node`` with a referral during it (``referred_after``).
 
         Returns (intervention, timely), or (-1, False) when the stay ends before the
@@ -462,7 +391,7 @@ class _Engine:
         yield env.timeout(max(0.0, start + ref + rest - env.now))
         return w, timely
 
-    def release_held(self, p: int, c: int, st: _State, t: float, at: int) -> None:
+    def release_held(self, p: int, c: int, st: PatientState, t: float, at: int) -> None:
         """The patient has room at ``at`` (or left): free the bed it kept upstream."""
         held = st.held
         if held < 0:

@@ -1,7 +1,9 @@
 """Where replications run: in this process, in local worker processes, or on Dask.
 
-Every executor has ``map_unordered(fn, argument_tuples)``, yielding each
-task's result as it finishes, and is a context manager. Results never depend
+Every executor has ``map_unordered(fn, argument_tuples, who=None)``, yielding each
+task's result as it finishes, and is a context manager. A task that cannot give its
+result (its worker died, or it raised) is an ``ExecutorError`` carrying the scenario,
+replication and seed that ``who(argument_tuple)`` names. Results never depend
 on the executor: a task is a pure function of its arguments, and the runner
 orders results by (scenario, replication) before summarising them.
 
@@ -23,7 +25,7 @@ import threading
 import time
 from typing import Any, Callable, Iterable, Iterator
 
-from ..errors import ExecutorError, UsageError
+from ..errors import ExecutorError, FlowsimError, UsageError, one_line
 
 __all__ = ["SerialExecutor", "ProcessExecutor", "DaskExecutor", "make_executor", "default_workers",
            "check_scheduler_address", "check_executor_args", "DEFAULT_SCHEDULER_TIMEOUT"]
@@ -37,6 +39,22 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _failed(e: BaseException, a: tuple, who: Callable | None) -> ExecutorError:
+    """The ExecutorError of task ``a`` that failed with ``e``; ``who(a)`` gives its scenario,
+    replication and seed as keywords (tasks never raise: this is a worker that died, or a
+    result that could not come back)."""
+    return ExecutorError(f"a worker failed: {one_line(e)}", **(who(a) if who is not None else {}))
+
+
+def _result(f, a: tuple, who: Callable | None) -> Any:
+    try:
+        return f.result()
+    except FlowsimError:
+        raise
+    except Exception as e:  # BrokenProcessPool (a worker killed), Dask's KilledWorker, unpicklable results
+        raise _failed(e, a, who) from e
+
+
 class SerialExecutor:
     name = "serial"
     workers = 1
@@ -47,9 +65,15 @@ class SerialExecutor:
     def __exit__(self, *exc):
         return False
 
-    def map_unordered(self, fn: Callable, args: Iterable[tuple]) -> Iterator[Any]:
+    def map_unordered(self, fn: Callable, args: Iterable[tuple], who: Callable | None = None) -> Iterator[Any]:
         for a in args:
-            yield fn(*a)
+            try:
+                out = fn(*a)
+            except FlowsimError:
+                raise
+            except Exception as e:
+                raise _failed(e, a, who) from e
+            yield out
 
 
 class ProcessExecutor:
@@ -87,12 +111,12 @@ class ProcessExecutor:
             self._pool.shutdown(wait=exc[0] is None, cancel_futures=True)
         return False
 
-    def map_unordered(self, fn: Callable, args: Iterable[tuple]) -> Iterator[Any]:
+    def map_unordered(self, fn: Callable, args: Iterable[tuple], who: Callable | None = None) -> Iterator[Any]:
         from concurrent.futures import as_completed
 
-        futures = [self._pool.submit(fn, *a) for a in args]
+        futures = {self._pool.submit(fn, *a): a for a in args}
         for f in as_completed(futures):
-            yield f.result()
+            yield _result(f, futures[f], who)
 
 
 _ADDRESS = re.compile(r"^(?:(tcp|tls|inproc|ucx|ws|wss)://)?[^\s/:]+(?::\d{1,5})?$")
@@ -193,12 +217,12 @@ class DaskExecutor:
             self._client.close()
         return False
 
-    def map_unordered(self, fn: Callable, args: Iterable[tuple]) -> Iterator[Any]:
+    def map_unordered(self, fn: Callable, args: Iterable[tuple], who: Callable | None = None) -> Iterator[Any]:
         from distributed import as_completed
 
-        futures = [self._client.submit(fn, *a, pure=False) for a in args]
-        for f in as_completed(futures):
-            yield f.result()
+        futures = {self._client.submit(fn, *a, pure=False): a for a in args}
+        for f in as_completed(list(futures)):
+            yield _result(f, futures[f], who)
             f.release()
 
 

@@ -22,14 +22,15 @@ import numpy as np
 from .. import __version__
 from ..config.load import load_data
 from ..config.scenarios import BASELINE, validate_scenario
-from ..errors import ConfigError
+from ..errors import ConfigError, SimulationError
+from ..memory import check_memory
 from ..network import build_network
 from ..simulate import check_run_args
 from ..stability import stability_warnings
 from ..stats import half_width
 from ..suggest import did_you_mean
 from ..units import MINUTES_PER_DAY
-from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, make_executor
+from .executors import DEFAULT_SCHEDULER_TIMEOUT, check_executor_args, default_workers, make_executor
 from .progress import Progress
 from .savings import savings
 from .spec import CIReplications, Mser5, check_fixed_warm_up, check_warm_up, load_spec, unknown_scenario
@@ -138,6 +139,10 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     engine = spec.engine or base.run.engine
     check_fixed_warm_up(ls, base.run)
 
+    if scheduler is None:  # local workers share this machine's memory: refuse, before a store is made
+        local = default_workers() if workers is None else workers
+        for cfg in cfgs.values():
+            check_memory(build_network(_with_run(cfg, warm_up=0.0, horizon=horizon)), local)
     store = Store(Path(out) if out is not None else Path("results") / spec.name)
     failures: list[dict] = []
     task = _prepared_task(task, ls, base, horizon, progress)
@@ -326,10 +331,10 @@ def _warm_up(spec, base, store, ex, seed, horizon, engine, progress) -> dict:
         n = spec.warm_up.pilot_replications
         progress.plan({"pilot": n}, "pilot runs for MSER-5")
         series = []
-        for res in ex.map_unordered(pilot_task, [(net, seed, r, engine) for r in range(n)]):
+        for res in ex.map_unordered(pilot_task, [(net, seed, r, engine) for r in range(n)], who=_pilot_identity):
             if "error" in res:
-                raise ConfigError(f"a pilot run for MSER-5 failed (seed {seed}, replication "
-                                  f"{res['replication']}):\n{res['error']}", path="warm_up")
+                raise SimulationError("a pilot run for MSER-5 failed: " + res["error"].strip().splitlines()[-1],
+                                      scenario="pilot", replication=res["replication"], seed=seed)
             series.append(res["series"])
             progress.update("pilot", res["replication"], res["seconds"])
         dec = warm_up_from_occupancy(np.mean(series, axis=0))
@@ -354,7 +359,7 @@ def _round(store, ex, nets, names, seed, engine, n, progress, task, failures) ->
     for t in todo:
         counts[t[2]] = counts.get(t[2], 0) + 1
     progress.plan(counts)
-    for res in ex.map_unordered(task, todo):
+    for res in ex.map_unordered(task, todo, who=_task_identity):
         s, r = res["scenario"], res["replication"]
         if "error" in res:
             last = res["error"].strip().splitlines()[-1]
@@ -367,6 +372,16 @@ def _round(store, ex, nets, names, seed, engine, n, progress, task, failures) ->
             store.write(s, r, seed, res["metrics"], res["seconds"])
         progress.update(s, r, res["seconds"], ok="error" not in res)
     return len(todo)
+
+
+def _task_identity(a: tuple) -> dict:
+    """Scenario, replication and seed of a ``replication_task`` argument tuple."""
+    return {"scenario": a[2], "replication": a[3], "seed": a[1]}
+
+
+def _pilot_identity(a: tuple) -> dict:
+    """As ``_task_identity`` for a ``pilot_task``."""
+    return {"scenario": "pilot", "replication": a[2], "seed": a[1]}
 
 
 def _ci_widths(store, names, metrics, n, ls) -> dict[str, float]:

@@ -111,10 +111,12 @@ class Evaluator:
             # the scenario label is the value's index in ``todo``: results come back in any order
             args = [(nets[v], self.seed, str(i), r, engine) for i, v in enumerate(todo) for r in range(self.replications)]
             with make_executor(self.workers, self.scheduler) as ex:
-                for res in ex.map_unordered(replication_task, args):
+                for res in ex.map_unordered(replication_task, args, who=lambda a: {
+                        "scenario": f"{todo[int(a[2])]}", "replication": a[3], "seed": a[1]}):
                     if "error" in res:
-                        raise ExecutorError(f"replication {res['replication']} at {todo[int(res['scenario'])]} "
-                                            f"(seed {self.seed}) failed:\n{res['error']}")
+                        raise ExecutorError("a replication failed: " + res["error"].strip().splitlines()[-1],
+                                            scenario=f"{todo[int(res['scenario'])]}",
+                                            replication=res["replication"], seed=self.seed)
                     got[todo[int(res["scenario"])]][res["replication"]] = res["metrics"]
             for v in todo:  # in replication order, whatever order the workers finished in
                 self.points[v].metrics = [got[v][r] for r in range(self.replications)]

@@ -13,8 +13,6 @@ import numpy as np
 
 __all__ = ["replication_task", "pilot_task"]
 
-_WARMED: set = set()  # (engine, interventions on) already compiled in this process
-
 
 def replication_task(net, seed: int, scenario: str, replication: int, engine: str,
                      keep_log: bool = False, series: str | None = None, census=None) -> dict:
@@ -32,22 +30,19 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
         of ``"metrics"``. With ``census`` (a ``warmstart.Census``) the replication
         starts from it.
     """
-    from ..engines import resolve_engine
-    from ..interventions import uses_interventions
-    from ..simulate import run_replication, warm_engine
+    from ..simulate import run_replication, warm_once
 
     out = {"scenario": scenario, "replication": replication}
     try:
         # compile (or load the cache) once per worker process, outside the timing
-        key = (resolve_engine(engine, net), uses_interventions(net))
-        if key not in _WARMED:
-            out["compile_s"] = warm_engine(net, key[0], census=census is not None)
-            _WARMED.add(key)
+        secs = warm_once(net, engine, census=census is not None)
+        if secs:
+            out["compile_s"] = secs
     except Exception:
         pass  # the replication below reports any real problem
     t0 = time.perf_counter()
     try:
-        metrics, log, _ = run_replication(net, seed, replication, engine, census,
+        metrics, log, _ = run_replication(net, seed, replication, engine, census, scenario,
                                           keep_log=keep_log or series is not None)
         if series is not None:
             from ..series import flat_series, measure_series

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from .board_summary import board_summary
 from .ledger_table import render_ledger
 from .table import CLIP_NOTE, difference_style, display_width, fmt_ci, pad
 
@@ -48,6 +51,9 @@ def render_experiment_table(doc: dict) -> str:
     lines = [f"Experiment {doc['experiment']}: seed {doc['seed']}, baseline '{base}', "
              f"window {doc['warm_up_days']:g}-{doc['horizon_days']:g} days",
              f"warm-up: {doc['warm_up']['note']}", f"replications: {doc['replications']['note']}", ""]
+    summary = board_summary(doc)
+    if summary:
+        lines += textwrap.wrap("Summary: " + summary, 100, break_on_hyphens=False) + [""]
     width = max(display_width(label) for _, label, _ in _ROWS)
     for name, sc in doc["scenarios"].items():
         m, d = sc["metrics"], with_bed_days_freed(sc.get("difference_vs_baseline", {}))

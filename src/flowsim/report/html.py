@@ -16,6 +16,7 @@ from pathlib import Path
 
 from ..network import capacity_by_hour
 from ..outputs import check_output_path, write_atomically
+from .board_summary import board_summary
 from .experiment_table import _ROWS as _EXPERIMENT_ROWS
 from .experiment_table import with_bed_days_freed
 from .ledger_table import LEDGER_HEAD, ledger_rows, roi_rows
@@ -33,6 +34,7 @@ table{border-collapse:collapse;margin:.6em 0;font-size:.9em}
 th,td{border:1px solid #d8dde0;padding:.3em .6em;text-align:right}th{background:#f0f4f5}
 td:first-child,th:first-child{text-align:left}.note{color:#4c6272;font-size:.9em}
 dl{display:grid;grid-template-columns:max-content auto;gap:.2em 1em}dt{font-weight:bold}dd{margin:0}
+.summary{background:#f0f4f5;border-left:4px solid #005eb8;padding:.6em 1em;line-height:1.45}
 figure{margin:.8em 0}svg{max-width:100%;height:auto}
 .forest{display:flex;flex-wrap:wrap;gap:1em}.forest figure{flex:1 1 420px}
 """
@@ -244,6 +246,9 @@ def render_experiment_html(doc: dict, description: str | None = None, net=None) 
     from .plots import forest_svg
     base = doc["baseline"]
     body = [f"<h1>Experiment {escape(str(doc['experiment']))}</h1>"]
+    summary = board_summary(doc)
+    if summary:  # first, for a reader who reads nothing else
+        body.append(f"<p class=\"summary\" id=\"summary\">{escape(summary)}</p>")
     if description:
         body.append(f"<p>{escape(description)}</p>")
     body.append("<h2>Settings</h2>")

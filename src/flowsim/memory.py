@@ -1,0 +1,201 @@
+"""How much memory a run will need, estimated before it starts, and the refusal of a
+run that cannot fit.
+
+A replication's memory is dominated by arrays sized by its patients (P): the draws
+hold, for every node, a (P, K_n) column block of each kind of variate (duration,
+route, patience, go-elsewhere: 8 bytes each), whether or not a patient ever goes
+there (``draws`` module docstring); the compiled loop reads them in place. The
+loop's per-patient state and its event log, one row per node visit, come on top. So
+
+    bytes ~ P x (PER_PATIENT + PER_COLUMN x (sum of K_n) + PER_ROUTE_COLUMN x (hold and give-up columns))
+            + log rows x PER_LOG_ROW + visits x PER_VISIT    (and PROCESS, the imports, per process)
+
+with P the expected arrivals (rates x horizon) and visits the expected node visits
+of the routing chain (route probabilities, each source's cohort mix; overflow,
+interventions and readmissions left out). The constants are the bytes the code
+allocates (``draws``, ``engines.compiled``), checked against measured peaks in
+tests/test_memory_estimate.py and benchmarks/README.md; the estimate errs high.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import numpy as np
+
+from .draws import FIRST_VISITS_ON_CYCLE
+from .errors import UsageError
+from .network import Network
+
+__all__ = ["Estimate", "estimate_replication", "available_bytes", "check_memory"]
+
+PER_COLUMN = 4 * 8         # dur, route, patience, elsewhere (float64; the compiled loop reads them in place)
+PER_ROUTE_COLUMN = 8       # a hold, a give-up time or a give-up destination
+PER_PATIENT = 350          # arrival, source, cohort, rank, thinning, returns, loop state (15 ints, 9 floats)
+PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
+PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
+PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~175 MB resident before a replication
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What one replication is expected to hold at its peak."""
+
+    patients: float   # expected arrivals over the horizon
+    visits: float     # expected node visits
+    columns: int      # visit columns drawn per patient (all nodes, holds and give-ups)
+    bytes: float      # peak bytes of the replication's arrays (the process's own ~200 MB apart)
+
+
+def expected_patients(net: Network) -> float:
+    """Expected arrivals of all sources in [0, horizon) (rates are per minute by hour, repeating)."""
+    per_hour = net.source_rate.sum(axis=0) * 60.0
+    period = len(per_hour) * 60.0
+    whole, rest = divmod(float(net.horizon), period)
+    part = int(rest // 60.0)
+    return float(whole * per_hour.sum() + per_hour[:part].sum() + (rest - 60.0 * part) / 60.0 * per_hour[part % len(per_hour)])
+
+
+def _routing(net: Network, s: int) -> np.ndarray:
+    """(N, N) probability that a patient of source ``s`` goes from node n to node m next
+    (route probabilities weighted by the source's cohort mix)."""
+    N, C = net.route_start.shape
+    mix = np.diff(np.concatenate(([0.0], net.source_cohort_cum[s])))
+    Q = np.zeros((N, N))
+    for n in range(N):
+        for c in range(C):
+            a, k = int(net.route_start[n, c]), int(net.route_len[n, c])
+            p = np.diff(np.concatenate(([0.0], net.route_cum[a:a + k])))
+            for d, pd in zip(net.route_dest[a:a + k], p):
+                if d >= 0:
+                    Q[n, int(d)] += mix[c] * pd
+    return Q
+
+
+def _series(Q: np.ndarray, E: np.ndarray, tol: float = 1e-9, most: int = 200_000) -> np.ndarray:
+    """X = (I - Q)^-1 E as the sum E + Q E + Q^2 E + ... (Q substochastic: it converges; a
+    cycle nobody leaves stops at ``most`` terms, and the engine's own limits apply).
+
+    Summed rather than solved: a threaded LAPACK solve of a 120-node chain took ~0.3 s
+    on a busy 2-core machine; these products take milliseconds.
+    """
+    X, term = E.astype(float).copy(), E.astype(float)
+    for _ in range(most):
+        term = Q @ term
+        X += term
+        if not term.size or term.max() <= tol * max(1.0, X.max()):
+            break
+    return X
+
+
+def _visits(net: Network, patients: float) -> tuple[float, np.ndarray]:
+    """Expected node visits of ``patients`` arrivals, and the visit columns K_n each node
+    ends up with (``Draws.extend`` doubles a cycle's columns until nobody needs more).
+
+    From the routing chain's fundamental matrix F = (I - Q)^-1 (it is absorbing: routes
+    end at exits), per cohort mix of the sources: F[entry] are the visits per patient,
+    F[n, n] the visits per patient who reaches n; a node is visited more than K times by
+    about reach_n x r_n^K patients, r_n = 1 - 1/F[n, n]. Only those rows and diagonal
+    entries are computed (``_series``).
+    """
+    N = net.n_nodes
+    rate = net.source_rate.sum(axis=1)
+    share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
+    k = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1).astype(float)
+    rev = np.flatnonzero(net.revisit)
+    total = 0.0
+    mixes = {}
+    for s in range(len(net.source_to)):
+        mixes.setdefault(tuple(net.source_cohort_cum[s]), []).append(s)
+    for srcs in mixes.values():
+        Q = _routing(net, srcs[0])
+        entries = [int(net.source_to[s]) for s in srcs]
+        rows = _series(Q.T, np.eye(N)[:, entries]).T                          # F[entry, :]
+        diag = np.maximum(_series(Q, np.eye(N)[:, rev])[rev, np.arange(len(rev))], 1.0)  # F[n, n], n on a cycle
+        for s, v in zip(srcs, np.clip(rows, 0.0, None)):
+            total += share[s] * float(v.sum())
+            reach, r = patients * share[s] * v[rev] / diag, 1.0 - 1.0 / diag
+            for i, n in enumerate(rev):
+                while r[i] > 0 and reach[i] * r[i] ** k[n] > 0.5 and k[n] < 2**20:
+                    k[n] *= 2
+    return patients * max(total, 1.0), k
+
+
+def expected_visits(net: Network, patients: float) -> float:
+    """Expected node visits of ``patients`` arrivals (see ``_visits``)."""
+    return _visits(net, patients)[0]
+
+
+def estimate_replication(net: Network) -> Estimate:
+    """The peak bytes of one replication of ``net`` on the compiled engine (see the module docstring)."""
+    P = expected_patients(net)
+    V, k = _visits(net, P)
+    route_cols = int(k[net.route_node[net.route_has_hold]].sum())
+    if net.give_up is not None:
+        route_cols += 2 * int(k[net.route_node[net.give_up.has]].sum())
+    cols = int(k.sum())
+    log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
+    draws = P * (PER_COLUMN * cols + PER_ROUTE_COLUMN * route_cols)
+    loop = P * PER_PATIENT + log_rows * PER_LOG_ROW
+    # a cycle's columns grown: the draws are copied into bigger buffers, and the loop runs again
+    # from the start, while the old run's arrays are alive
+    rerun = draws + loop if (k > np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)).any() else 0.0
+    b = draws + loop + rerun + V * PER_VISIT
+    return Estimate(patients=P, visits=V, columns=cols + route_cols, bytes=float(b))
+
+
+def _meminfo_available() -> float | None:
+    try:
+        with open("/proc/meminfo") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return float(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return None
+
+
+def _cgroup_room() -> float | None:
+    """The room left under a cgroup v2 memory limit (a container's), if there is one."""
+    try:
+        with open("/sys/fs/cgroup/memory.max") as f:
+            limit = f.read().strip()
+        if limit == "max":
+            return None
+        with open("/sys/fs/cgroup/memory.current") as f:
+            return float(limit) - float(f.read().strip())
+    except (OSError, ValueError):
+        return None
+
+
+def available_bytes() -> float | None:
+    """Memory a new allocation can get without swapping: MemAvailable, or less under a
+    container's limit; None where neither can be read (the check is then skipped).
+    ``FLOWSIM_MEMORY_AVAILABLE`` (bytes) overrides both."""
+    if os.environ.get("FLOWSIM_MEMORY_AVAILABLE"):
+        return float(os.environ["FLOWSIM_MEMORY_AVAILABLE"])
+    found = [x for x in (_meminfo_available(), _cgroup_room()) if x is not None]
+    return min(found) if found else None
+
+
+def _size(b: float) -> str:
+    return f"{b / 2**30:.1f} GB" if b >= 2**30 else f"{b / 2**20:.0f} MB"
+
+
+def check_memory(net: Network, workers: int = 1) -> Estimate:
+    """Raise UsageError, before anything runs, when ``workers`` replications at once
+    (each worker process also loading flowsim) are estimated not to fit in the memory
+    available; return the estimate otherwise."""
+    est = estimate_replication(net)
+    need = workers * est.bytes + (PROCESS * workers if workers > 1 else 0)
+    have = available_bytes()
+    if have is not None and need > have:
+        at_once = f"{workers} replications at once need {_size(need)}" if workers > 1 else f"needs {_size(need)}"
+        raise UsageError(
+            f"this run would not fit in memory: a replication of {est.patients:,.0f} patients x "
+            f"{est.columns} visit columns {at_once} (estimated), {_size(have)} is available; "
+            f"shorten the horizon (--horizon), lower the arrival rates"
+            + (", run fewer workers (--workers 1)" if workers > 1 else "")
+            + " or use a machine with more memory", argument="memory")
+    return est

@@ -1,0 +1,110 @@
+"""The memory estimate before a run (flowsim.memory) against what a run allocates, and the
+refusal of a run that cannot fit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import flowsim
+from flowsim import build_network, parse_config
+from flowsim.draws import make_draws
+from flowsim.memory import available_bytes, estimate_replication, expected_patients
+from flowsim.simulate import run_replication, warm_once
+
+CHAIN = """
+name: chain
+run: {horizon: 60 days, warm_up: 5 days, seed: 3}
+cohorts: [general, frail]
+sources:
+  walk_in: {to: ed, rate: 300 per day, cohorts: {general: 0.7, frail: 0.3}}
+  gp: {to: ward, rate: 40 per day}
+services:
+  ed: {kind: queue, setting: ed, servers: 40, duration: {lognormal: {mean: 2 h, sd: 1 h}},
+       routes: [{to: ward, p: 0.25, blocking: true}, {to: home, p: 0.75}]}
+  ward: {kind: queue, setting: acute, bed: true, servers: 800, duration: {exponential: {mean: 4 days}},
+         routes: [{to: review, p: 0.2}, {to: home, p: 0.8}]}
+  review: {kind: delay, setting: community, duration: {exponential: {mean: 1 day}},
+           routes: [{to: review, p: 0.5}, {to: home, p: 0.5}]}
+"""
+
+
+@pytest.fixture(scope="module")
+def net():
+    return build_network(parse_config(CHAIN))
+
+
+def test_expected_patients_and_visits_match_a_run(net):
+    est = estimate_replication(net)
+    d = make_draws(net, 3, 0)
+    # Poisson arrivals: the count is within 4 sd of its mean (sd = sqrt(mean))
+    assert abs(d.n_patients - expected_patients(net)) < 4 * np.sqrt(expected_patients(net))
+    _, log, _ = run_replication(net, 3, 0, "compiled")
+    # visits per patient: ed 0.7 + ward (0.3 x 0.25 + gp) ... + review's geometric revisits; a
+    # tie-free run of ~20,000 patients is within 3% of the chain's expectation
+    assert len(log.patient) == pytest.approx(est.visits * d.n_patients / est.patients, rel=0.03)
+
+
+def test_estimate_bounds_the_measured_peak_closely(net):
+    warm_once(net, "compiled")
+    est = estimate_replication(net)
+    tracemalloc.start()
+    try:
+        run_replication(net, 3, 0, "compiled")
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    # errs high, but not by so much that it refuses runs that fit
+    assert peak <= est.bytes <= 1.6 * peak, (peak, est.bytes)
+
+
+def _cli(*args, **env):
+    src = str(Path(flowsim.__file__).resolve().parents[1])
+    e = dict(os.environ, PYTHONPATH=src + os.pathsep + os.environ.get("PYTHONPATH", ""), **env)
+    return subprocess.run([sys.executable, "-m", "flowsim.cli", "run", *args], capture_output=True, text=True,
+                          env=e, timeout=120)
+
+
+def test_a_run_that_cannot_fit_is_refused_before_it_starts(tmp_path):
+    # ~44 million patients in one replication (under the config's 50 million cap): ~50 GB
+    big = CHAIN.replace("300 per day", "12000 per day").replace("60 days", "3650 days")
+    need = estimate_replication(build_network(parse_config(big))).bytes
+    if (available_bytes() or 0) > need:
+        pytest.skip(f"this machine has room for {need / 1e9:.0f} GB")
+    cfg = tmp_path / "big.yaml"
+    cfg.write_text(big, encoding="utf-8")
+    out = _cli(str(cfg))
+    assert out.returncode == 2, out.stderr
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in out.stderr
+    assert lines[0].startswith("flowsim: error: memory: this run would not fit in memory")
+    assert "is available" in lines[0] and "--horizon" in lines[0]
+
+
+def test_refusal_counts_the_workers(tmp_path):
+    cfg = tmp_path / "c.yaml"
+    cfg.write_text(CHAIN, encoding="utf-8")
+    one = estimate_replication(build_network(parse_config(CHAIN))).bytes
+    # room for one replication, not for two worker processes each running one
+    out = _cli(str(cfg), "--replications", "2", "--workers", "2", "-q",
+               FLOWSIM_MEMORY_AVAILABLE=str(int(1.5 * one)))
+    assert out.returncode == 2 and "2 replications at once need" in out.stderr and "--workers 1" in out.stderr
+
+
+def test_an_experiment_that_cannot_fit_is_refused_before_a_store_is_made(tmp_path):
+    model = tmp_path / "c.yaml"
+    model.write_text(CHAIN, encoding="utf-8")
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: e\nmodel: {model}\nscenarios: {{baseline: }}\nreplications: 2\n", encoding="utf-8")
+    src = str(Path(flowsim.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=src, FLOWSIM_MEMORY_AVAILABLE="1000000")
+    out = subprocess.run([sys.executable, "-m", "flowsim.cli", "experiment", str(exp), "--workers", "1",
+                          "--out", str(tmp_path / "store")], capture_output=True, text=True, env=env, timeout=120)
+    assert out.returncode == 2 and "would not fit in memory" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "store").exists()
