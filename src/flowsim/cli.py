@@ -175,8 +175,10 @@ def cmd_experiment(args) -> int:
     from .experiment.capacity import is_capacity_file
     if is_capacity_file(args.file):
         return cmd_capacity(args)
+    from .experiment.progress import Progress
     doc = run_experiment(args.file, replications=args.replications, seed=args.seed, workers=args.workers,
-                         scheduler=args.scheduler, out=args.out, scheduler_timeout=args.scheduler_timeout)
+                         scheduler=args.scheduler, out=args.out, scheduler_timeout=args.scheduler_timeout,
+                         progress=Progress(quiet=args.quiet))
     for w in doc["warnings"]:
         print(f"flowsim: warning: {w}", file=sys.stderr)
     if args.html:
@@ -311,6 +313,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="results store (default: results/<experiment name>)")
     e.add_argument("--format", choices=("table", "json"), default="table")
     e.add_argument("--html", help="also write a self-contained HTML report to PATH (needs flowsim[plot])")
+    e.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still)")
     e.set_defaults(func=cmd_experiment)
 
     v = sub.add_parser("validate", help="check a config (or an experiment file and its scenarios) without running it")

@@ -36,6 +36,17 @@ def test_experiment_json_contract(tmp_path, tiny_path, capsys):
     assert {"wall_s", "executor", "workers"} <= set(doc["timing"])
 
 
+def test_experiment_quiet_prints_no_progress_like_run(tmp_path, tiny_path, capsys):
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: t\nmodel: {tiny_path}\nscenarios: [baseline]\nreplications: 1\nhorizon: 3 days\n"
+                   "warm_up: 0\n")
+    args = ["experiment", str(exp), "--workers", "1", "--format", "json"]
+    assert main(args + ["--out", str(tmp_path / "a")]) == 0
+    assert "replication 0 done" in capsys.readouterr().err
+    assert main(args + ["--out", str(tmp_path / "b"), "-q"]) == 0
+    assert "done" not in capsys.readouterr().err
+
+
 def _exp(tmp_path, body: str):
     exp = tmp_path / "e.yaml"
     exp.write_text(body)
