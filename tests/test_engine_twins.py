@@ -221,7 +221,7 @@ def test_blocks_twins_leave_kept():
         r, dest = int(rng.integers(R)), int(rng.integers(-3, N))
         st.S[0, _loop.HELD], st.F[0, _loop.GU_AFTER], st.ctr[_loop.ROWS] = 0, np.nan, 0
         st.ns[0, _loop.BUSY] = 1
-        _loop._leave_kept(m, st.S, st.F, st.ns, st.qh, st.qt, st.ht, st.hi, st.ctr, st.el, st.li, st.lf, 0, r,
+        _loop._leave_kept(m, st.S, st.F, st.ns, st.qh, st.qt, st.ht, st.hi, st.ctr, st.el, st.li, st.lf, None, 0, r,
                           dest, 10.0)
         kept = st.S[0, _loop.HELD] == 0
         assert kept == rules.blocks(bool(m.route_block[r]), dest, kinds.tolist())

@@ -45,7 +45,7 @@ def test_expected_patients_and_visits_match_a_run(net):
     d = make_draws(net, 3, 0)
     # Poisson arrivals: the count is within 4 sd of its mean (sd = sqrt(mean))
     assert abs(d.n_patients - expected_patients(net)) < 4 * np.sqrt(expected_patients(net))
-    _, log, _ = run_replication(net, 3, 0, "compiled")
+    _, log, _ = run_replication(net, 3, 0, "compiled", keep_log=True)
     # visits per patient: ed 0.7 + ward (0.3 x 0.25 + gp) ... + review's geometric revisits; a
     # tie-free run of ~20,000 patients is within 3% of the chain's expectation
     assert len(log.patient) == pytest.approx(est.visits * d.n_patients / est.patients, rel=0.03)
@@ -56,7 +56,7 @@ def test_estimate_bounds_the_measured_peak_closely(net):
     est = estimate_replication(net)
     tracemalloc.start()
     try:
-        run_replication(net, 3, 0, "compiled")
+        run_replication(net, 3, 0, "compiled", keep_log=True)  # the estimate is of a run keeping its log
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

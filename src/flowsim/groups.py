@@ -26,7 +26,7 @@ from .metrics import FOUR_HOURS, _episodes, _in_window, _overlap, _until
 from .network import Network
 from .units import MINUTES_PER_DAY
 
-__all__ = ["group_metrics", "death_rows", "GROUP_METRICS"]
+__all__ = ["group_metrics", "group_dict", "death_rows", "GROUP_METRICS"]
 
 GROUP_METRICS = ("admissions", "ed_attendances", "four_hour_breaches", "bed_days", "delayed_bed_days",
                  "cost_total", "deaths")
@@ -120,6 +120,11 @@ def group_metrics(log: EventLog, net: Network, group: np.ndarray, names, prefix:
     if net.readmit is not None:  # a model with readmissions (flowsim.readmission_metrics)
         values["readmissions_30d"] = _readmissions(log, net, ep, group, G)
         metrics = metrics + ("readmissions_30d",)
+    return group_dict(values, names, prefix, metrics)
+
+
+def group_dict(values: dict, names, prefix: str, metrics) -> dict[str, float]:
+    """``{f"{prefix}.{name}.{metric}": value}`` from (G,) arrays ``values[metric]``, group by group."""
     return {f"{prefix}.{name}.{metric}": float(values[metric][g])
             for g, name in enumerate(names) for metric in metrics}
 

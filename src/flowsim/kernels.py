@@ -95,15 +95,21 @@ if _FlowsimCacheLocator not in _LOCATORS._locator_classes:
     _LOCATORS._locator_classes.insert(0, _FlowsimCacheLocator)
 
 
-def njit(fn=None, *, inline: bool = False):
+def njit(fn=None, *, inline: bool = False, refcount: bool = True):
     """``numba.njit(cache=True)``: compiled once, then loaded from the disk cache.
 
     ``inline=True`` inlines the function into its callers at the Numba IR level
     (for small helpers of the event loop that take the model/state tuples).
+    ``refcount=False`` compiles without Numba's reference counting (NRT): for kernels
+    that never allocate and only read and write arrays their caller owns (the event
+    loop), where every array passed, unpacked from a tuple or copied to a local
+    otherwise costs an atomic increment and decrement.
     """
     opts = {"cache": True}
     if inline:
         opts["inline"] = "always"
+    if not refcount:
+        opts["_nrt"] = False
     if fn is None:
         return lambda f: numba.njit(**opts)(f)
     return numba.njit(**opts)(fn)

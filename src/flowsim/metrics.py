@@ -29,11 +29,12 @@ import numpy as np
 from .escalation_metrics import escalation_metrics
 from .eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, EventLog
 from .network import ACUTE, BOOKING, DELAY, ED, QUEUE, Network
+from .occupancy import hourly_occupancy  # re-exported: part of this module's interface
 from .stability import node_stability
 from .tallies import give_up_metrics, intervention_metrics
 from .units import MINUTES_PER_DAY
 
-__all__ = ["measure", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
+__all__ = ["measure", "assemble", "hourly_occupancy", "ed_times", "FOUR_HOURS", "TWELVE_HOURS"]
 
 FOUR_HOURS = 240.0
 TWELVE_HOURS = 720.0
@@ -222,23 +223,31 @@ def _per_node(log: EventLog, net: Network, lo: float, hi: float) -> dict[str, np
     }
     out.update(_waits(node[arrived], (log.start - log.arrive)[arrived], N))
 
+    d0, d1 = _whole_days(lo, hi)
+    day = np.floor(log.start / MINUTES_PER_DAY)
+    cap_minutes = _utilisation(out, count((day >= d0) & (day < d1)), net, lo, hi)
+    out.update(node_stability(log, net, lo, hi, cap_minutes))
+    return out
+
+
+def _utilisation(out: dict, booked: np.ndarray, net: Network, lo: float, hi: float) -> np.ndarray:
+    """Adds ``utilisation`` and ``capacity_minutes`` to the per-node metrics ``out`` (which has
+    ``busy``), from the visits ``booked`` on whole days of the window; returns the capacity-minutes."""
+    N = net.n_nodes
     util = np.full(N, np.nan)
     cap_minutes = _capacity_minutes(net.capacity, lo, hi)
     queue = net.kind == QUEUE
     with np.errstate(divide="ignore", invalid="ignore"):
-        util[queue] = busy[queue] / cap_minutes[queue]
+        util[queue] = out["busy"][queue] / cap_minutes[queue]
         d0, d1 = _whole_days(lo, hi)
         D = net.slots.shape[1]  # 7 weekdays, or the run's days on the calendar
         offered = net.slots @ np.bincount(np.arange(d0, d1) % D, minlength=D)
-        day = np.floor(log.start / MINUTES_PER_DAY)
-        booked = count((day >= d0) & (day < d1))
         booking = net.kind == BOOKING
         util[booking] = booked[booking] / offered[booking]
     util[(net.kind == DELAY) | ~np.isfinite(util)] = np.nan  # no capacity offered: undefined
     out["utilisation"] = util
     out["capacity_minutes"] = np.where(net.kind == DELAY, np.nan, cap_minutes)
-    out.update(node_stability(log, net, lo, hi, cap_minutes))
-    return out
+    return cap_minutes
 
 
 def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
@@ -341,8 +350,49 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     per = _per_node(log, net, lo, hi)
     ep = _episodes(log, net)
 
-    out: dict[str, float] = {"patients": float(log.patients)}
+    arrival, elapsed, still_in, _ = ep.ed
+    counted = _in_window(arrival, lo, hi)
+    elapsed, still_in = elapsed[counted], still_in[counted]
+    dta_arrival, dta_wait = _waits_from_decision(log, net, ep.order, ep.linked)
+    ed = _ed_summary(float(counted.sum()), float((elapsed > FOUR_HOURS).sum()),
+                     float((still_in & (elapsed <= FOUR_HOURS)).sum()), float((elapsed > TWELVE_HOURS).sum()),
+                     float((_in_window(dta_arrival, lo, hi) & (dta_wait > TWELVE_HOURS)).sum()))
+    admissions = float(_in_window(log.start[ep.admission_rows], lo, hi).sum())
 
+    # Imported here: the ledger and the group breakdown build on this module's helpers.
+    from .groups import death_rows, group_metrics
+    from .ledger import cost_metrics, ledger
+    dead = death_rows(log, net)
+    deaths_at = np.bincount(log.node[dead], minlength=net.n_nodes)
+    led = ledger(log, net, ep)
+    parts = [cost_metrics(led, net), intervention_metrics(log, net), give_up_metrics(log, net),
+             escalation_metrics(log, net),
+             group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep)]
+    tail = {}
+    if net.readmit is not None:
+        from .readmission_metrics import readmission_metrics  # it builds on this module's helpers
+        tail.update(readmission_metrics(log, net, ep.order, ep.linked))
+    if band is not None and net.population is not None:
+        tail.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
+                                  led=led, episodes=ep))
+    return assemble(net, float(log.patients), per, ed, admissions, deaths_at, parts, tail)
+
+
+def _ed_summary(attendances: float, breaches: float, censored: float, twelve: float,
+                from_decision: float) -> dict[str, float]:
+    """The ED metrics from their counts (see ``measure``)."""
+    decided = attendances - censored
+    return {"ed_attendances": attendances, "four_hour_breaches": breaches, "ed_censored": censored,
+            "four_hour_performance": 1.0 - breaches / decided if decided > 0 else NAN,
+            "twelve_hour_waits": twelve, "twelve_hour_waits_from_decision": from_decision}
+
+
+def assemble(net: Network, patients: float, per: dict, ed: dict, admissions: float, deaths_at: np.ndarray,
+             parts: list[dict], tail: dict) -> dict[str, float]:
+    """The metrics dict of ``measure`` from its pieces (shared with ``stream_metrics``): the per-node
+    arrays ``per`` (``_per_node``), the ED counts, admissions, deaths by node, the costs, tallies
+    and cohort breakdown ``parts`` and the breakdowns that follow the per-node deaths (``tail``)."""
+    out: dict[str, float] = {"patients": patients}
     acute = (net.setting == ACUTE) & net.bed
     bed, delayed = per["bed_days"], per["delayed_bed_days"]
     out["bed_days"] = float(bed.sum())
@@ -351,46 +401,15 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
     out["delayed_bed_share"] = float(delayed[acute].sum()) / acute_bed if acute_bed > 0 else NAN
     acute_capacity = float(per["capacity_minutes"][acute].sum()) / MINUTES_PER_DAY
     out["acute_occupancy"] = acute_bed / acute_capacity if acute_capacity > 0 else NAN
-
-    arrival, elapsed, still_in, _ = ep.ed
-    counted = _in_window(arrival, lo, hi)
-    elapsed, still_in = elapsed[counted], still_in[counted]
-    attendances = float(counted.sum())
-    breaches = float((elapsed > FOUR_HOURS).sum())
-    censored = float((still_in & (elapsed <= FOUR_HOURS)).sum())
-    out["ed_attendances"] = attendances
-    out["four_hour_breaches"] = breaches
-    out["ed_censored"] = censored
-    decided = attendances - censored
-    out["four_hour_performance"] = 1.0 - breaches / decided if decided > 0 else NAN
-    out["twelve_hour_waits"] = float((elapsed > TWELVE_HOURS).sum())
-    dta_arrival, dta_wait = _waits_from_decision(log, net, ep.order, ep.linked)
-    out["twelve_hour_waits_from_decision"] = float((_in_window(dta_arrival, lo, hi) & (dta_wait > TWELVE_HOURS)).sum())
-
-    admitted = log.start[ep.admission_rows]
-    out["admissions"] = float(_in_window(admitted, lo, hi).sum())
+    out.update(ed)
+    out["admissions"] = admissions
     out["left_without_being_seen"] = float(per["reneged"].sum())
-
-    # Imported here: the ledger and the group breakdown build on this module's helpers.
-    from .groups import death_rows, group_metrics
-    dead = death_rows(log, net)
-    out["deaths"] = float(dead.sum())
-    deaths_at = np.bincount(log.node[dead], minlength=net.n_nodes)
-    from .ledger import cost_metrics, ledger
-    led = ledger(log, net, ep)
-    out.update(cost_metrics(led, net))
-    out.update(intervention_metrics(log, net))
-    out.update(give_up_metrics(log, net))
-    out.update(escalation_metrics(log, net))
-    out.update(group_metrics(log, net, log.cohort, net.cohorts, "cohort", led=led, episodes=ep))
+    out["deaths"] = float(deaths_at.sum())
+    for part in parts:
+        out.update(part)
     for i, node in enumerate(net.node_names):
         out[f"deaths.{node}"] = float(deaths_at[i])
-    if net.readmit is not None:
-        from .readmission_metrics import readmission_metrics  # it builds on this module's helpers
-        out.update(readmission_metrics(log, net, ep.order, ep.linked))
-    if band is not None and net.population is not None:
-        out.update(group_metrics(log, net, band[log.patient], net.population.band_names, "age_band",
-                                 led=led, episodes=ep))
+    out.update(tail)
 
     names = ("arrivals", "served", "diverted", "reneged", "still_waiting", "wait_mean", "wait_median", "wait_p95",
              "wait_share", "utilisation", "mean_occupancy", "bed_days", "delayed_bed_days",
@@ -403,56 +422,3 @@ def measure(log: EventLog, net: Network, band: np.ndarray | None = None) -> dict
         if net.kind[i] == BOOKING:
             out[f"node.{node}.wait_mean_days"] = float(per["wait_mean"][i]) / MINUTES_PER_DAY
     return out
-
-
-def hourly_occupancy(log: EventLog, net: Network, node: int | str) -> np.ndarray:
-    """Time-weighted mean number holding a server at ``node`` in each hour of the run.
-
-    Parameters
-    ----------
-    log : EventLog
-        The run's event log.
-    net : Network
-        Its network (to resolve a node name).
-    node : int or str
-        Node index or name.
-
-    Returns
-    -------
-    np.ndarray
-        float64, one value per hour from minute 0 to ``log.horizon`` (warm-up
-        included, for MSER-5); a last, partial hour is averaged over its own length.
-        A visit holds a server from ``start`` to ``depart`` (the horizon if NaN).
-
-    Raises
-    ------
-    ValueError
-        If ``node`` is a name the network does not have.
-    """
-    if isinstance(node, str):
-        if node not in net.node_names:
-            raise ValueError(f"unknown node {node!r}; nodes are {', '.join(net.node_names)}")
-        node = net.node_names.index(node)
-    horizon = float(log.horizon)
-    H = int(np.ceil(horizon / 60.0))
-    rows = (log.node == node) & ~np.isnan(log.start)
-    a = np.clip(log.start[rows], 0.0, horizon)
-    b = np.clip(_until(log.depart[rows], horizon), 0.0, horizon)
-    keep = b > a
-    a, b = a[keep], b[keep]
-    # Each interval adds its partial first and last hours directly, and 60 minutes to
-    # every whole hour in between through a difference array.
-    ha = np.minimum((a // 60.0).astype(np.int64), H - 1)
-    hb = np.minimum((b // 60.0).astype(np.int64), H - 1)
-    same = ha == hb
-    minutes = np.zeros(H)  # not bincount's result: with no rows that comes back as int64
-    minutes += np.bincount(ha[same], weights=b[same] - a[same], minlength=H)
-    ha, hb, a, b = ha[~same], hb[~same], a[~same], b[~same]
-    minutes += np.bincount(ha, weights=60.0 * (ha + 1) - a, minlength=H)
-    minutes += np.bincount(hb, weights=b - 60.0 * hb, minlength=H)
-    diff = np.bincount(ha + 1, minlength=H + 1) - np.bincount(hb, minlength=H + 1)
-    minutes += 60.0 * np.cumsum(diff)[:H]
-    length = np.full(H, 60.0)
-    if H:
-        length[-1] = horizon - 60.0 * (H - 1)
-    return minutes / length

@@ -20,6 +20,7 @@ from .memory import check_memory
 from .metrics import measure
 from .network import Network, build_network
 from .series import measure_series, periods
+from .streamed import streamable
 from .target_metrics import target_metrics
 from .warmstart import Census, census_draws, read_census
 
@@ -59,42 +60,53 @@ class RunResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def warm_engine(net: Network, engine: str) -> float:
+def warm_engine(net: Network, engine: str, census: bool = False) -> float:
     """Compile (or load from the cache) what ``engine`` needs for ``net``; returns seconds.
 
     The compiled engine is compiled by Numba on its first call in a process. A
     one-hour run of the same network pays that cost up front, so replication
     times measure simulation only (docs/design.md: compile time is reported apart).
+    Only the loop's specialisation ``run_replication`` will use is compiled: the one
+    that measures as it runs (it also writes the log when asked), or, for a model
+    that keeps to the log (``streamed.streamable``; ``census``: a warm start), the log one.
     """
     if engine != "compiled":
         return 0.0
     t0 = time.perf_counter()
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
     try:
-        run_engine(tiny, make_draws(tiny, 0, 0), engine)
+        if streamable(net) and not census:
+            run_replication(tiny, 0, 0, engine)
+        else:
+            run_engine(tiny, make_draws(tiny, 0, 0), engine)
     except SimulationError as e:  # not a replication of the run: say what it was
         raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
 
 
-_WARMED: set = set()  # (engine, interventions on) already compiled or loaded in this process
+_WARMED: set = set()  # (engine, interventions on, streamed) already compiled or loaded in this process
 
 
-def warm_once(net: Network, engine: str) -> float:
+def warm_once(net: Network, engine: str, census: bool = False) -> float:
     """``warm_engine`` the first time this process meets ``engine`` (and the loop's
-    specialisation with or without interventions); 0.0 after that."""
+    specialisation with or without interventions, streaming or not); 0.0 after that."""
     from .interventions import uses_interventions
-    key = (resolve_engine(engine, net), uses_interventions(net))
+    key = (resolve_engine(engine, net), uses_interventions(net), streamable(net) and not census)
     if key in _WARMED:
         return 0.0
-    secs = warm_engine(net, key[0])
+    secs = warm_engine(net, key[0], census=census)
     _WARMED.add(key)
     return secs
 
 
 def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
-                    scenario: str | None = None):
-    """One replication: returns (metrics, event log, seconds); from ``census`` if given (a warm start).
+                    scenario: str | None = None, keep_log: bool = False):
+    """One replication: returns (metrics, event log or None, seconds); from ``census`` if given (a warm start).
+
+    On the compiled engine a model ``streamed.streamable`` accepts is measured as it runs
+    and writes no event log (None is returned in its place) unless ``keep_log``; every
+    other run measures its event log (``metrics.measure``) and returns it. The metrics are
+    the same either way (``stream_metrics``).
 
     Raises SimulationError, naming ``scenario``, the replication and the seed, when
     drawing, running or measuring it fails.
@@ -102,9 +114,15 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     t0 = time.perf_counter()
     try:
         draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
-        log = run_engine(net, draws, engine)
-        metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
-        metrics.update(target_metrics(log, net, draws.attrs))
+        if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0)):
+            from .engines.compiled import run_compiled_streamed
+            from .stream_metrics import measure_streamed
+            st, log = run_compiled_streamed(net, draws, keep_log)
+            metrics = measure_streamed(st, net)
+        else:
+            log = run_engine(net, draws, engine)
+            metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
+            metrics.update(target_metrics(log, net, draws.attrs))  # a population model: never streamed
     except SimulationError as e:
         e.scenario = scenario if e.scenario is None else e.scenario
         raise
@@ -197,7 +215,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     if progress is not None and engine == "compiled":
         progress.message("flowsim: compiling the engine (first run after install takes ~10-40 s; "
                          "cached after that)")
-    res.compile_s = warm_once(net, engine)  # here too: warm workers then load the cache, not compile
+    res.compile_s = warm_once(net, engine, census=res.census is not None)  # here too: warm workers then load the cache
     if progress is not None:
         progress.plan({"run": reps})
     if series is not None:
@@ -212,9 +230,10 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
 def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
                         keep_log: bool, scenario: str | None = None) -> dict:
     """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
-    warm_once(net, engine)  # in a worker process: compile or load the cache once, outside the timing
-    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario)
-    out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": log.patients}
+    warm_once(net, engine, census=census is not None)  # in a worker: compile or load the cache once, untimed
+    want = keep_log or series is not None or census is not None  # a log only when something reads it
+    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want)
+    out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": int(metrics["patients"])}
     if series is not None:
         out["series"] = measure_series(log, net, series)
     if census is not None:

@@ -35,7 +35,7 @@ import numpy as np
 from .eventlog import DIVERTED, ELSEWHERE, EventLog
 from .network import QUEUE, Network
 
-__all__ = ["node_stability", "stability_warnings", "STUCK_SHARE", "GROWTH_RATIO", "GROWTH_MINUTES"]
+__all__ = ["node_stability", "node_load", "stability_warnings", "STUCK_SHARE", "GROWTH_RATIO", "GROWTH_MINUTES"]
 
 GROWTH_RATIO = 2.0      # last-quarter mean wait over first-quarter mean wait
 STUCK_SHARE = 0.1      # still waiting at the horizon / arrivals in the window
@@ -58,14 +58,8 @@ def node_stability(log: EventLog, net: Network, lo: float, hi: float,
     arrived = (log.arrive >= lo) & (log.arrive < hi)
     service = log.end - log.start
     done = np.isfinite(service)
-    work = np.bincount(node[arrived], minlength=N) * _mean_by_node(node[done], service[done], N)
-    load = np.full(N, np.nan)
-    queue = net.kind == QUEUE
-    with np.errstate(divide="ignore", invalid="ignore"):
-        load[queue] = work[queue] / capacity_minutes[queue]
-    # visits reached a node that never opens in the window (arriving in the warm-up counts: they wait on)
-    no_capacity = queue & (capacity_minutes <= 0) & (np.bincount(node, minlength=N) > 0)
-    load[no_capacity] = math.inf
+    load = node_load(np.bincount(node[arrived], minlength=N), _mean_by_node(node[done], service[done], N),
+                     capacity_minutes, np.bincount(node, minlength=N) > 0, net)
 
     # waits censored at the horizon (or at reneging): a growing queue shows even if never served
     left = np.where(np.isfinite(log.depart), log.depart, log.horizon)
@@ -78,6 +72,20 @@ def node_stability(log: EventLog, net: Network, lo: float, hi: float,
     return {"offered_load": load,
             "wait_first_quarter": _mean_by_node(node[first], wait[first], N),
             "wait_last_quarter": _mean_by_node(node[last], wait[last], N)}
+
+
+def node_load(arrivals: np.ndarray, mean_service: np.ndarray, capacity_minutes: np.ndarray, visited: np.ndarray,
+              net: Network) -> np.ndarray:
+    """``offered_load`` per node: visits arriving in the window x mean service time of the node's
+    finished services / capacity-minutes (queue nodes; NaN elsewhere); infinite where visits
+    reached (``visited``) a node with no capacity in the window."""
+    load = np.full(net.n_nodes, np.nan)
+    queue = net.kind == QUEUE
+    with np.errstate(divide="ignore", invalid="ignore"):
+        load[queue] = (arrivals * mean_service)[queue] / capacity_minutes[queue]
+    # visits reached a node that never opens in the window (arriving in the warm-up counts: they wait on)
+    load[queue & (capacity_minutes <= 0) & visited] = math.inf
+    return load
 
 
 def _mean(m: dict, key: str) -> float:

@@ -13,11 +13,19 @@ status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
 runs the replication again from the start. Draws are pure functions of
 (seed, replication, stream, patient), so the rerun gives the same result.
 
-Why one module of ~900 lines, against the house rule of ~400: Numba's on-disk
-cache of ``run_loop`` is invalidated by the file that defines it, not by the files
-its inlined helpers come from. flowsim's cache directory is now per hash of all its
-sources (``kernels``), which makes a split safe; splitting it, with the semantics
-both engines share written once and twin-tested, is issue 14 item 1's to do.
+Why one module of ~950 lines, against the house rule of ~450: history, no longer
+need. Numba's own cache invalidates ``run_loop`` by the file that defines it, not by
+the files its inlined helpers come from; but flowsim's cache directory is per hash of
+all the package's sources (``kernels._source_fingerprint``), so a helper in another
+module is recompiled whenever it changes (``_tally`` is one). Splitting the rest
+(heap, queues, interventions, booking) into modules is safe and still to do.
+
+PERF: every kernel here is compiled without Numba's reference counting (``njit``
+below, ``kernels.njit(refcount=False)``): the loop never allocates, and each array
+passed to a helper, taken out of the Model/State tuples or copied to a local was an
+atomic increment and decrement (~1,200 such calls in run_loop's machine code). Without
+them the engine-only run of the perf anchors' chain went from ~170 to ~60 ms CPU (same
+run), and helpers can take the tuples: run_loop's blocks are inlined helpers that do.
 """
 
 from __future__ import annotations
@@ -27,12 +35,20 @@ from collections import namedtuple
 import numpy as np
 
 from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
-from ..kernels import njit
+from ..kernels import njit as _njit
+from ._tally import entered as _t_entered, held as _t_held, row as _t_row, started as _t_started
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ..units import MINUTES_PER_DAY
 
 __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
            "ESC_FULL"]
+
+
+def njit(fn=None, *, inline: bool = False):
+    """The loop's kernels: cached, and compiled without reference counting (they never
+    allocate). PERF: see the module docstring."""
+    return _njit(fn, inline=inline, refcount=False)
+
 
 # statuses
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
@@ -200,7 +216,17 @@ def _pop(ht, hi, ctr):
 
 # ------------------------------------------------------------------------- log
 @njit(inline=True)
-def _log(li, lf, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq):
+def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq, succ, was_held):
+    """Write a row of the log; with metrics measured as the loop runs (``tl`` not None), tally it
+    (``_tally.row``: ``succ`` the node of the next visit if linked, ``was_held`` a kept bed's row)
+    and write it only if the log is kept."""
+    if tl is not None:
+        if tl.wk[0] >= tl.wv.shape[0]:
+            ctr[STATUS] = LOG_FULL
+            return
+        _t_row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held)
+        if tl.keep[0] == 0:
+            return
     n = ctr[ROWS]
     if n >= li.shape[1]:
         ctr[STATUS] = LOG_FULL
@@ -296,13 +322,13 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
 
 
 @njit(inline=True)
-def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
+def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, t):
     """The patient has room downstream (or left): free the server it kept upstream."""
     held = S[p, HELD]
     if held < 0:
         return
-    _log(li, lf, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
-         S[p, HDEST], S[p, HSEQ])
+    _log(li, lf, tl, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
+         S[p, HDEST], S[p, HSEQ], S[p, HDEST], True)
     S[p, HELD] = -1
     if mi[held, KIND] == QUEUE:
         ns[held, BUSY] -= 1
@@ -310,11 +336,13 @@ def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, t):
 
 
 @njit(inline=True)
-def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now):
+def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service (or
     a referral during it)."""
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     F[p, START] = now
+    if tl is not None:
+        _t_started(tl, p, cohort[p], node, now)
     d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
     t = now + d
     if iv is not None:
@@ -469,12 +497,12 @@ def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
 
 
 @njit
-def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, r, dest, now):
+def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, r, dest, now):
     """After an assessment (and any hold), free the server kept at the assessing node
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
     mi = m.mi
     if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     else:
         _blocked_on(m, S, F, p, S[p, HELD], r)
 
@@ -511,7 +539,7 @@ def _iv_end(m, s, iv, p, node, c, u, now):
 
 
 @njit
-def _assessed(m, s, iv, p, now):
+def _assessed(m, s, iv, tl, p, now):
     """The assessment ended: log it, free the assessor, and if it started in time the
     intervention applies from now on; then the route decision at the node the patient
     kept. Returns (that node, route, destination), or node -1 when the route has a hold
@@ -528,7 +556,7 @@ def _assessed(m, s, iv, p, now):
     else:
         by = S[p, NODE]
         i = V[p, ASSESS]
-        _log(li, lf, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ])
+        _log(li, lf, tl, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ], -1, False)
         ns[by, BUSY] -= 1
         _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
         timely = F[p, START] - F[p, ARR] <= within[i]
@@ -583,7 +611,7 @@ def _first_free(mf, slots, taken, ctr, node, t):
 # ---------------------------------------------------------------------- patients
 @njit(inline=True)
 def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, p, node, prev, now):
+           S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, p, node, prev, now):
     """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
     c = cohort[p]
@@ -597,20 +625,22 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         S[p, PREV] = prev
         S[p, J] = j
         F[p, ARR] = arrive
+        if tl is not None:
+            _t_entered(tl, p, c, node, prev, now)
         F[p, START] = NAN
         F[p, END] = NAN
         k = mi[node, KIND]
         if k == QUEUE:
             to = mi[node, FULL_TO]
             if to != NO_NODE and ns[node, BUSY] >= ns[node, CAP] and ns[node, NWAIT] >= mi[node, QLIMIT]:
-                _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ])
+                _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ], to, False)
                 prev = node
                 node = to
                 continue
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
                 _escalate(ns, el, ctr, node, now)
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
+                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
@@ -620,7 +650,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, node, now)
+            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
@@ -628,18 +658,18 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
         if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
-            _log(li, lf, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ])
+            _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
             node = to
             continue
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, arrive)
+        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, arrive)
         if slot_t == INF:
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
         _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK), 0)
         return
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, p, now)
+    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     S[p, ALIVE] = 0
     S[p, PREV] = prev  # gone: the node it left, and the exit, for _return_after
     S[p, NODE] = node
@@ -730,10 +760,12 @@ def _return_after(m, s, iv, p, now):
 
 # ------------------------------------------------------------------------- loop
 @njit(inline=True)
-def _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now):
+def _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now):
     """EV_BOOK: the patient's booked slot has come; its service starts."""
     node = S[who, NODE]
     F[who, START] = F[who, SLOT]
+    if tl is not None:
+        _t_started(tl, who, cohort[who], node, F[who, SLOT])
     d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
@@ -752,38 +784,167 @@ def _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, n, now):
 
 
 @njit
-def _censor(cohort, S, F, li, lf, ctr, P):
+def _censor(cohort, S, F, li, lf, tl, ctr, P):
     """Log every patient still in the system at the horizon: its held row, then its current row."""
     for p in range(P):
         if S[p, ALIVE] == 1:
             c = cohort[p]
             if S[p, HELD] >= 0:
-                _log(li, lf, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, HSEQ])
+                _log(li, lf, tl, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, HSEQ], S[p, HDEST], True)
             if S[p, NODE] >= 0:  # -1 during a hold after an assessment
-                _log(li, lf, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, VSEQ])
+                _log(li, lf, tl, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)
+
+
+@njit(inline=True)
+def _route_at_end(m, s, iv, who, node, c, now):
+    """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
+    EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
+    mi, S, F = m.mi, s.S, s.F
+    u = m.rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    if iv is not None:
+        r, dest = _iv_end(m, s, iv, who, node, c, u, now)
+        if r < 0:  # assessed first
+            return -1, NO_DEST
+    else:
+        r = _choose_route(m.route_start, m.route_len, m.route_cum, node, c, u)
+        dest = m.route_dest[r]
+    if m.route_hold[r]:
+        S[who, ROUTE] = r
+        S[who, HDEST] = dest
+        F[who, END] = now
+        h = m.hold[m.hoff[r] + who * mi[node, D_K] + S[who, J]]
+        if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
+            h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
+        _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
+        return -1, NO_DEST
+    return r, dest
+
+
+@njit(inline=True)
+def _service_end(m, s, iv, tl, who, ev, now):
+    """EV_END, EV_HOLD, EV_AEND: service ended: route, hold the server while the discharge is
+    arranged (a route with a hold: an EV_HOLD at end + hold resumes here), then keep the server
+    (blocking) or free it, and move on. With an assessment (interventions), the patient keeps its
+    server and queues at the assessment node; at the end of the assessment (EV_AEND) the route is
+    chosen, and after any hold the kept server is freed unless the route blocks (as
+    ``_Engine.patient`` after ``assess``). Returns (node to enter, node it comes from), NO_NODE
+    when the patient does not move now."""
+    mi, S, F, ns = m.mi, s.S, s.F, s.ns
+    c = m.cohort[who]
+    assessed = False
+    if ev == EV_END:
+        node = S[who, NODE]
+        r, dest = _route_at_end(m, s, iv, who, node, c, now)
+        if r < 0:
+            return NO_NODE, -1
+        end = now
+    elif ev == EV_HOLD:
+        r = S[who, ROUTE]
+        dest = S[who, HDEST]
+        node = S[who, NODE]
+        if node < 0:  # a hold after an assessment: only the kept server remains
+            node = S[who, HELD]
+            assessed = True
+        end = F[who, END]
+    elif iv is not None:  # EV_AEND
+        node, r, dest = _assessed(m, s, iv, tl, who, now)
+        if node < 0:  # holds the kept server while the discharge is arranged
+            return NO_NODE, -1
+        assessed = True
+        end = now
+    else:  # pragma: no cover  (no EV_AEND without interventions)
+        return NO_NODE, -1
+    k = mi[node, KIND]
+    if assessed:
+        _leave_kept(m, S, F, ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, r, dest, now)
+    elif m.route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
+        S[who, HELD] = node
+        S[who, HPREV] = S[who, PREV]
+        S[who, HDEST] = dest
+        S[who, HSEQ] = S[who, VSEQ]
+        F[who, HARR] = F[who, ARR]
+        F[who, HSTART] = F[who, START]
+        F[who, HEND] = end
+        if tl is not None:
+            _t_held(tl, who)
+        _blocked_on(m, S, F, who, node, r)
+    else:
+        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
+             S[who, VSEQ], dest, False)
+        if k == QUEUE:
+            ns[node, BUSY] -= 1
+            _grant(S, ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, node, now)
+    return dest, node
+
+
+@njit(inline=True)
+def _arrival(m, s, iv, who, tok, now):
+    """EV_ARRIVE: a patient arrives from its source (token 0; the next arrival is scheduled) or comes
+    back (token 1, a readmission). Returns (node to enter, node it comes from) as ``_service_end``."""
+    S, arrive = s.S, m.arrive
+    if tok == 1:  # a readmission: the same patient walks in again
+        S[who, ALIVE] = 1
+        return m.rd_i[0], -1
+    if who + 1 < len(arrive):
+        _push(s.ht, s.hi, s.ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
+    if iv is not None and _thinned(iv, s.ctr, arrive[who], who):  # never enters (Effects.thinned_by)
+        return NO_NODE, -1
+    S[who, ALIVE] = 1
+    S[who, HELD] = -1
+    S[who, VSEQ] = -1
+    if iv is not None:
+        iv.V[who, MASK] = iv.start_mask[who]
+    if who < len(m.cen_state):  # a warm start's census patient
+        return _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
+                             S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, who, now)
+    return m.entry[who], -1
+
+
+@njit(inline=True)
+def _renege(m, s, tl, who, tok, now, lwbs):
+    """EV_RENEGE: a waiting patient's patience ran out (it leaves by ``lwbs``), or a blocked wait
+    ended another way (its give_up: it frees the kept server and goes on). Returns (node to enter,
+    node it comes from) as ``_service_end``."""
+    S, F = s.S, s.F
+    if not (S[who, WAITING] == 1 and S[who, WTOK] == tok):
+        return NO_NODE, -1
+    node = S[who, NODE]
+    c = m.cohort[who]
+    _unlink(S, s.ns, s.qh, s.qt, who, node, m.level[node, c])
+    if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
+        to = S[who, GU_TO]
+        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE, to,
+             S[who, VSEQ], to, False)
+        _release_held(m.mi, m.cohort, S, F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, now)
+        return to, node
+    _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs, S[who, VSEQ],
+         -1, False)
+    S[who, ALIVE] = 0
+    return NO_NODE, -1
+
+
+@njit(inline=True)
+def _first_events(m, s):
+    """The first arrival and each rostered node's first change of servers."""
+    mi, ht, hi, ctr = m.mi, s.ht, s.hi, s.ctr
+    if len(m.arrive) > 0:
+        _push(ht, hi, ctr, 0.0 + (m.arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
+    for n in range(mi.shape[0]):
+        if mi[n, SCHED]:
+            nxt = _next_change(m.cap_week, n, 0)
+            s.ns[n, RNEXT] = nxt
+            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
 
 
 @njit
-def run_loop(m, s, iv, horizon, lwbs):
+def run_loop(m, s, iv, tl, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
-    ``iv`` is an ``Interventions`` tuple, or None when no intervention is active."""
-    (mi, mf, cap_week, slots, level, route_start, route_len, route_dest, route_cum, route_block,
-     dur, rte, pat, els, arrive, cohort, entry, route_hold, hold, hoff) = m[:20]
-    rd_i = m.rd_i
-    cen_state, cen_node, cen_since, cen_fit_at, cen_onward = (m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at,
-                                                              m.cen_onward)
-    S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr = s[:12]
-    el = s.el
-    P = len(arrive)
-    if P > 0:
-        _push(ht, hi, ctr, 0.0 + (arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
-    for n in range(mi.shape[0]):
-        if mi[n, SCHED]:
-            nxt = _next_change(cap_week, n, 0)
-            ns[n, RNEXT] = nxt
-            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
+    ``iv`` is an ``Interventions`` tuple, or None when no intervention is active; ``tl`` a
+    ``streamed.Tally`` when the loop measures as it runs, or None (log only)."""
+    S, ht, hi, ctr = s.S, s.ht, s.hi, s.ctr
+    _first_events(m, s)
     while ctr[HN] > 0 and ctr[STATUS] == OK:
         if ht[0] >= horizon:
             break
@@ -795,118 +956,27 @@ def run_loop(m, s, iv, horizon, lwbs):
         to = NO_NODE
         frm = -1
         if ev == EV_END or ev == EV_HOLD or ev == EV_AEND:
-            # service ended: route, hold the server while the discharge is arranged (a
-            # route with a hold: an EV_HOLD at end + hold resumes here), then keep the
-            # server (blocking) or free it, and move on. With an assessment (interventions),
-            # the patient keeps its server and queues at the assessment node; at the end of
-            # the assessment (EV_AEND) the route is chosen, and after any hold the kept server
-            # is freed unless the route blocks (as ``_Engine.patient`` after ``assess``).
-            c = cohort[who]
-            assessed = False
-            if ev == EV_END:
-                node = S[who, NODE]
-                u = rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
-                if iv is not None:
-                    r, dest = _iv_end(m, s, iv, who, node, c, u, now)
-                    if r < 0:  # assessed first
-                        continue
-                else:
-                    r = _choose_route(route_start, route_len, route_cum, node, c, u)
-                    dest = route_dest[r]
-                if route_hold[r]:
-                    S[who, ROUTE] = r
-                    S[who, HDEST] = dest
-                    F[who, END] = now
-                    h = hold[hoff[r] + who * mi[node, D_K] + S[who, J]]
-                    if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
-                        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
-                    _push(ht, hi, ctr, now + h, _payload(who, EV_HOLD), 0)
-                    continue
-                end = now
-            elif ev == EV_HOLD:
-                r = S[who, ROUTE]
-                dest = S[who, HDEST]
-                node = S[who, NODE]
-                if node < 0:  # a hold after an assessment: only the kept server remains
-                    node = S[who, HELD]
-                    assessed = True
-                end = F[who, END]
-            elif iv is not None:  # EV_AEND
-                node, r, dest = _assessed(m, s, iv, who, now)
-                if node < 0:  # holds the kept server while the discharge is arranged
-                    continue
-                assessed = True
-                end = now
-            else:  # pragma: no cover  (no EV_AEND without interventions)
-                continue
-            k = mi[node, KIND]
-            if assessed:
-                _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, r, dest, now)
-            elif route_block[r] and dest >= 0 and k != BOOKING and mi[dest, KIND] != BOOKING:
-                S[who, HELD] = node
-                S[who, HPREV] = S[who, PREV]
-                S[who, HDEST] = dest
-                S[who, HSEQ] = S[who, VSEQ]
-                F[who, HARR] = F[who, ARR]
-                F[who, HSTART] = F[who, START]
-                F[who, HEND] = end
-                _blocked_on(m, S, F, who, node, r)
-            else:
-                _log(li, lf, ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
-                     S[who, VSEQ])
-                if k == QUEUE:
-                    ns[node, BUSY] -= 1
-                    _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now)
-            to = dest
-            frm = node
-        elif ev == EV_ARRIVE and tok == 1:  # a readmission: the same patient walks in again
-            S[who, ALIVE] = 1
-            to = rd_i[0]
+            to, frm = _service_end(m, s, iv, tl, who, ev, now)
         elif ev == EV_ARRIVE:
-            if who + 1 < P:
-                _push(ht, hi, ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
-            if iv is not None and _thinned(iv, ctr, arrive[who], who):  # never enters (Effects.thinned_by)
-                pass
-            else:
-                S[who, ALIVE] = 1
-                S[who, HELD] = -1
-                S[who, VSEQ] = -1
-                if iv is not None:
-                    iv.V[who, MASK] = iv.start_mask[who]
-                if who < len(cen_state):  # a warm start's census patient
-                    to, frm = _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward,
-                                            S, F, visits, ns, ht, hi, ctr, el, who, now)
-                else:
-                    to = entry[who]
+            to, frm = _arrival(m, s, iv, who, tok, now)
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
-                _assess_begins(mi, dur, S, F, ht, hi, ctr, iv.V, who, now)
+                _assess_begins(m.mi, m.dur, S, s.F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, S[who, NODE], now)
+                _start(m.mi, m.dur, m.cohort, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
+                       S[who, NODE], now)
         elif ev == EV_RENEGE:
-            if S[who, WAITING] == 1 and S[who, WTOK] == tok:
-                node = S[who, NODE]
-                _unlink(S, ns, qh, qt, who, node, level[node, cohort[who]])
-                if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
-                    to = S[who, GU_TO]
-                    frm = node
-                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE,
-                         to, S[who, VSEQ])
-                    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, who, now)
-                else:
-                    _log(li, lf, ctr, who, cohort[who], node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED,
-                         lwbs, S[who, VSEQ])
-                    S[who, ALIVE] = 0
+            to, frm = _renege(m, s, tl, who, tok, now, lwbs)
         elif ev == EV_BOOK:
-            _booked(mi, dur, cohort, iv, S, F, ht, hi, ctr, who, now)
+            _booked(m.mi, m.dur, m.cohort, iv, tl, S, s.F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
-            _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, who, now)
+            _roster_change(m.cap_week, S, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, who, now)
         if to != NO_NODE:
-            _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
-                   S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, ctr, el, who, to, frm, now)
-            if rd_i[0] >= 0 and S[who, ALIVE] == 0:
+            _enter(m.mi, m.mf, m.slots, m.level, m.dur, m.pat, m.els, m.cohort, iv,
+                   S, s.F, s.visits, s.ns, s.qh, s.qt, s.taken, ht, hi, s.li, s.lf, tl, ctr, s.el, who, to, frm, now)
+            if m.rd_i[0] >= 0 and S[who, ALIVE] == 0:
                 _return_after(m, s, iv, who, now)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
-    _censor(cohort, S, F, li, lf, ctr, P)
+    _censor(m.cohort, S, s.F, s.li, s.lf, tl, ctr, len(m.arrive))
     return ctr[STATUS]

@@ -59,12 +59,13 @@ from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws, packed
 from ..eventlog import COLUMNS, EventLog
 from ..network import ACUTE, BOOKING, QUEUE, Network
+from ..streamed import Streamed, new_tally
 from ..units import MINUTES_PER_DAY
 from . import _loop
 from .effects import patient_effects
 from .escalation import escalation_meta
 
-__all__ = ["run_compiled"]
+__all__ = ["run_compiled", "run_compiled_streamed"]
 
 _N_LI, _N_LF = 7, 4
 
@@ -221,6 +222,7 @@ def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
 
 
 def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
+    """Fresh per-patient and per-node state; ``log_cap`` 0 for a run that writes no log."""
     N = net.n_nodes
     i64 = np.int64
     n_rev = max(1, int(net.revisit.sum()))
@@ -234,7 +236,8 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap
         visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
-        li=np.empty((_N_LI, log_cap), dtype=i64), lf=np.empty((_N_LF, log_cap)), ctr=np.zeros(_loop.N_CTR, dtype=i64),
+        li=np.empty((_N_LI, max(1, log_cap)), dtype=i64), lf=np.empty((_N_LF, max(1, log_cap))),
+        ctr=np.zeros(_loop.N_CTR, dtype=i64),
         ret_k=np.zeros(P, dtype=i64),
         el=np.empty((esc_cap, 3)),
     )
@@ -267,6 +270,25 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         of finished visits in the order they finished, then the patients still in
         the system at the horizon, by patient id.
     """
+    s, iv, _, meta, n_arrived = _run(net, draws, None)
+    return _eventlog(net, s, meta, n_arrived)
+
+
+def run_compiled_streamed(net: Network, draws: Draws, keep_log: bool = False) -> tuple[Streamed, EventLog | None]:
+    """Run one replication on the compiled engine, measuring as it runs (``flowsim.streamed``).
+
+    Only for a model ``streamed.streamable`` accepts. Returns the sums that
+    ``stream_metrics.measure_streamed`` turns into metrics, and the event log when
+    ``keep_log`` (the same rows ``run_compiled`` writes), else None.
+    """
+    s, iv, tl, meta, n_arrived = _run(net, draws, keep_log)
+    st = Streamed.of(tl, net.horizon, n_arrived, meta)
+    return st, (_eventlog(net, s, meta, n_arrived) if keep_log else None)
+
+
+def _run(net: Network, draws: Draws, keep_log: bool | None):
+    """Run the loop until it fits; ``keep_log`` None: log only, else measure as it runs and
+    write the log if True. Returns (state, interventions, tally, meta, patients arrived)."""
     P = draws.n_patients
     log_cap = max(1024, 3 * P)
     heap_cap = 1024 + 2 * net.n_nodes + P // 8
@@ -278,8 +300,10 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s, iv = _state(net, P, log_cap, heap_cap, days, esc_cap), _iv_state(ivm, P, len(names))
-        status = _loop.run_loop(m, s, iv, float(net.horizon), lwbs)
+        s = _state(net, P, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap)
+        iv = _iv_state(ivm, P, len(names))
+        tl = None if keep_log is None else new_tally(net, P, log_cap, keep_log)
+        status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
         if status == _loop.NEED_EXTEND and s.ctr[_loop.DETAIL] < 0:  # a return column
@@ -298,15 +322,13 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
             esc_cap *= 4
         else:  # pragma: no cover
             raise RuntimeError(f"compiled engine: unknown status {status}")
-    n = int(s.ctr[_loop.ROWS])
-    li, lf = s.li, s.lf
-    cols = {}
-    for r, name in enumerate(("patient", "cohort", "node", "prev", "outcome", "dest", "seq")):
-        cols[name] = li[r, :n].astype(COLUMNS[name])
-    for r, name in enumerate(("arrive", "start", "end", "depart")):
-        cols[name] = lf[r, :n].copy()
     n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
                  - getattr(draws, "n_census", 0))  # census patients did not arrive from a source
+    return s, iv, tl, _meta(net, s, iv, names), n_arrived
+
+
+def _meta(net: Network, s: _loop.State, iv, names) -> dict:
+    """The run's intervention tallies and escalation openings, as ``EventLog.meta``."""
     meta = {"engine": "compiled"}
     if names:  # the same shape as Effects.tally
         I = len(names)
@@ -320,4 +342,15 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     if net.escalation is not None:
         el = s.el[:int(s.ctr[_loop.ESC_ROWS])]
         meta["escalation"] = escalation_meta(el[:, 0].astype(np.int64), el[:, 1], el[:, 2])
+    return meta
+
+
+def _eventlog(net: Network, s: _loop.State, meta: dict, n_arrived: int) -> EventLog:
+    n = int(s.ctr[_loop.ROWS])
+    li, lf = s.li, s.lf
+    cols = {}
+    for r, name in enumerate(("patient", "cohort", "node", "prev", "outcome", "dest", "seq")):
+        cols[name] = li[r, :n].astype(COLUMNS[name])
+    for r, name in enumerate(("arrive", "start", "end", "depart")):
+        cols[name] = lf[r, :n].copy()
     return EventLog(**cols, horizon=net.horizon, patients=n_arrived, meta=meta)

@@ -35,14 +35,15 @@ def replication_task(net, seed: int, scenario: str, replication: int, engine: st
     out = {"scenario": scenario, "replication": replication}
     try:
         # compile (or load the cache) once per worker process, outside the timing
-        secs = warm_once(net, engine)
+        secs = warm_once(net, engine, census=census is not None)
         if secs:
             out["compile_s"] = secs
     except Exception:
         pass  # the replication below reports any real problem
     t0 = time.perf_counter()
     try:
-        metrics, log, _ = run_replication(net, seed, replication, engine, census, scenario)
+        metrics, log, _ = run_replication(net, seed, replication, engine, census, scenario,
+                                          keep_log=keep_log or series is not None)
         if series is not None:
             from ..series import flat_series, measure_series
             metrics.update(flat_series(measure_series(log, net, series)))

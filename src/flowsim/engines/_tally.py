@@ -1,0 +1,188 @@
+"""Metrics measured as the compiled loop runs: ``@njit`` kernels the loop calls at each log row,
+each visit entered and each service start (see ``compiled.py`` and ``flowsim.streamed``).
+
+``metrics.measure`` reads a finished event log; this is the same arithmetic done row by
+row as the loop writes (or, without ``--events``, instead of writing) each row, so a
+replication never builds and re-scans the log. Every figure is a sum over rows, a sum
+over ED attendances or acute stays, or (the wait quantiles) computed exactly from the
+waits kept in a buffer; ``flowsim.stream_metrics`` turns the sums into the metrics.
+
+Linking visits without sorting the log. ``metrics`` links a patient's visit to the one
+before it (by ``seq``) when it came from that visit's node; runs of linked ED visits are
+attendances, runs of linked acute-bed visits are stays. Here the same test is made when
+a visit is entered (``_entered``: ``prev`` equals the node of the patient's previous
+visit, kept in ``pi[p, LASTN]``), and whether a row ends its run is known when the row
+is written: its successor (the next visit, if linked) is the node the patient moves on
+to at once (``dest``), or for a kept (blocked) bed the node it waits at (``HDEST``).
+This holds for every construct the streaming path runs (``streamed.streamable``);
+assessments, readmissions and warm starts keep to the log path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..codes import NO_NODE
+from ..eventlog import DIVERTED, ELSEWHERE, IN_SYSTEM, OTHER_ROUTE, RENEGED
+from ..kernels import njit
+from ..streamed import (A_ARR, A_BUSY, A_COST, A_DCOST, A_DEATHS, A_DEL, A_DIV, A_OTHER, A_Q1N, A_Q1S, A_Q4N,
+                        A_Q4S, A_REN, A_ROWS, A_SERVED, A_STILL, A_UNMET, A_SVCN, A_SVCS, A_BOOKED, A_WN, A_WPOS, A_WSUM,
+                        C_ADM, C_ATT, C_BED, C_BREACH, C_COST, C_DEATHS, C_DEL, T_ADM, T_ATT, T_BREACH, T_CENS,
+                        T_DTA, T_TWELVE, EDARR, HEDARR, LASTN, ADMD, W_LO, W_HI, W_D0, W_D1, W_EDCOST, W_Q,
+                        P_DAY, P_VISIT, P_LWBS, P_DIV, P_ADM, P_DELAY)
+from ..units import MINUTES_PER_DAY
+
+__all__ = ["row", "entered", "started", "held"]
+
+FOUR_HOURS, TWELVE_HOURS = 240.0, 720.0
+
+
+@njit(inline=True, refcount=False)
+def _overlap(a, b, lo, hi):
+    """Length of [a, b) inside [lo, hi); 0 when ``a`` is NaN (``metrics._overlap``)."""
+    if a != a:
+        return 0.0
+    x = min(b, hi) - max(a, lo)
+    return x if x > 0.0 else 0.0
+
+
+@njit(inline=True, refcount=False)
+def _ed_done(tl, c, depart, end, dest, succ, arrival):
+    """The last row of an ED attendance (``metrics._ed_attendances``, ``_waits_from_decision``)."""
+    lo, hi = tl.win[W_LO], tl.win[W_HI]
+    if not (arrival >= lo and arrival < hi):
+        return
+    still = depart != depart
+    elapsed = hi - arrival if still else depart - arrival
+    if elapsed > FOUR_HOURS:
+        tl.tot[T_BREACH] += 1.0
+        tl.cf[c, C_BREACH] += 1.0
+    elif still:
+        tl.tot[T_CENS] += 1.0
+    if elapsed > TWELVE_HOURS:
+        tl.tot[T_TWELVE] += 1.0
+    to = succ if succ >= 0 else dest
+    if to >= 0 and tl.acute[to] and end == end:
+        leave = hi if still else depart
+        if leave - end > TWELVE_HOURS:
+            tl.tot[T_DTA] += 1.0
+
+
+@njit(inline=True, refcount=False)
+def _window_counts(tl, c, node, arrive, start, depart, outcome, dest):
+    """Counts and waits of a visit arriving in the window (``metrics._per_node``, ``stability``),
+    and its unmet-demand cost (``ledger._unmet``)."""
+    a, pr, cf = tl.na, tl.price, tl.cf
+    a[node, A_ARR] += 1.0
+    if outcome == DIVERTED or outcome == ELSEWHERE:
+        a[node, A_DIV] += 1.0
+        if dest < 0:
+            a[node, A_UNMET] += pr[node, P_DIV]
+            cf[c, C_COST] += pr[node, P_DIV]
+    else:
+        if outcome == RENEGED:
+            a[node, A_REN] += 1.0
+            a[node, A_UNMET] += pr[node, P_LWBS]
+            cf[c, C_COST] += pr[node, P_LWBS]
+        elif outcome == OTHER_ROUTE:
+            a[node, A_OTHER] += 1.0
+            tl.od[node, dest + tl.od.shape[1] - tl.na.shape[0]] += 1.0
+        elif outcome == IN_SYSTEM and start != start:
+            a[node, A_STILL] += 1.0
+        hi = tl.win[W_HI]
+        left = depart if depart == depart else hi
+        until = min(start if start == start else left, hi)
+        if arrive < tl.win[W_LO] + tl.win[W_Q]:
+            a[node, A_Q1S] += until - arrive
+            a[node, A_Q1N] += 1.0
+        if arrive >= hi - tl.win[W_Q]:
+            a[node, A_Q4S] += until - arrive
+            a[node, A_Q4N] += 1.0
+    if start == start:
+        w = start - arrive
+        a[node, A_WSUM] += w
+        a[node, A_WN] += 1.0
+        if w > 0.0:
+            a[node, A_WPOS] += 1.0
+        k = tl.wk[0]
+        tl.wn[k] = node
+        tl.wv[k] = w
+        tl.wk[0] = k + 1
+
+
+@njit(inline=True, refcount=False)
+def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
+    """Tally one log row. ``succ``: the node of the patient's next visit when it is linked
+    to this one (see the module docstring), else < 0; ``was_held``: the row of a kept bed
+    (its attendance began at ``HEDARR``). The wait buffer has room for every row (the
+    caller sizes it as the log)."""
+    lo, hi = tl.win[W_LO], tl.win[W_HI]
+    a, pr, cf = tl.na, tl.price, tl.cf
+    a[node, A_ROWS] += 1.0
+    if arrive >= lo and arrive < hi:
+        _window_counts(tl, c, node, arrive, start, depart, outcome, dest)
+    if start >= lo and start < hi:
+        a[node, A_SERVED] += 1.0
+        a[node, A_COST] += pr[node, P_VISIT]
+        cf[c, C_COST] += pr[node, P_VISIT]
+    if start == start:
+        day = np.floor(start / MINUTES_PER_DAY)
+        if day >= tl.win[W_D0] and day < tl.win[W_D1]:
+            a[node, A_BOOKED] += 1.0
+        if end == end:
+            a[node, A_SVCS] += end - start
+            a[node, A_SVCN] += 1.0
+    dep = depart if depart == depart else hi
+    held = _overlap(start, dep, lo, hi)
+    a[node, A_BUSY] += held
+    tl.chold[c, node] += held
+    cost = pr[node, P_DAY] * held / MINUTES_PER_DAY
+    a[node, A_COST] += cost
+    cf[c, C_COST] += cost
+    if tl.bed[node]:
+        cf[c, C_BED] += held
+        d = _overlap(end, dep, lo, hi)
+        a[node, A_DEL] += d
+        cf[c, C_DEL] += d
+        a[node, A_DCOST] += d * pr[node, P_DELAY]
+    if dest < 0 and dest != NO_NODE and tl.death[-dest - 1] and depart >= lo and depart < hi:
+        a[node, A_DEATHS] += 1.0
+        cf[c, C_DEATHS] += 1.0
+    if tl.ed[node] and not (succ >= 0 and tl.ed[succ]):
+        _ed_done(tl, c, depart, end, dest, succ, tl.pe[p, HEDARR if was_held else EDARR])
+
+
+@njit(inline=True, refcount=False)
+def entered(tl, p, c, node, prev, now):
+    """Patient p enters a visit at ``node`` from ``prev``: an ED attendance or an acute stay
+    begins unless the visit continues one (linked to a visit of the same kind)."""
+    last = tl.pi[p, LASTN]
+    linked = prev >= 0 and prev == last
+    if tl.ed[node] and not (linked and tl.ed[last]):
+        tl.pe[p, EDARR] = now
+        if now >= tl.win[W_LO] and now < tl.win[W_HI]:
+            tl.tot[T_ATT] += 1.0
+            tl.cf[c, C_ATT] += 1.0
+            tl.na[node, A_COST] += tl.win[W_EDCOST]
+            tl.cf[c, C_COST] += tl.win[W_EDCOST]
+    if tl.acute[node] and not (linked and tl.acute[last]):
+        tl.pi[p, ADMD] = 0
+    tl.pi[p, LASTN] = node
+
+
+@njit(inline=True, refcount=False)
+def started(tl, p, c, node, start):
+    """Service starts: the first start in an acute stay is its admission (``metrics._admission_rows``)."""
+    if tl.acute[node] and tl.pi[p, ADMD] == 0:
+        tl.pi[p, ADMD] = 1
+        if start >= tl.win[W_LO] and start < tl.win[W_HI]:
+            tl.tot[T_ADM] += 1.0
+            tl.cf[c, C_ADM] += 1.0
+            tl.na[node, A_COST] += tl.price[node, P_ADM]
+            tl.cf[c, C_COST] += tl.price[node, P_ADM]
+
+
+@njit(inline=True, refcount=False)
+def held(tl, p):
+    """The patient keeps its bed (blocked): its row, written later, ends the attendance begun at EDARR."""
+    tl.pe[p, HEDARR] = tl.pe[p, EDARR]
