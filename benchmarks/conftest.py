@@ -39,3 +39,6 @@ def warm_compiled():
     from flowsim.engines.compiled import run_compiled
     net = network("ed_single", 5)
     run_compiled(net, make_draws(net, 1, 0))
+    from flowsim.simulate import run_replication
+    for warm in (net, network("default", 2)):   # the streaming specialisations (no log)
+        run_replication(warm, 1, 0, "compiled")

@@ -41,10 +41,10 @@ def test_idiomatic_simpy(benchmark):
 
 
 def _replication(net, engine):
-    """A whole replication as a study runs it: draws, engine, metrics."""
-    from flowsim.metrics import measure
-    draws = make_draws(net, 1, 0)
-    measure(engine(net, draws), net)
+    """A whole replication as a study runs it: draws, engine, metrics (the compiled
+    engine measures as it runs and keeps no log, as ``flowsim run`` and experiments do)."""
+    from flowsim.simulate import run_replication
+    run_replication(net, 1, 0, engine)
 
 
 @pytest.mark.parametrize("model", ["ed_ward_reablement", "default"])
@@ -53,6 +53,5 @@ def test_full_replication(benchmark, model, engine, warm_compiled):
     benchmark.group = f"replication:{model}"
     net = network(model)
     benchmark.extra_info["patients"] = make_draws(net, 1, 0).n_patients
-    fn = run_simpy if engine == "simpy" else run_compiled
-    benchmark.pedantic(_replication, args=(net, fn), rounds=3 if engine == "simpy" else 15, iterations=1,
+    benchmark.pedantic(_replication, args=(net, engine), rounds=3 if engine == "simpy" else 15, iterations=1,
                        warmup_rounds=0)
