@@ -108,3 +108,14 @@ def test_an_experiment_that_cannot_fit_is_refused_before_a_store_is_made(tmp_pat
                           "--out", str(tmp_path / "store")], capture_output=True, text=True, env=env, timeout=120)
     assert out.returncode == 2 and "would not fit in memory" in out.stderr and "Traceback" not in out.stderr
     assert not (tmp_path / "store").exists()
+
+
+def test_a_malformed_memory_override_is_a_usage_error(tmp_path):
+    model = tmp_path / "c.yaml"
+    model.write_text(CHAIN, encoding="utf-8")
+    src = str(Path(flowsim.__file__).resolve().parents[1])
+    env = dict(os.environ, PYTHONPATH=src, FLOWSIM_MEMORY_AVAILABLE="12GB")
+    out = subprocess.run([sys.executable, "-m", "flowsim.cli", "run", str(model), "-q"], capture_output=True,
+                         text=True, env=env, timeout=120)
+    assert out.returncode == 2 and "Traceback" not in out.stderr
+    assert "FLOWSIM_MEMORY_AVAILABLE: expected a number of bytes >= 0, found '12GB'" in out.stderr

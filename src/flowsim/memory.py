@@ -173,8 +173,15 @@ def available_bytes() -> float | None:
     """Memory a new allocation can get without swapping: MemAvailable, or less under a
     container's limit; None where neither can be read (the check is then skipped).
     ``FLOWSIM_MEMORY_AVAILABLE`` (bytes) overrides both."""
-    if os.environ.get("FLOWSIM_MEMORY_AVAILABLE"):
-        return float(os.environ["FLOWSIM_MEMORY_AVAILABLE"])
+    given = os.environ.get("FLOWSIM_MEMORY_AVAILABLE")
+    if given:
+        try:
+            value = float(given)
+        except ValueError:
+            value = -1.0
+        if not value >= 0:  # also refuses nan
+            raise UsageError(f"expected a number of bytes >= 0, found {given!r}", argument="FLOWSIM_MEMORY_AVAILABLE")
+        return value
     found = [x for x in (_meminfo_available(), _cgroup_room()) if x is not None]
     return min(found) if found else None
 
