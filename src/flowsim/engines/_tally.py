@@ -110,7 +110,11 @@ def _window_counts(tl, c, node, arrive, start, depart, outcome, dest):
         tl.wk[0] = k + 1
 
 
-@njit(inline=True, refcount=False)
+# PERF: a real call, not inlined at the IR level: ``_log`` (inlined) calls it at ~14 sites, and
+# Numba deep-copies an inlined callee's IR once per block per site, so inlining it made one
+# loop specialisation take ~107 s of CPU to compile instead of ~34 s; the run is no slower
+# (perf anchors' chain, min of 15, same session: engine 52-60 vs 53-57 ms, whole 79-89 vs 77-86 ms).
+@njit(refcount=False)
 def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
     """Tally one log row. ``succ``: the node of the patient's next visit when it is linked
     to this one (see the module docstring), else < 0; ``was_held``: the row of a kept bed
