@@ -115,7 +115,7 @@ def _window_counts(tl, c, node, arrive, start, depart, outcome, dest):
 # loop specialisation take ~107 s of CPU to compile instead of ~34 s; the run is no slower
 # (perf anchors' chain, min of 15, same session: engine 52-60 vs 53-57 ms, whole 79-89 vs 77-86 ms).
 @njit(refcount=False)
-def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
+def _row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
     """Tally one log row. ``succ``: the node of the patient's next visit when it is linked
     to this one (see the module docstring), else < 0; ``was_held``: the row of a kept bed
     (its attendance began at ``HEDARR``). The wait buffer has room for every row (the
@@ -154,6 +154,16 @@ def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_hel
         cf[c, C_DEATHS] += 1.0
     if tl.ed[node] and not (succ >= 0 and tl.ed[succ]):
         _ed_done(tl, c, depart, end, dest, succ, tl.pe[p, HEDARR if was_held else EDARR])
+
+
+@njit(inline=True, refcount=False)
+def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
+    """Tally one log row (``_row``), its whole-number and flag arguments passed as int64 and bool."""
+    # COMPILE: the loop passes constants here (an outcome, NO_NODE, True) from ~14 call sites, and
+    # Numba compiles a called function once per combination of literal argument types: 8 copies
+    # of ``_row`` per loop specialisation. Converted, they share one.
+    _row(tl, p, c, node, arrive, start, end, depart, np.int64(outcome), np.int64(dest), np.int64(succ),
+         bool(was_held))
 
 
 @njit(inline=True, refcount=False)
