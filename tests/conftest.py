@@ -89,13 +89,21 @@ def _run_in_process_by_default(monkeypatch):
 
 @pytest.fixture(scope="session", autouse=True)
 def _compiled_engine_once(tmp_path_factory):
-    """Compile (or load from the cache) both specialisations of the compiled loop, with
-    and without interventions, once per test session before the first test, so that no
-    single test pays the first compile (~20-40 s after a change to flowsim's sources)."""
+    """Compile (or load from the cache) the four specialisations of the compiled loop once per
+    test session, before the first test: without and with interventions, each measuring as it
+    runs and writing an event log. The suite uses all four; compiled here, no single test pays
+    a first compile (~20-40 s of CPU each, docs in benchmarks/README.md), and subprocesses and
+    process-pool workers of later tests load them from the cache instead of each compiling the
+    ones nobody had compiled yet."""
     from flowsim.config.scenarios import load_scenario
+    from flowsim.engines._loop import run_loop
     from flowsim.network import build_network
     from flowsim.simulate import warm_once
     p = tmp_path_factory.mktemp("warm") / "tiny.yaml"
     p.write_text(TINY, encoding="utf-8")
-    for scenario in ("baseline", "raid"):
-        warm_once(build_network(load_scenario(p, scenario)), "compiled")
+    for scenario in ("baseline", "fewer_admissions"):  # no intervention active; a route_scale
+        net = build_network(load_scenario(p, scenario))
+        warm_once(net, "compiled")               # measured as it runs (streamed.streamable)
+        warm_once(net, "compiled", census=True)  # the event log (what a warm start runs)
+    if hasattr(run_loop, "signatures"):  # not under NUMBA_DISABLE_JIT=1
+        assert len(run_loop.signatures) == 4, run_loop.signatures
