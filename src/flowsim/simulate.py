@@ -6,23 +6,26 @@ The building block that ``flowsim run`` and the experiment runner share.
 from __future__ import annotations
 
 import dataclasses
+import threading
 import time
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from .config.schema import MAX_REPLICATIONS, MAX_SEED, Config
 from .draws import make_draws
 from .engines import resolve_engine, run_engine
 from .errors import FlowsimError, SimulationError, UsageError, one_line
-from .eventlog import EventLog
 from .experiment.executors import check_executor_args, default_workers, make_executor
-from .forecast import daily_occupancy
 from .memory import check_memory
-from .metrics import measure
 from .network import Network, build_network
-from .series import measure_series, periods
 from .streamed import streamable
-from .target_metrics import target_metrics
-from .warmstart import Census, census_draws, read_census
+
+if TYPE_CHECKING:
+    from .eventlog import EventLog
+    from .warmstart import Census
+
+# What only some runs need (the event log's metrics, series, a warm start, a forecast) is
+# imported where it is used: a plain `flowsim run` is a start-up race (benchmarks/README.md).
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "warm_once", "check_run_args"]
 
@@ -100,8 +103,11 @@ def warm_once(net: Network, engine: str, census: bool = False) -> float:
 
 
 def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
-                    scenario: str | None = None, keep_log: bool = False):
+                    scenario: str | None = None, keep_log: bool = False, draws=None):
     """One replication: returns (metrics, event log or None, seconds); from ``census`` if given (a warm start).
+
+    ``draws``: the replication's draws when they were made already (``run_model`` makes
+    replication 0's while the engine loads); the seconds returned then leave them out.
 
     On the compiled engine a model ``streamed.streamable`` accepts is measured as it runs
     and writes no event log (None is returned in its place) unless ``keep_log``; every
@@ -113,13 +119,21 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     """
     t0 = time.perf_counter()
     try:
-        draws = make_draws(net, seed, replication) if census is None else census_draws(net, census, seed, replication)
+        if draws is not None:
+            pass
+        elif census is None:
+            draws = make_draws(net, seed, replication)
+        else:
+            from .warmstart import census_draws
+            draws = census_draws(net, census, seed, replication)
         if resolve_engine(engine, net) == "compiled" and streamable(net, getattr(draws, "n_census", 0)):
             from .engines.compiled import run_compiled_streamed
             from .stream_metrics import measure_streamed
             st, log = run_compiled_streamed(net, draws, keep_log)
             metrics = measure_streamed(st, net)
         else:
+            from .metrics import measure
+            from .target_metrics import target_metrics
             log = run_engine(net, draws, engine)
             metrics = measure(log, net, band=None if draws.attrs is None else draws.attrs.band)
             metrics.update(target_metrics(log, net, draws.attrs))  # a population model: never streamed
@@ -211,32 +225,67 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     res.workers = min(reps, default_workers() if workers is None else workers)
     check_memory(net, res.workers)  # refuse, before compiling, a run that cannot fit
     if start_from is not None:
+        from .warmstart import read_census
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     if progress is not None and engine == "compiled":
-        progress.message("flowsim: compiling the engine (first run after install takes ~10-40 s; "
+        progress.message("flowsim: compiling the engine (the first run after install takes ~1 minute; "
                          "cached after that)")
+    # PERF: in this process, replication 0 is drawn on a thread while this one loads the engine
+    # (imports numba and scipy.linalg, ~0.5 s of CPU with the cache warm); the draws release the
+    # GIL in numpy, so on 2+ cores the two overlap (benchmarks/README.md, "Start-up").
+    first = _Prefetch(net, seed) if res.workers == 1 and engine == "compiled" and res.census is None else None
     res.compile_s = warm_once(net, engine, census=res.census is not None)  # here too: warm workers then load the cache
     if progress is not None:
         progress.plan({"run": reps})
     if series is not None:
+        from .series import periods
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario,
+             first.take() if first is not None else None)
     res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
 
 
+class _Prefetch:
+    """Replication 0's draws, made on a background thread; ``take()`` waits for them and returns
+    (draws, seconds), or None if drawing failed (the replication then draws again and reports
+    the error as any other). A daemon thread: an interrupted run does not wait for it."""
+
+    def __init__(self, net: Network, seed: int):
+        self._out = None
+        self._thread = threading.Thread(target=self._draw, args=(net, seed), name="flowsim-draws", daemon=True)
+        self._thread.start()
+
+    def _draw(self, net: Network, seed: int) -> None:
+        t0 = time.perf_counter()
+        try:
+            self._out = make_draws(net, seed, 0), time.perf_counter() - t0
+        except Exception:  # noqa: BLE001 - reported when replication 0 draws again
+            self._out = None
+
+    def take(self):
+        self._thread.join()
+        return self._out
+
+
 def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
-                        keep_log: bool, scenario: str | None = None) -> dict:
-    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
+                        keep_log: bool, scenario: str | None = None, drawn=None) -> dict:
+    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task);
+    ``drawn``: (draws, seconds) of this replication made beforehand (``_Prefetch``)."""
     warm_once(net, engine, census=census is not None)  # in a worker: compile or load the cache once, untimed
     want = keep_log or series is not None or census is not None  # a log only when something reads it
-    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want)
+    draws, draw_s = drawn if drawn is not None else (None, 0.0)
+    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want,
+                                         draws=draws)
+    secs += draw_s  # replication seconds include the draws, wherever they were made
     out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": int(metrics["patients"])}
     if series is not None:
+        from .series import measure_series
         out["series"] = measure_series(log, net, series)
     if census is not None:
+        from .forecast import daily_occupancy
         out["daily"] = daily_occupancy(log, net)
     if keep_log:
         out["log"] = log
@@ -244,9 +293,11 @@ def _replication_record(net: Network, seed: int, replication: int, engine: str, 
 
 
 def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
-             progress, scenario: str | None) -> None:
-    """Run the replications on ``res.workers`` processes (here when 1) and store them in order."""
+             progress, scenario: str | None, first=None) -> None:
+    """Run the replications on ``res.workers`` processes (here when 1) and store them in order;
+    ``first``: replication 0's (draws, seconds) when made already."""
     tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0), scenario)
+             + ((first,) if r == 0 and first is not None else ())
              for r in range(reps)]
     done = {}
     with make_executor(res.workers) as ex:

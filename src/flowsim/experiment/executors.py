@@ -18,7 +18,6 @@ orders results by (scenario, replication) before summarising them.
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import re
 import threading
@@ -91,6 +90,8 @@ class ProcessExecutor:
     name = "processes"
 
     def __init__(self, workers: int, start_method: str | None = None):
+        import multiprocessing  # here, not at the top: a run in this process never needs it
+
         self.workers = workers
         if start_method is None:
             start_method = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
@@ -98,6 +99,7 @@ class ProcessExecutor:
         self._pool = None
 
     def __enter__(self):
+        import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
 
         ctx = multiprocessing.get_context(self.start_method)
