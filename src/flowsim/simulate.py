@@ -6,7 +6,6 @@ The building block that ``flowsim run`` and the experiment runner share.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
@@ -103,11 +102,8 @@ def warm_once(net: Network, engine: str, census: bool = False) -> float:
 
 
 def run_replication(net: Network, seed: int, replication: int, engine: str = "auto", census: Census | None = None,
-                    scenario: str | None = None, keep_log: bool = False, draws=None):
+                    scenario: str | None = None, keep_log: bool = False):
     """One replication: returns (metrics, event log or None, seconds); from ``census`` if given (a warm start).
-
-    ``draws``: the replication's draws when they were made already (``run_model`` makes
-    replication 0's while the engine loads); the seconds returned then leave them out.
 
     On the compiled engine a model ``streamed.streamable`` accepts is measured as it runs
     and writes no event log (None is returned in its place) unless ``keep_log``; every
@@ -119,9 +115,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
     """
     t0 = time.perf_counter()
     try:
-        if draws is not None:
-            pass
-        elif census is None:
+        if census is None:
             draws = make_draws(net, seed, replication)
         else:
             from .warmstart import census_draws
@@ -230,10 +224,6 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     if progress is not None and engine == "compiled":
         progress.message("flowsim: compiling the engine (the first run after install takes ~1 minute; "
                          "cached after that)")
-    # PERF: in this process, replication 0 is drawn on a thread while this one loads the engine
-    # (imports numba and scipy.linalg, ~0.5 s of CPU with the cache warm); the draws release the
-    # GIL in numpy, so on 2+ cores the two overlap (benchmarks/README.md, "Start-up").
-    first = _Prefetch(net, seed) if res.workers == 1 and engine == "compiled" and res.census is None else None
     res.compile_s = warm_once(net, engine, census=res.census is not None)  # here too: warm workers then load the cache
     if progress is not None:
         progress.plan({"run": reps})
@@ -241,45 +231,18 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         from .series import periods
         res.series_period = series
         res.series_labels = [label for _, _, label in periods(net, net.horizon, series)]
-    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario,
-             first.take() if first is not None else None)
+    _run_all(res, net, reps, series, keep_logs, keep_first_log, progress, scenario)
     res.warnings = _warnings(res)
     res.wall_s = time.perf_counter() - t0
     return res
 
 
-class _Prefetch:
-    """Replication 0's draws, made on a background thread; ``take()`` waits for them and returns
-    (draws, seconds), or None if drawing failed (the replication then draws again and reports
-    the error as any other). A daemon thread: an interrupted run does not wait for it."""
-
-    def __init__(self, net: Network, seed: int):
-        self._out = None
-        self._thread = threading.Thread(target=self._draw, args=(net, seed), name="flowsim-draws", daemon=True)
-        self._thread.start()
-
-    def _draw(self, net: Network, seed: int) -> None:
-        t0 = time.perf_counter()
-        try:
-            self._out = make_draws(net, seed, 0), time.perf_counter() - t0
-        except Exception:  # noqa: BLE001 - reported when replication 0 draws again
-            self._out = None
-
-    def take(self):
-        self._thread.join()
-        return self._out
-
-
 def _replication_record(net: Network, seed: int, replication: int, engine: str, census, series,
-                        keep_log: bool, scenario: str | None = None, drawn=None) -> dict:
-    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task);
-    ``drawn``: (draws, seconds) of this replication made beforehand (``_Prefetch``)."""
+                        keep_log: bool, scenario: str | None = None) -> dict:
+    """One replication of ``run_model``, reduced to what RunResult keeps of it (a worker's task)."""
     warm_once(net, engine, census=census is not None)  # in a worker: compile or load the cache once, untimed
     want = keep_log or series is not None or census is not None  # a log only when something reads it
-    draws, draw_s = drawn if drawn is not None else (None, 0.0)
-    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want,
-                                         draws=draws)
-    secs += draw_s  # replication seconds include the draws, wherever they were made
+    metrics, log, secs = run_replication(net, seed, replication, engine, census, scenario, keep_log=want)
     out = {"replication": replication, "metrics": metrics, "seconds": secs, "patients": int(metrics["patients"])}
     if series is not None:
         from .series import measure_series
@@ -293,11 +256,9 @@ def _replication_record(net: Network, seed: int, replication: int, engine: str, 
 
 
 def _run_all(res: RunResult, net: Network, reps: int, series, keep_logs: bool, keep_first_log: bool,
-             progress, scenario: str | None, first=None) -> None:
-    """Run the replications on ``res.workers`` processes (here when 1) and store them in order;
-    ``first``: replication 0's (draws, seconds) when made already."""
+             progress, scenario: str | None) -> None:
+    """Run the replications on ``res.workers`` processes (here when 1) and store them in order."""
     tasks = [(net, res.seed, r, res.engine, res.census, series, keep_logs or (keep_first_log and r == 0), scenario)
-             + ((first,) if r == 0 and first is not None else ())
              for r in range(reps)]
     done = {}
     with make_executor(res.workers) as ex:
