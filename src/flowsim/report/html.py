@@ -162,7 +162,7 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     payers, kinds = payer_rows(m, with_ci, getattr(net.prices, "pool_names", ()))
     if payers:
         body.append("<h2>Who pays</h2>")
-        body.append(_table(["Payer or pool", f"£ over the window, {title}"], payers))
+        body.append(_table(["Payer or pool", f"Cost over the window, {title}"], payers))
         body.append(_table(["Kind of cost", f"£ over the window, {title}"], kinds))
         body.append("<p class=\"note\">The payers add up to the total cost; a pool is the sum of its "
                     "members. Delayed discharges are part of activity and capacity, shown apart. See "
