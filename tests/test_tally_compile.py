@@ -1,0 +1,45 @@
+"""``_tally.row`` is compiled once per tally type, whatever constants its callers pass.
+
+Numba compiles a called function once per combination of literal argument types, and the
+loop passes ``row`` constants (an outcome, NO_NODE, True or False) from ~14 call sites:
+passed on as they are, ``_row`` was compiled 8 times per loop specialisation, ~6 s of CPU of
+the first run after install (benchmarks/README.md, "Start-up"). The tallies it makes are
+tested against the event log's metrics in test_stream_metrics.py.
+"""
+
+from __future__ import annotations
+
+import numba
+import numpy as np
+
+from flowsim.config import parse_config
+from flowsim.engines import _tally
+from flowsim.network import build_network
+from flowsim.streamed import new_tally
+
+ONE = """
+name: one queue
+run: {horizon: 1 day, seed: 1}
+sources:
+  walk_in: {to: ed, rate: 10 per day}
+services:
+  ed:
+    kind: queue
+    setting: ed
+    servers: 1
+    duration: {exponential: {mean: 1 h}}
+    routes: [{to: home, p: 1}]
+"""
+
+
+@numba.njit
+def _two_call_sites(tl):
+    _tally.row(tl, 0, 0, 0, 60.0, 70.0, 80.0, 90.0, 1, -1, -1, True)   # constants of one kind...
+    _tally.row(tl, 0, 0, 0, 100.0, 100.0, 400.0, 400.0, 2, 0, 3, False)  # ...and of another
+
+
+def test_row_compiles_one_specialisation_for_different_constants():
+    tl = new_tally(build_network(parse_config(ONE)), 1, 4, False)
+    _two_call_sites(tl)
+    assert len(_tally._row.signatures) == 1, _tally._row.signatures
+    assert int(tl.wk[0]) == 2 and np.allclose(tl.wv[:2], [10.0, 0.0])  # both rows tallied: their waits
