@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from .warmstart import Census
 
 # What only some runs need (the event log's metrics, series, a warm start, a forecast) is
-# imported where it is used: a plain `flowsim run` is a start-up race (benchmarks/README.md).
+# imported where it is used, so that a plain `flowsim run` does not pay for it at start-up.
 
 __all__ = ["RunResult", "run_replication", "run_model", "warm_engine", "warm_once", "check_run_args"]
 
@@ -222,7 +222,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
         from .warmstart import read_census
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     if progress is not None and engine == "compiled":
-        progress.message("flowsim: compiling the engine (the first run after install takes ~1 minute; "
+        progress.message("flowsim: compiling the engine (the first run after install takes ~20-60 s; "
                          "cached after that)")
     res.compile_s = warm_once(net, engine, census=res.census is not None)  # here too: warm workers then load the cache
     if progress is not None:
