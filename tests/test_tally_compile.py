@@ -35,11 +35,12 @@ services:
 @numba.njit
 def _two_call_sites(tl):
     _tally.row(tl, 0, 0, 0, 60.0, 70.0, 80.0, 90.0, 1, -1, -1, True)   # constants of one kind...
-    _tally.row(tl, 0, 0, 0, 100.0, 100.0, 400.0, 400.0, 2, 0, 3, False)  # ...and of another
+    _tally.row(tl, 0, 0, 0, 100, 100, 400, 400, 2, 0, 3, False)  # ...and of another, whole minutes too
 
 
 def test_row_compiles_one_specialisation_for_different_constants():
     tl = new_tally(build_network(parse_config(ONE)), 1, 4, False)
     _two_call_sites(tl)
+    # one, the loop's own when it was compiled in this process (the session fixture, cache cold)
     assert len(_tally._row.signatures) == 1, _tally._row.signatures
     assert int(tl.wk[0]) == 2 and np.allclose(tl.wv[:2], [10.0, 0.0])  # both rows tallied: their waits

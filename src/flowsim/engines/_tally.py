@@ -158,11 +158,12 @@ def _row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_he
 
 @njit(inline=True, refcount=False)
 def row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held):
-    """Tally one log row (``_row``), its whole-number and flag arguments passed as int64 and bool."""
+    """Tally one log row (``_row``), its arguments passed as int64, float64 and bool."""
     # COMPILE: the loop passes constants here (an outcome, NO_NODE, True) from ~14 call sites, and
     # Numba compiles a called function once per combination of literal argument types: 8 copies
     # of ``_row`` per loop specialisation. Converted, they share one.
-    _row(tl, p, c, node, arrive, start, end, depart, np.int64(outcome), np.int64(dest), np.int64(succ),
+    i8, f8 = np.int64, np.float64
+    _row(tl, i8(p), i8(c), i8(node), f8(arrive), f8(start), f8(end), f8(depart), i8(outcome), i8(dest), i8(succ),
          bool(was_held))
 
 
