@@ -45,9 +45,22 @@ Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
 
-Storage: each kind of variate is one flat buffer, and every node's (P, K_n) block
+Storage: each kind of variate is one flat buffer, and every node's (R_n, K_n) block
 (every route's, for holds and give-ups) a view of it in the order the compiled loop
 reads (``_allocate``, ``packed``), so the loop gets the buffer without a copy.
+
+Rows: a block holds rows only for the patients who can reach its node (``_reachable``:
+their source leads there) and, for a route's block, only those of the route's cohort.
+Rows are ordered by layout key (source x cohort), then arrival, so each (source, cohort)
+is one contiguous slice: patient p's row in node n's block is
+``node_off[n, row_key[p]] + row_rank[p]`` (``Draws.row``; ``route_off`` and
+``Draws.route_row`` for routes), with ``row_key[p] = source[p] * C + cohort[p]`` and
+``row_rank[p]`` its arrival number within its source and cohort. The numbers are the
+streams' own, drawn as before; only where they are stored changed (a patient's draws
+still depend only on (seed, replication, stream, patient)). Default economy: draws 700
+-> 384 bytes a patient; an integrated care system of five trusts whose sources reach
+only their own trust ~5x less. ``make_draws(..., rows="all")`` keeps a row for every
+patient in patient order (the warm start's census rows need it).
 """
 
 from __future__ import annotations
@@ -78,20 +91,34 @@ class Draws:
     cohort: np.ndarray          # (P,) int16 cohort index
     rank: np.ndarray            # (P,) int64 arrival number within its source
     thin_u: np.ndarray          # (P,) uniform per patient, for interventions that thin a source
-    dur: list[np.ndarray]       # per node: (P, K_n) service durations in minutes
-    route_u: list[np.ndarray]   # per node: (P, K_n) uniforms for the routing decision
-    patience: list[np.ndarray]  # per node: (P, K_n) patience in minutes (inf if none)
-    elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
+    dur: list[np.ndarray]       # per node: (R_n, K_n) service durations in minutes (rows: ``row``)
+    route_u: list[np.ndarray]   # per node: (R_n, K_n) uniforms for the routing decision
+    patience: list[np.ndarray]  # per node: (R_n, K_n) patience in minutes (inf if none)
+    elsewhere_u: list[np.ndarray]  # per node: (R_n, K_n) uniforms for the booking go-elsewhere decision
     net: Network
-    hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
-    give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
-    give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
+    hold: list[np.ndarray] = None  # per route: (R_r, K_n) hold minutes of its node's visits (``route_row``), or (0, 0)
+    give_up: list[np.ndarray] = None     # per route: (R_r, K_n) minutes until a blocked wait ends, or (0, 0)
+    give_up_to: list[np.ndarray] = None  # per route: (R_r, K_n) int64 destination it then takes, or (0, 0)
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
     ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
     ret_u: np.ndarray = None    # (P, K) uniform of return k
     ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k
+    row_key: np.ndarray = None   # (P,) int32 layout key (source x C + cohort; 0 with rows="all")
+    row_rank: np.ndarray = None  # (P,) int32 row of the patient within its key's slice
+    node_off: np.ndarray = None  # (N, keys) int64 first row of each key in a node's blocks, -1 if absent
+    route_off: np.ndarray = None  # (R, keys) int64 the same for a route's blocks
+    node_rows: np.ndarray = None  # (N,) int64 rows of each node's blocks
+    route_rows: np.ndarray = None  # (R,) int64 rows of each route's blocks
+
+    def row(self, node: int, p: int) -> int:
+        """Row of patient ``p`` in node ``node``'s blocks (``dur[node][row, j]`` ...)."""
+        return int(self.node_off[node, self.row_key[p]] + self.row_rank[p])
+
+    def route_row(self, r: int, p: int) -> int:
+        """Row of patient ``p`` in route ``r``'s blocks (``hold[r][row, j]``, ``give_up`` ...)."""
+        return int(self.route_off[r, self.row_key[p]] + self.row_rank[p])
 
     @property
     def n_patients(self) -> int:
@@ -170,16 +197,36 @@ def _hold_routes(net: Network, n: int) -> np.ndarray:
 
 def _col(d: Draws, arr: np.ndarray, j: int, fill, into: bool, dtype=np.float64) -> np.ndarray:
     """Where column j of block ``arr`` is drawn: with ``into``, the block's own column
-    (reset to ``fill``); else a fresh (P,) array of ``fill``."""
+    (reset to ``fill``); else a fresh column of ``fill`` with the block's rows."""
     if into:
         col = arr[:, j]
         col[...] = fill
         return col
-    return np.full(d.n_patients, fill, dtype=dtype)
+    return np.full(arr.shape[0], fill, dtype=dtype)
+
+
+def _at(d: Draws, off: np.ndarray, s: int, c: int):
+    """The rows, in a block with first rows ``off`` (a row of ``node_off`` or ``route_off``), of
+    the patients of source s and cohort c in arrival order: a slice (rows by key) or their ids."""
+    if d.node_off.shape[1] == 1:  # rows="all": row = patient
+        return d._rows_by_cohort[s][c]
+    key = s * len(d.net.cohorts) + c
+    return slice(int(off[key]), int(off[key]) + len(d._rows_by_cohort[s][c]))
+
+
+def _put_source(d: Draws, col: np.ndarray, off: np.ndarray, s: int, u: np.ndarray) -> None:
+    """Write ``u``, one number per patient of source s in arrival order, into ``col``'s rows."""
+    if d.node_off.shape[1] == 1:
+        col[d._rows_by_source[s]] = u
+        return
+    cs = d.cohort[d._rows_by_source[s]]
+    for c in range(len(d.net.cohorts)):
+        if len(d._rows_by_cohort[s][c]):
+            col[_at(d, off, s, c)] = u[cs == c]
 
 
 def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.ndarray]:
-    """Column j of every hold route of node n: {route: (P,) hold minutes} (``_col`` for ``into``)."""
+    """Column j of every hold route of node n: {route: hold minutes by row} (``_col`` for ``into``)."""
     net = d.net
     out = {}
     for r in _hold_routes(net, n):
@@ -193,8 +240,8 @@ def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.
                 continue
             g = stream(d.seed, d.replication,
                        f"hold:{net.node_names[n]}:{int(net.route_index[r])}:{src}:{net.cohorts[c]}:{j}")
-            col[rows] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g, len(rows),
-                               net.emp_values, net.emp_cum)
+            col[_at(d, d.route_off[r], s, c)] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g,
+                                                       len(rows), net.emp_values, net.emp_cum)
         out[int(r)] = col
     return out
 
@@ -231,7 +278,7 @@ def _give_up_routes(net: Network, n: int | None) -> np.ndarray:
 
 
 def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Column j of every give_up route of node n: {route: ((P,) minutes, (P,) destination)}."""
+    """Column j of every give_up route of node n: {route: (minutes by row, destination by row)}."""
     net, g = d.net, d.net.give_up
     out = {}
     for r in _give_up_routes(net, n):
@@ -244,79 +291,80 @@ def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, 
             rows = d._rows_by_cohort[s][c]
             if not d._reach[s, n] or len(rows) == 0:
                 continue
+            at = _at(d, d.route_off[r], s, c)
             rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
-            wait[rows] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
+            wait[at] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
             u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
-            to[rows] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
+            to[at] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
         out[int(r)] = (wait, to)
     return out
 
 
 def _node_columns(d: Draws, n: int, j: int, into: bool = False):
-    """Column j (visit j) of node n for every patient: duration, route, patience,
-    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)};
-    with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
+    """Column j (visit j) of node n for every patient who can reach it: duration, route,
+    patience, elsewhere (by row), {route: hold} of its hold routes and {route: (give_up,
+    give_up_to)}; with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
     net = d.net
     name = net.node_names[n]
     dur, route = _col(d, d.dur[n], j, np.nan, into), _col(d, d.route_u[n], j, np.nan, into)
     pat, other = _col(d, d.patience[n], j, np.inf, into), _col(d, d.elsewhere_u[n], j, np.nan, into)
-    reach = d._reach
+    reach, off = d._reach, d.node_off[n]
     for s, src in enumerate(net.source_names):
         if not reach[s, n]:
             continue
-        rows_s = d._rows_by_source[s]
-        route[rows_s] = stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(len(rows_s))
+        n_s = len(d._rows_by_source[s])
+        _put_source(d, route, off, s, stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(n_s))
         if net.elsewhere_p[n] > 0:
-            other[rows_s] = stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(len(rows_s))
+            _put_source(d, other, off, s, stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(n_s))
         for c, coh in enumerate(net.cohorts):
             rows = d._rows_by_cohort[s][c]
             if len(rows) == 0:
                 continue
+            at = _at(d, off, s, c)
             g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
-            dur[rows] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows),
-                               net.emp_values, net.emp_cum)
+            dur[at] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows), net.emp_values, net.emp_cum)
             if net.has_patience[n]:
                 g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
-                pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
-                                   net.emp_values, net.emp_cum)
+                pat[at] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
+                                 net.emp_values, net.emp_cum)
     return dur, route, pat, other, _hold_columns(d, n, j, into), _give_up_columns(d, n, j, into)
 
 
 _KINDS = ("dur", "route_u", "patience", "elsewhere_u")
 
 
-def _views(buf: np.ndarray, widths, lead: int, old: list, P: int) -> list[np.ndarray]:
-    """Consecutive (P, w) views of ``buf`` after ``lead`` elements, each holding the columns of
+def _views(buf: np.ndarray, widths, lead: int, old: list, rows) -> list[np.ndarray]:
+    """Consecutive (rows, w) views of ``buf`` after ``lead`` elements, each holding the columns of
     its ``old`` array (if any) first."""
     out, at = [], lead
-    for w, o in zip(widths, old):
-        v = buf[at:at + P * int(w)].reshape(P, int(w))
+    for w, o, R in zip(widths, old, rows):
+        v = buf[at:at + int(R) * int(w)].reshape(int(R), int(w))
         if o is not None and o.size:
             v[:, :o.shape[1]] = o
         out.append(v)
-        at += P * int(w)
+        at += int(R) * int(w)
     return out
 
 
 def _allocate(d: Draws, K: np.ndarray) -> None:
     """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
 
-    Each kind of variate is one flat buffer; node n's (P, K_n) block is a view of it, in
+    Each kind of variate is one flat buffer; node n's (R_n, K_n) block is a view of it, in
     node order (a route kind: its routes in route order, after one unused leading
     element). That is the layout the compiled loop reads, so ``packed`` hands it the
     buffer itself, not a second copy of the draws (default economy, one replication:
     traced peak 636 -> 426 MB; benchmarks/README.md).
     """
-    net, P = d.net, d.n_patients
+    net = d.net
     for name in _KINDS:
         old = getattr(d, name) or [None] * len(K)
-        setattr(d, name, _views(np.empty(P * int(K.sum())), K, 0, old, P))
+        setattr(d, name, _views(np.empty(int((d.node_rows * K).sum())), K, 0, old, d.node_rows))
     for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
                                 ("give_up", _give_up_routes(net, None), np.float64),
                                 ("give_up_to", _give_up_routes(net, None), np.int64)):
-        arrs, widths = getattr(d, name), K[net.route_node[routes]]
-        buf = np.zeros(1 + P * int(widths.sum()), dtype=dtype)
-        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], P)):
+        arrs, widths, rows = getattr(d, name), K[net.route_node[routes]], d.route_rows[routes]
+        buf = np.zeros(1 + int((rows * widths).sum()), dtype=dtype)
+        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], rows)):
             arrs[r] = v
 
 
@@ -341,7 +389,42 @@ def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
     return buf if at == buf.ctypes.data + buf.nbytes else None
 
 
-def make_draws(net: Network, seed: int, replication: int) -> Draws:
+def _layout(d: Draws, all_rows: bool) -> None:
+    """The blocks' rows (module docstring): ``row_key``, ``row_rank``, each node's and route's
+    first row of each key and its number of rows. ``all_rows``: a row for every patient, in
+    patient order (one key)."""
+    net, P = d.net, d.n_patients
+    N, R = net.n_nodes, len(net.route_dest)
+    if all_rows:
+        d.row_key, d.row_rank = np.zeros(P, dtype=np.int32), np.arange(P, dtype=np.int32)
+        d.node_off, d.route_off = np.zeros((N, 1), dtype=np.int64), np.zeros((R, 1), dtype=np.int64)
+        d.node_rows, d.route_rows = np.full(N, P, dtype=np.int64), np.full(R, P, dtype=np.int64)
+        return
+    S, C = len(net.source_names), len(net.cohorts)
+    d.row_key = d.source.astype(np.int32) * C + d.cohort
+    d.row_rank = np.empty(P, dtype=np.int32)
+    count = np.zeros(S * C, dtype=np.int64)
+    for s in range(S):
+        for c in range(C):
+            rows = d._rows_by_cohort[s][c]
+            d.row_rank[rows] = np.arange(len(rows), dtype=np.int32)
+            count[s * C + c] = len(rows)
+    reach = np.repeat(d._reach, C, axis=0)  # (S * C, N): key s*C + c reaches n when source s does
+
+    def offsets(have: np.ndarray) -> tuple[np.ndarray, int]:
+        cnt = np.where(have, count, 0)
+        return np.where(have, np.cumsum(cnt) - cnt, -1), int(cnt.sum())
+
+    d.node_off, d.node_rows = np.empty((N, S * C), dtype=np.int64), np.empty(N, dtype=np.int64)
+    for n in range(N):
+        d.node_off[n], d.node_rows[n] = offsets(reach[:, n])
+    d.route_off, d.route_rows = np.empty((R, S * C), dtype=np.int64), np.empty(R, dtype=np.int64)
+    own = np.arange(S * C) % C
+    for r in range(R):
+        d.route_off[r], d.route_rows[r] = offsets(reach[:, net.route_node[r]] & (own == net.route_cohort[r]))
+
+
+def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable") -> Draws:
     """Draw every random number of one replication.
 
     Parameters
@@ -352,6 +435,10 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         The experiment seed.
     replication : int
         Replication number, from 0.
+    rows : {"reachable", "all"}
+        Which patients a node's (route's) blocks hold rows for: those who can reach it (of the
+        route's cohort), by source and cohort; or every patient, in patient order (module
+        docstring). The numbers are the same either way.
 
     Returns
     -------
@@ -386,6 +473,9 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
     d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
                          for rows in d._rows_by_source]
+    if rows not in ("reachable", "all"):
+        raise ValueError(f"rows: expected 'reachable' or 'all', found {rows!r}")
+    _layout(d, rows == "all")
     K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
     _allocate(d, K)
     for n in range(net.n_nodes):

@@ -57,9 +57,10 @@ EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0
 EV_BITS = 3
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO = range(15)
-N_INT = 15
+# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes; KEY, RANK: the
+# patient's rows in the draws, ``Draws.row_key`` and ``row_rank``, set before the loop runs)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, KEY, RANK = range(17)
+N_INT = 17
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), its visit number at the assessment node, and the phase of an assessment
@@ -93,10 +94,13 @@ T_ADM, T_ATT = range(2)
 NAN = np.nan
 INF = np.inf
 
-# The model as arrays, plus the replication's draws packed flat: visit j of
-# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
-# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j]; likewise the give-up
-# time and destination of a blocking route with a give_up: gu[guoff[r] + ...], gu_to[guoff[r] + ...].
+# The model as arrays, plus the replication's draws packed flat (``Draws``'s blocks, rows only
+# for the patients who can reach a node): visit j of patient p at node n is
+# dur[mi[n, N_MI + key] + rank * mi[n, D_K] + j] with key, rank = S[p, KEY], S[p, RANK] (``_drawn``;
+# likewise rte, pat, els; mi[n, N_MI + key] is D_OFF plus the key's first row x D_K); the hold of
+# route r (from node n) is hold[hoff[r, key] + rank * mi[n, D_K] + j] (``_route_drawn``); likewise
+# the give-up time and destination of a blocking route with a give_up: gu[guoff[r, key] + ...],
+# gu_to[guoff[r, key] + ...]. Referral times (``Interventions.ref``) keep a row per patient.
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
@@ -116,8 +120,8 @@ CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
 # lf rows arrive, start, end, depart), the counters ctr, ret_k (P,) the discharges of each
-# patient that could have led to a return so far, and the escalation log el (rows node,
-# minute opened, minute closed or NaN).
+# patient that could have led to a return so far ((1,) without readmissions; visits is (1, 1)
+# without nodes on a cycle), and the escalation log el (rows node, minute opened, minute closed or NaN).
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
                              "ret_k", "el"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
@@ -150,6 +154,19 @@ Interventions = namedtuple("Interventions", [
 # took the blocking chain from ~69 ms to ~44 ms and the default economy from ~255 ms
 # to ~181 ms (1 year, medians of 5), for an uncached compile of ~8.6 s instead of
 # ~5.5 s; inlining _grant as well gained nothing and took the compile to 16 s.
+
+
+# ----------------------------------------------------------------------- draws
+@njit(inline=True)
+def _drawn(mi, S, node, p, j):
+    """Index of visit j of patient p at ``node`` in the flat node draws (dur, rte, pat, els)."""
+    return mi[node, N_MI + S[p, KEY]] + S[p, RANK] * mi[node, D_K] + j
+
+
+@njit(inline=True)
+def _route_drawn(off, mi, S, r, node, p, j):
+    """Index of visit j of patient p at ``node`` in route r's flat draws (``off``: hoff or guoff)."""
+    return off[r, S[p, KEY]] + S[p, RANK] * mi[node, D_K] + j
 
 
 # ------------------------------------------------------------------------ heap
@@ -343,7 +360,7 @@ def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p
     F[p, START] = now
     if tl is not None:
         _t_started(tl, p, cohort[p], node, now)
-    d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
+    d = dur[_drawn(mi, S, node, p, S[p, J])]
     t = now + d
     if iv is not None:
         if iv.V[p, MASK] != 0:
@@ -457,7 +474,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], _payload(p, EV_AEND), 0)
+        _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, j)], _payload(p, EV_AEND), 0)
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
@@ -467,7 +484,7 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, V[p, AJ])], _payload(p, EV_AEND), 0)
 
 
 @njit(inline=True)
@@ -475,7 +492,7 @@ def _blocked_on(m, S, F, p, node, r):
     """Patient p keeps its server at ``node`` on blocking route r: note when its wait ends
     another way (``_Engine.blocked_on``)."""
     if m.gu_has[r]:
-        i = m.guoff[r] + p * m.mi[node, D_K] + S[p, J]
+        i = _route_drawn(m.guoff, m.mi, S, r, node, p, S[p, J])
         F[p, GU_AFTER] = m.gu[i]
         S[p, GU_TO] = m.gu_to[i]
     else:
@@ -568,14 +585,14 @@ def _assessed(m, s, iv, tl, p, now):
         if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
             _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
             return -1, -1, NO_DEST
-    u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
+    u = rte[_drawn(mi, S, at, p, S[p, J])]
     r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
                         V[p, MASK], u, F[p, HEND], p)
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
-        h = hold[hoff[r] + p * mi[at, D_K] + S[p, J]]
+        h = hold[_route_drawn(hoff, mi, S, r, at, p, S[p, J])]
         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
         _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
         return -1, r, dest
@@ -644,7 +661,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
-                    wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
+                    wait = pat[_drawn(mi, S, node, p, j)]
                     _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
@@ -655,7 +672,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
             return
-        u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
+        u = els[_drawn(mi, S, node, p, j)]
         if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
             _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
@@ -709,7 +726,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[p]
     F[p, START] = cen_since[p]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, now + dur[_drawn(mi, S, n, p, j)], _payload(p, EV_END), 0)
     return NO_NODE, -1
 
 
@@ -766,7 +783,7 @@ def _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now):
     F[who, START] = F[who, SLOT]
     if tl is not None:
         _t_started(tl, who, cohort[who], node, F[who, SLOT])
-    d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    d = dur[_drawn(mi, S, node, who, S[who, J])]
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
     _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
@@ -802,7 +819,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
     """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
     EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
     mi, S, F = m.mi, s.S, s.F
-    u = m.rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    u = m.rte[_drawn(mi, S, node, who, S[who, J])]
     if iv is not None:
         r, dest = _iv_end(m, s, iv, who, node, c, u, now)
         if r < 0:  # assessed first
@@ -814,7 +831,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
         S[who, ROUTE] = r
         S[who, HDEST] = dest
         F[who, END] = now
-        h = m.hold[m.hoff[r] + who * mi[node, D_K] + S[who, J]]
+        h = m.hold[_route_drawn(m.hoff, mi, S, r, node, who, S[who, J])]
         if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
             h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
         _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
