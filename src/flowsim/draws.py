@@ -102,15 +102,40 @@ class Draws:
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
-    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
-    ret_u: np.ndarray = None    # (P, K) uniform of return k
-    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k
+    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge ((0,) without readmission)
+    ret_u: np.ndarray = None    # (P, K) uniform of return k ((0, 1) without readmission)
+    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k ((0, 1) without readmission)
     row_key: np.ndarray = None   # (P,) int32 layout key (source x C + cohort; 0 with rows="all")
     row_rank: np.ndarray = None  # (P,) int32 row of the patient within its key's slice
     node_off: np.ndarray = None  # (N, keys) int64 first row of each key in a node's blocks, -1 if absent
     route_off: np.ndarray = None  # (R, keys) int64 the same for a route's blocks
     node_rows: np.ndarray = None  # (N,) int64 rows of each node's blocks
     route_rows: np.ndarray = None  # (R,) int64 rows of each route's blocks
+
+    _rbs = None  # patients of each source, and of each (source, cohort), in arrival order
+    _rbc = None
+
+    @property
+    def _rows_by_source(self) -> list[np.ndarray]:
+        if self._rbs is None:
+            self._rbs = [np.flatnonzero(self.source == s) for s in range(len(self.net.source_names))]
+        return self._rbs
+
+    @_rows_by_source.setter
+    def _rows_by_source(self, rows: list[np.ndarray]) -> None:
+        self._rbs = rows
+
+    @property
+    def _rows_by_cohort(self) -> list[list[np.ndarray]]:
+        if self._rbc is None:
+            # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
+            self._rbc = [[rows[self.cohort[rows] == c] for c in range(len(self.net.cohorts))]
+                         for rows in self._rows_by_source]
+        return self._rbc
+
+    @_rows_by_cohort.setter
+    def _rows_by_cohort(self, rows: list[list[np.ndarray]]) -> None:
+        self._rbc = rows
 
     def row(self, node: int, p: int) -> int:
         """Row of patient ``p`` in node ``node``'s blocks (``dur[node][row, j]`` ...)."""
@@ -119,6 +144,18 @@ class Draws:
     def route_row(self, r: int, p: int) -> int:
         """Row of patient ``p`` in route ``r``'s blocks (``hold[r][row, j]``, ``give_up`` ...)."""
         return int(self.route_off[r, self.row_key[p]] + self.row_rank[p])
+
+    def per_patient(self, name: str, i: int) -> np.ndarray:
+        """Node (or route) ``i``'s block of kind ``name`` with a row for every patient, in patient
+        order: a copy, NaN (give_up_to: NO_NODE) where the patient has no row (for tests and
+        inspection; the engines read the blocks through ``row`` and ``route_row``)."""
+        block = getattr(self, name)[i]
+        off = (self.route_off if name in ("hold", "give_up", "give_up_to") else self.node_off)[i, self.row_key]
+        ok = (off >= 0) & (block.shape[0] > 0)
+        out = np.full((self.n_patients, block.shape[1]), NO_NODE if block.dtype.kind == "i" else np.nan,
+                      dtype=block.dtype)
+        out[ok] = block[off[ok] + self.row_rank[ok]]
+        return out
 
     @property
     def n_patients(self) -> int:
@@ -147,8 +184,8 @@ class Draws:
 def _returns(d: Draws, net: Network) -> None:
     """Readmission draws: the probability of returning, and the first return columns."""
     P = d.n_patients
-    if net.readmit is None:
-        d.ret_p, d.ret_u, d.ret_t = np.zeros(P), np.full((P, 1), np.nan), np.full((P, 1), np.nan)
+    if net.readmit is None:  # MEM: no per-patient arrays when nobody is readmitted (neither engine reads them)
+        d.ret_p, d.ret_u, d.ret_t = np.zeros(0), np.full((0, 1), np.nan), np.full((0, 1), np.nan)
         return
     band = d.attrs.band if d.attrs is not None else np.zeros(P, dtype=np.int16)
     d.ret_p = net.readmit.p_band[band].astype(np.float64)
@@ -333,6 +370,18 @@ def _node_columns(d: Draws, n: int, j: int, into: bool = False):
 _KINDS = ("dur", "route_u", "patience", "elsewhere_u")
 
 
+def _kind_rows(d: Draws, name: str) -> np.ndarray:
+    """(N,) rows of each node's block of kind ``name``: none for the patience of a node without
+    patience or the go-elsewhere uniforms of a node that sends nobody elsewhere (neither engine
+    reads them), except with a row for every patient (``rows="all"``: a warm start writes them)."""
+    net = d.net
+    if name == "patience" and d.node_off.shape[1] > 1:
+        return np.where(net.has_patience, d.node_rows, 0)
+    if name == "elsewhere_u" and d.node_off.shape[1] > 1:
+        return np.where(net.elsewhere_p > 0, d.node_rows, 0)
+    return d.node_rows
+
+
 def _views(buf: np.ndarray, widths, lead: int, old: list, rows) -> list[np.ndarray]:
     """Consecutive (rows, w) views of ``buf`` after ``lead`` elements, each holding the columns of
     its ``old`` array (if any) first."""
@@ -357,8 +406,8 @@ def _allocate(d: Draws, K: np.ndarray) -> None:
     """
     net = d.net
     for name in _KINDS:
-        old = getattr(d, name) or [None] * len(K)
-        setattr(d, name, _views(np.empty(int((d.node_rows * K).sum())), K, 0, old, d.node_rows))
+        old, rows = getattr(d, name) or [None] * len(K), _kind_rows(d, name)
+        setattr(d, name, _views(np.empty(int((rows * K).sum())), K, 0, old, rows))
     for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
                                 ("give_up", _give_up_routes(net, None), np.float64),
                                 ("give_up_to", _give_up_routes(net, None), np.int64)):
@@ -383,6 +432,8 @@ def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
         return None
     at = buf.ctypes.data + lead * buf.itemsize
     for a in arrs:
+        if a.size == 0 and a.base is buf:  # a block without rows takes no room (numpy moves its pointer)
+            continue
         if a.base is not buf or not a.flags.c_contiguous or a.dtype != buf.dtype or a.ctypes.data != at:
             return None
         at += a.nbytes
@@ -468,11 +519,8 @@ def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable
               give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
               give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
               referral=[np.empty((0, 0)) for _ in iv_names])
+    del times, srcs, cohorts, ranks, thin, elig, t_all, order  # MEM: before the blocks are allocated
     d._reach = _reachable(net)
-    d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
-    # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
-    d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
-                         for rows in d._rows_by_source]
     if rows not in ("reachable", "all"):
         raise ValueError(f"rows: expected 'reachable' or 'all', found {rows!r}")
     _layout(d, rows == "all")
@@ -485,4 +533,5 @@ def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable
             d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(int(K[n]))], axis=1)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
+    d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if a cycle needs more columns
     return d

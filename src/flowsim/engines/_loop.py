@@ -57,10 +57,10 @@ EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0
 EV_BITS = 3
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes; KEY, RANK: the
-# patient's rows in the draws, ``Draws.row_key`` and ``row_rank``, set before the loop runs)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, KEY, RANK = range(17)
-N_INT = 17
+# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes; DROW: the
+# patient's rows in the draws, ``Draws.row_key`` << 32 | ``row_rank``, set before the loop runs)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW = range(16)
+N_INT = 16
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), its visit number at the assessment node, and the phase of an assessment
@@ -74,8 +74,8 @@ ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
 N_FLOAT = 9
 # (WDUR: the whole duration of a stay with a referral during it)
 # columns of the per-node model integers mi and floats mf
-KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
-N_MI = 11
+KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED, P_OFF, E_OFF = range(13)
+N_MI = 13
 OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
 N_MF = 4
 # columns of the per-node state ns; escalation beds (``ServerPool._escalate``): ESC_BEDS
@@ -96,14 +96,16 @@ INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat (``Draws``'s blocks, rows only
 # for the patients who can reach a node): visit j of patient p at node n is
-# dur[mi[n, N_MI + key] + rank * mi[n, D_K] + j] with key, rank = S[p, KEY], S[p, RANK] (``_drawn``;
-# likewise rte, pat, els; mi[n, N_MI + key] is D_OFF plus the key's first row x D_K); the hold of
+# dur[mi[n, D_OFF] + mi[n, N_MI + key] + rank * mi[n, D_K] + j] with key, rank from S[p, DROW]
+# (``_drawn``; mi[n, N_MI + key] is the key's first row x D_K); likewise rte, and pat and els from
+# P_OFF and E_OFF (a node without patience, or without go-elsewhere, has no rows there); the hold of
 # route r (from node n) is hold[hoff[r, key] + rank * mi[n, D_K] + j] (``_route_drawn``); likewise
 # the give-up time and destination of a blocking route with a give_up: gu[guoff[r, key] + ...],
 # gu_to[guoff[r, key] + ...]. Referral times (``Interventions.ref``) keep a row per patient.
+# cohort and source (P,) int16 are the draws' own arrays; entry (S,) each source's first node.
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
-    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "source", "entry", "route_hold", "hold", "hoff",
     "gu_has", "gu", "gu_to", "guoff",
     # readmissions (``engines.returns``): rd_from (N,) and rd_exit (E,) 0/1, rd_i = (node returned
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
@@ -158,15 +160,18 @@ Interventions = namedtuple("Interventions", [
 
 # ----------------------------------------------------------------------- draws
 @njit(inline=True)
-def _drawn(mi, S, node, p, j):
-    """Index of visit j of patient p at ``node`` in the flat node draws (dur, rte, pat, els)."""
-    return mi[node, N_MI + S[p, KEY]] + S[p, RANK] * mi[node, D_K] + j
+def _drawn(mi, S, node, p, j, at):
+    """Index of visit j of patient p at ``node`` in the flat node draws whose blocks start at
+    column ``at`` of mi (D_OFF: dur, rte; P_OFF: pat; E_OFF: els)."""
+    kr = S[p, DROW]
+    return mi[node, at] + mi[node, N_MI + (kr >> 32)] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j
 
 
 @njit(inline=True)
 def _route_drawn(off, mi, S, r, node, p, j):
     """Index of visit j of patient p at ``node`` in route r's flat draws (``off``: hoff or guoff)."""
-    return off[r, S[p, KEY]] + S[p, RANK] * mi[node, D_K] + j
+    kr = S[p, DROW]
+    return off[r, kr >> 32] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j
 
 
 # ------------------------------------------------------------------------ heap
@@ -360,7 +365,7 @@ def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p
     F[p, START] = now
     if tl is not None:
         _t_started(tl, p, cohort[p], node, now)
-    d = dur[_drawn(mi, S, node, p, S[p, J])]
+    d = dur[_drawn(mi, S, node, p, S[p, J], D_OFF)]
     t = now + d
     if iv is not None:
         if iv.V[p, MASK] != 0:
@@ -474,7 +479,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, j)], _payload(p, EV_AEND), 0)
+        _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, j, D_OFF)], _payload(p, EV_AEND), 0)
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
@@ -484,7 +489,7 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, V[p, AJ])], _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + dur[_drawn(mi, S, by, p, V[p, AJ], D_OFF)], _payload(p, EV_AEND), 0)
 
 
 @njit(inline=True)
@@ -585,7 +590,7 @@ def _assessed(m, s, iv, tl, p, now):
         if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
             _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
             return -1, -1, NO_DEST
-    u = rte[_drawn(mi, S, at, p, S[p, J])]
+    u = rte[_drawn(mi, S, at, p, S[p, J], D_OFF)]
     r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
                         V[p, MASK], u, F[p, HEND], p)
     S[p, HDEST] = dest
@@ -661,7 +666,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
-                    wait = pat[_drawn(mi, S, node, p, j)]
+                    wait = pat[_drawn(mi, S, node, p, j, P_OFF)]
                     _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
@@ -672,8 +677,9 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
             return
-        u = els[_drawn(mi, S, node, p, j)]
-        if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
+        # a node that sends nobody elsewhere has no go-elsewhere draws
+        if slot_t - arrive > mf[node, ELSE_AFTER] and mf[node, ELSE_P] > 0.0 and \
+                els[_drawn(mi, S, node, p, j, E_OFF)] < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
             _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
@@ -726,7 +732,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[p]
     F[p, START] = cen_since[p]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + dur[_drawn(mi, S, n, p, j)], _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, now + dur[_drawn(mi, S, n, p, j, D_OFF)], _payload(p, EV_END), 0)
     return NO_NODE, -1
 
 
@@ -783,7 +789,7 @@ def _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now):
     F[who, START] = F[who, SLOT]
     if tl is not None:
         _t_started(tl, who, cohort[who], node, F[who, SLOT])
-    d = dur[_drawn(mi, S, node, who, S[who, J])]
+    d = dur[_drawn(mi, S, node, who, S[who, J], D_OFF)]
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
     _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
@@ -819,7 +825,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
     """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
     EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
     mi, S, F = m.mi, s.S, s.F
-    u = m.rte[_drawn(mi, S, node, who, S[who, J])]
+    u = m.rte[_drawn(mi, S, node, who, S[who, J], D_OFF)]
     if iv is not None:
         r, dest = _iv_end(m, s, iv, who, node, c, u, now)
         if r < 0:  # assessed first
@@ -916,7 +922,7 @@ def _arrival(m, s, iv, who, tok, now):
     if who < len(m.cen_state):  # a warm start's census patient
         return _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
                              S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, who, now)
-    return m.entry[who], -1
+    return m.entry[m.source[who]], -1
 
 
 @njit(inline=True)

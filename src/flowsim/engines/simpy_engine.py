@@ -269,7 +269,7 @@ class _Engine:
         """A request at booking ``node``: takes the first free slot, or goes elsewhere (as ``admit``)."""
         book = self.bookings[node]
         day, i, slot_t = book.first_free(arrive)
-        if slot_t - arrive > self.net.elsewhere_after[node] and \
+        if slot_t - arrive > self.net.elsewhere_after[node] and self.net.elsewhere_p[node] > 0 and \
                 self.draws.elsewhere_u[node][self.draws.row(node, p), j] < self.net.elsewhere_p[node]:
             to = int(self.net.elsewhere_to[node])
             self.log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
