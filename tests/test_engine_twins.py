@@ -1,7 +1,8 @@
 """Each numba-free rule both engines follow against its compiled twin, on random inputs.
 
-``engines.rules``, ``engines.effects`` and ``engines.returns`` are what the SimPy engine runs; ``engines._loop``
-has an ``@njit`` twin of each (stumpy style: a kernel tested against a plain version).
+``engines.rules``, ``engines.effects`` and ``engines.returns`` are what the SimPy engine runs; the compiled
+loop (``engines._loop`` and its modules) has an ``@njit`` twin of each (stumpy style: a kernel tested against a
+plain version).
 Every pair is called on the same seeded random inputs and must give the same answer,
 exactly: the twins do the same floating-point operations in the same order.
 
@@ -20,7 +21,7 @@ import pytest
 
 from flowsim import build_network, make_draws
 from flowsim.config.scenarios import load_scenario
-from flowsim.engines import _loop, compiled, rules
+from flowsim.engines import _calendar, _heap, _interventions, _loop, _returns, _visits, compiled, rules
 from flowsim.engines.effects import Effects, patient_effects
 from flowsim.network import BOOKING, DELAY, QUEUE
 from flowsim.targeting import eligible_bits
@@ -50,7 +51,7 @@ def test_choose_route_twins():
     for _ in range(TRIALS):
         n, c = int(rng.integers(N)), int(rng.integers(C))
         u = float(rng.choice([rng.random(), cum[rng.integers(len(cum))], 1.0 - 1e-13]))  # edges too
-        want = _loop._choose_route(start, length, cum, n, c, u)
+        want = _visits._choose_route(start, length, cum, n, c, u)
         assert rules.choose_route(cum.tolist(), int(start[n, c]), int(length[n, c]), u) == want
 
 
@@ -67,7 +68,7 @@ def test_first_free_twins():
         taken = rng.integers(0, 7, size=(N, 400)).astype(np.int64)
         ctr = np.zeros(_loop.N_CTR, dtype=np.int64)
         n, t = int(rng.integers(N)), float(rng.uniform(0, 200 * 1440))
-        want = _loop._first_free(mf, slots.astype(np.int64), taken, ctr, n, t)
+        want = _calendar._first_free(mf, slots.astype(np.int64), taken, ctr, n, t)
         got = rules.first_free(slots[n].tolist(), float(mf[n, _loop.OPEN]), float(mf[n, _loop.CLOSE]),
                                {d: int(k) for d, k in enumerate(taken[n]) if k or rng.random() < 0.5}, t)
         assert ctr[_loop.STATUS] == _loop.OK and got == want
@@ -83,7 +84,7 @@ def test_next_change_twins():
         cap[1, int(rng.integers(P))] = 6  # one change a period: the search wraps round
         for n in (0, 1):
             h = int(rng.integers(0, 3 * P))
-            assert rules.next_change(cap[n].tolist(), h) == _loop._next_change(cap, n, h)
+            assert rules.next_change(cap[n].tolist(), h) == _calendar._next_change(cap, n, h)
 
 
 # ------------------------------------------------------------------ duration scaling
@@ -99,7 +100,7 @@ def test_scaled_twins():
         n, c, mask = int(rng.integers(N)), int(rng.integers(C)), int(rng.integers(0, 1 << I))
         d, start = float(rng.exponential(5000)), float(rng.uniform(0, 25000))
         tally_c, tally_p = np.zeros(I), [0.0] * I
-        want = _loop._scaled(mi, dscale, win, tally_c, n, c, mask, d, start)
+        want = _interventions._scaled(mi, dscale, win, tally_c, n, c, mask, d, start)
         factors = [(i, float(dscale[i, n, c])) for i in range(I) if dscale[i, n, c] != 1.0]
         got = rules.scaled(factors, mask, d, start, bool(mi[n, _loop.BED]), float(win[0]), float(win[1]), tally_p)
         assert got == want and tally_p == tally_c.tolist()
@@ -117,7 +118,7 @@ def test_avoided_twins():
         i, node = int(rng.integers(I)), int(rng.integers(N))
         d0, d1 = (int(x) for x in rng.integers(-3, N, 2))  # exits are < 0
         t = float(rng.uniform(0, 1000))
-        _loop._avoided(mi, win, tally, i, node, d0, d1, t)
+        _interventions._avoided(mi, win, tally, i, node, d0, d1, t)
         got = rules.avoided(mi[:, _loop.ACUTE_BED].astype(bool).tolist(), node, d0, d1, t, *win.tolist())
         assert bool(got) == (tally[i, _loop.T_ADM] == 1) and tally.sum() == int(bool(got))
 
@@ -167,14 +168,14 @@ def test_thinned_twins(model):
     rng = _rng(6)
     for p in rng.choice(draws.n_patients, 300, replace=False):
         t = float(draws.arrive[p])
-        assert (eff.thinned_by(int(p), t) >= 0) == _loop._thinned(iv, ctr, t, int(p))
+        assert (eff.thinned_by(int(p), t) >= 0) == _interventions._thinned(iv, ctr, t, int(p))
     assert eff.thinned_total == ctr[_loop.THINNED] > 0
     assert eff.avoided_attendances == iv.tally_i[:, _loop.T_ATT].tolist()
 
 
 def test_intervention_route_twins(model):
     """``Effects.route`` (route scaling, then diversion when the node has room) against
-    ``_loop._iv_route``, with random masks, uniforms, times, patients and queue states."""
+    ``_interventions._iv_route``, with random masks, uniforms, times, patients and queue states."""
     net, draws, iv = model
     iv.tally_i[:] = 0
     m = compiled._model(net, draws)
@@ -190,8 +191,8 @@ def test_intervention_route_twins(model):
         node, c = int(rng.integers(N)), int(rng.integers(C))
         mask = sum(1 << i for i in act if rng.random() < 0.7)
         u, t, p = float(rng.random()), float(rng.uniform(0, net.horizon)), int(rng.integers(draws.n_patients))
-        want = _loop._iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, node, c, mask,
-                               u, t, p)
+        want = _interventions._iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, node, c,
+                                        mask, u, t, p)
 
         def room(n):
             return ns[n, _loop.BUSY] < ns[n, _loop.CAP] and ns[n, _loop.NWAIT] == 0
@@ -221,8 +222,8 @@ def test_blocks_twins_leave_kept():
         r, dest = int(rng.integers(R)), int(rng.integers(-3, N))
         st.S[0, _loop.HELD], st.F[0, _loop.GU_AFTER], st.ctr[_loop.ROWS] = 0, np.nan, 0
         st.ns[0, _loop.BUSY] = 1
-        _loop._leave_kept(m, st.S, st.F, st.ns, st.qh, st.qt, st.ht, st.hi, st.ctr, st.el, st.li, st.lf, None, 0, r,
-                          dest, 10.0)
+        _interventions._leave_kept(m, st.S, st.F, st.ns, st.qh, st.qt, st.ht, st.hi, st.ctr, st.el, st.li, st.lf, None,
+                                   0, r, dest, 10.0)
         kept = st.S[0, _loop.HELD] == 0
         assert kept == rules.blocks(bool(m.route_block[r]), dest, kinds.tolist())
         assert kept == (st.F[0, _loop.GU_AFTER] == np.inf) and kept == (st.ctr[_loop.ROWS] == 0)
@@ -242,7 +243,7 @@ class _FakeNet:
 
 # ------------------------------------------------------------------ readmissions
 def test_return_after_twins():
-    """``Returns.after_leaving`` against ``_loop._return_after``: whether a discharge brings the
+    """``Returns.after_leaving`` against ``_returns._return_after``: whether a discharge brings the
     patient back and when, with random leavers, nodes, exits and masks (case management on,
     so the probability is scaled by the masks' interventions)."""
     from flowsim.cli import default_config_path
@@ -269,12 +270,12 @@ def test_return_after_twins():
             mask = int(rng.integers(0, 1 << len(net.interventions.names)))
             iv.V[p, _loop.MASK], s.S[p, _loop.PREV], s.S[p, _loop.NODE] = mask, last, exit_code
             want = ret.after_leaving(p, last, exit_code, mask)
-            _loop._return_after(m, s, iv, p, 100.0)
+            _returns._return_after(m, s, iv, p, 100.0)
             assert s.ctr[_loop.STATUS] == _loop.OK and s.ret_k[p] == ret.count.get(p, 0)
             if want < 0:
                 assert s.ctr[_loop.HN] == 0
                 continue
-            t, pay, tok = _loop._pop(s.ht, s.hi, s.ctr)
+            t, pay, tok = _heap._pop(s.ht, s.hi, s.ctr)
             assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, p, 1)
             came_back += 1
     assert came_back > 10

@@ -10,13 +10,6 @@ MODULE_LINES = 450
 BODY_LINES = 80
 SRC = Path(__file__).resolve().parents[1] / "src" / "flowsim"
 
-# path -> why it may be longer (one line each)
-EXCEPTIONS = {
-    "engines/_loop.py": "the compiled loop (~970 lines; run_loop itself is ~40): splitting it into modules "
-                        "is safe for the cache (it hashes the whole package) and not done yet",
-}
-
-
 def _body_lines(fn: ast.AST) -> int:
     """Lines from the first statement after the docstring to the end of the function."""
     body = fn.body
@@ -27,12 +20,10 @@ def _body_lines(fn: ast.AST) -> int:
 
 
 def over_the_bars(src: Path = SRC) -> list[str]:
-    """Every module over MODULE_LINES and function over BODY_LINES, outside EXCEPTIONS."""
+    """Every module over MODULE_LINES and function over BODY_LINES (no module is exempt)."""
     out = []
     for path in sorted(src.rglob("*.py")):
         rel = path.relative_to(src).as_posix()
-        if rel in EXCEPTIONS:
-            continue
         text = path.read_text(encoding="utf-8")
         n = len(text.splitlines())
         if n > MODULE_LINES:
@@ -53,10 +44,6 @@ def test_the_checker_sees_a_long_function_and_module(tmp_path):
     (tmp_path / "long.py").write_text(f'def f():\n    """doc"""\n{body}\n' + "\n" * MODULE_LINES)
     found = over_the_bars(tmp_path)
     assert len(found) == 2 and "f has a body of 81 lines" in found[1]
-
-
-def test_exceptions_name_existing_files():
-    assert all((SRC / rel).exists() for rel in EXCEPTIONS)
 
 
 if __name__ == "__main__":

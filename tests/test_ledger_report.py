@@ -71,7 +71,7 @@ def test_run_table_and_html_list_the_cost_to_each_payer(tmp_path, capsys):
     block = out[out.index("Who pays"):out.index("Service")]
     assert "nhs_acute" in block and "local_authority" in block and "capacity (open, used or not)" in block
     # 520 beds x 10 days x 277 + 265 packages x 10 days x 88, the same in both replications
-    assert "1,673,600  [1,673,600, 1,673,600]" in block
+    assert "£1,673,600  [£1,673,600, £1,673,600]" in block
     page = html.read_text()
     assert "<h2>Who pays</h2>" in page and "local_authority" in page
 

@@ -20,10 +20,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from .episodes import FOUR_HOURS, _episodes, _in_window, _overlap, _until
 from .eventlog import NO_DEST, EventLog
 from .ledger import Ledger, ledger
-from .metrics import FOUR_HOURS, _episodes, _in_window, _overlap, _until
 from .network import Network
+from .readmission_metrics import readmission_patients
 from .units import MINUTES_PER_DAY
 
 __all__ = ["group_metrics", "group_dict", "death_rows", "GROUP_METRICS"]
@@ -132,7 +133,6 @@ def group_dict(values: dict, names, prefix: str, metrics) -> dict[str, float]:
 def _readmissions(log: EventLog, net: Network, ep, group: np.ndarray, G: int) -> np.ndarray:
     """30-day readmissions in the window per group (all rows of a patient share its group);
     ``ep``: the run's episodes, whose links are sorted once for every breakdown."""
-    from .readmission_metrics import readmission_patients
 
     patients = readmission_patients(log, net, ep.order, ep.linked)
     of_patient = np.zeros(int(log.patient.max()) + 1 if len(log) else 0, dtype=np.int64)

@@ -40,7 +40,7 @@ import numpy as np
 
 from .escalation_metrics import escalation_bed_days
 from .eventlog import DIVERTED, ELSEWHERE, RENEGED, EventLog
-from .metrics import _capacity_minutes, _episodes, _in_window, _overlap, _until
+from .episodes import _capacity_minutes, _episodes, _in_window, _overlap, _until
 from .network import Network
 from .units import MINUTES_PER_DAY
 

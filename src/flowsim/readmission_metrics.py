@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from .episodes import _runs
 from .eventlog import EventLog
 from .network import ACUTE, Network
 from .units import MINUTES_PER_DAY
@@ -34,7 +35,6 @@ def acute_stays(log: EventLog, net: Network, order: np.ndarray, linked: np.ndarr
     ``order`` and ``linked`` are ``metrics._sorted_links(log)``; ``discharged`` is NaN
     for a stay still going at the horizon.
     """
-    from .metrics import _runs  # the same runs as admissions (metrics imports this module lazily)
 
     acute_bed = (net.setting == ACUTE) & net.bed
     member = acute_bed[log.node[order]] if len(log) else np.zeros(0, dtype=bool)

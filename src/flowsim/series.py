@@ -18,7 +18,7 @@ import numpy as np
 
 from .eventlog import EventLog
 from .ledger import ledger
-from .metrics import FOUR_HOURS, _capacity_minutes, _episodes, _until
+from .episodes import FOUR_HOURS, _capacity_minutes, _episodes, _until
 from .network import ACUTE, Network
 from .stats import half_width
 from .timeline import period_bounds

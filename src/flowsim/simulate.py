@@ -44,6 +44,12 @@ class RunResult:
     series_period: str | None = None
     series_labels: list[str] = field(default_factory=list)
     series: list[dict] = field(default_factory=list)
+    census: Census | None = None                                # a warm start's census
+    daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
+    workers: int = 1                                            # processes the replications ran on
+    # one line per node that is overloaded or whose queue grows through the window
+    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
+    warnings: list[str] = field(default_factory=list)
 
     def to_frame(self, scenario: str = "baseline"):
         """The metrics as a tidy pandas DataFrame: ``scenario, replication, metric, value``.
@@ -52,12 +58,6 @@ class RunResult:
         """
         from .frames import metrics_frame
         return metrics_frame(self.metrics, scenario)
-    census: Census | None = None                                # a warm start's census
-    daily: list = field(default_factory=list)                   # forecast.daily_occupancy per replication
-    workers: int = 1                                            # processes the replications ran on
-    # one line per node that is overloaded or whose queue grows through the window
-    # (``stability.stability_warnings`` on the replications' means); ``flowsim run`` prints them
-    warnings: list[str] = field(default_factory=list)
 
 
 def warm_engine(net: Network, engine: str, census: bool = False) -> float:

@@ -36,3 +36,16 @@ def test_a_bare_duration_where_a_distribution_belongs_gets_an_example(dur, path)
     msg = _message(dur)
     assert f"{path}: expected a distribution such as {{fixed: {{value: 10 min}}}}" in msg
     assert "found '10 min'" in msg
+
+
+def test_more_interventions_than_a_patient_mask_holds_is_a_config_error():
+    """A patient carries its interventions in a 64-bit mask on both engines: 63 at most, said at load."""
+    ivs = "".join(f"  iv{i}: {{source: test, thin: {{a: 0.1}}}}\n" for i in range(64))
+    text = MODEL.format(dur="{fixed: {value: 10 min}}") + "interventions:\n" + ivs
+    with pytest.raises(ConfigError) as e:
+        parse_config(text)
+    assert "interventions.iv63: at most 63 interventions in one model" in str(e.value)
+    assert "found 64" in str(e.value)
+    cfg = parse_config(MODEL.format(dur="{fixed: {value: 10 min}}") + "interventions:\n"
+                       + "".join(f"  iv{i}: {{source: test, thin: {{a: 0.1}}}}\n" for i in range(63)))
+    assert len(cfg.interventions) == 63

@@ -17,6 +17,7 @@ from typing import Annotated, Any, Iterator
 
 from pydantic import Field, model_validator
 
+from ..codes import MAX_INTERVENTIONS
 from ..suggest import did_you_mean
 from .population import Target
 from .fields import Dist, Duration, Frozen, Probability
@@ -125,6 +126,10 @@ def _routes_for(svc, cohort: str):
 def find_problems(cfg) -> list:
     """Whole-model problems of the interventions, active list and scenarios of ``cfg``."""
     out: list = []
+    if len(cfg.interventions) > MAX_INTERVENTIONS:
+        extra = list(cfg.interventions)[MAX_INTERVENTIONS]
+        out.append(_P.make(("interventions", extra), f"at most {MAX_INTERVENTIONS} interventions in one model (a "
+                           f"patient carries them in a 64-bit mask), found {len(cfg.interventions)}", True))
     for name, iv in cfg.interventions.items():
         out += list(_one(cfg, name, iv))
     for i, name in enumerate(cfg.active_interventions):

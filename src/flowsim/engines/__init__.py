@@ -9,7 +9,6 @@ and there are no user Python hooks yet (a model with one would run on simpy).
 
 from __future__ import annotations
 
-from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws
 from ..errors import ConfigError, FlowsimError, SimulationError, one_line
 from ..eventlog import EventLog
@@ -23,19 +22,15 @@ ENGINES = ("simpy", "compiled")
 def resolve_engine(name: str, net: Network | None = None) -> str:
     """The engine that will run for a requested name (``auto`` picks the best available).
 
-    ``auto`` picks compiled, with or without interventions; only a model defining more
-    interventions than a patient's bit mask holds (``codes.MAX_INTERVENTIONS``, 63)
-    runs on simpy.
+    ``auto`` picks compiled, with or without interventions (a model holds at most
+    ``codes.MAX_INTERVENTIONS``, 63, which both engines carry in a patient's bit mask;
+    the config checks say so).
     """
-    n_iv = len(net.interventions.names) if net is not None and net.interventions is not None else 0
     if name == "auto":
-        return "compiled" if n_iv <= MAX_INTERVENTIONS else "simpy"
+        return "compiled"
     if name not in ENGINES:
         raise ConfigError(f"expected an engine among {', '.join(ENGINES + ('auto',))}, found {name!r}",
                           path="run.engine")
-    if name == "compiled" and n_iv > MAX_INTERVENTIONS:
-        raise ConfigError(f"the compiled engine applies at most {MAX_INTERVENTIONS} interventions, found "
-                          f"{n_iv}; use engine 'simpy' or 'auto'", path="run.engine")
     return name
 
 

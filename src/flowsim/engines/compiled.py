@@ -35,13 +35,13 @@ server is censored at the horizon). The counts come back in
 ``EventLog.meta["tally"]`` in the shape of ``Effects.tally``.
 
 Readmissions (``Network.readmit``, ``engines.returns``): when a patient leaves by an
-exit, ``_loop._return_after`` decides whether it comes back and pushes its return as
+exit, ``_returns._return_after`` decides whether it comes back and pushes its return as
 an EV_ARRIVE with token 1 (the same patient walks in at the return node, keeping
 its interventions and visit numbering); a return column not drawn yet stops the
 loop with NEED_EXTEND and detail -1, and ``Draws.extend_returns`` adds columns.
 
 A warm start's census patients (``_loop._census_enter``) and escalation beds
-(``_loop._escalate``, opened and closed at the same moments as ``ServerPool``'s) follow
+(``_queues._escalate``, opened and closed at the same moments as ``ServerPool``'s) follow
 the SimPy engine too; the openings come back in ``EventLog.meta["escalation"]``
 (``engines.escalation``), and a full escalation log is enlarged like the others.
 

@@ -121,7 +121,7 @@ class Effects:
     # ------------------------------------------------------------- arrival
     def thinned_by(self, p: int, t: float) -> int:
         """The intervention that removes patient p arriving at ``t``, or -1 (tallies avoided
-        attendances in the window). Twin: ``_loop._thinned``."""
+        attendances in the window). Twin: ``_interventions._thinned``."""
         i = self.thin_by[p]
         if i >= 0:
             self.thinned_total += 1
@@ -143,7 +143,7 @@ class Effects:
     # ------------------------------------------------------------- routing
     def route(self, node: int, c: int, mask: int, u: float, t: float, room, p: int) -> tuple[int, int]:
         """(route index, destination) of patient p's decision at ``node``; ``room(n)`` says
-        whether node n has a free server and nobody waiting. Twin: ``_loop._iv_route``."""
+        whether node n has a free server and nobody waiting. Twin: ``_interventions._iv_route``."""
         a, n = self.route_start[node][c], self.route_len[node][c]
         r = rules.choose_route(self.base_cum, a, n, u)
         d = self.route_dest[r]

@@ -10,7 +10,7 @@ attributes, interventions and visit numbering), when
 Every discharge that may return uses up a column, whether or not it returns, so
 the draws of a patient's next discharge do not depend on this one's outcome.
 
-``Returns`` is the SimPy engine's version; ``_loop._return_after`` is the
+``Returns`` is the SimPy engine's version; ``_returns._return_after`` is the
 compiled twin, and the engine-equivalence tests hold them equal.
 """
 

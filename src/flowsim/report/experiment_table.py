@@ -7,6 +7,7 @@ import textwrap
 from .board_summary import board_summary
 from .ledger_table import render_ledger
 from .table import CLIP_NOTE, difference_style, display_width, fmt_ci, pad
+from .target_table import target_rows, targeted
 
 __all__ = ["render_experiment_table", "with_bed_days_freed"]
 
@@ -26,7 +27,7 @@ _ROWS = [
     ("los_bed_days_saved", "Bed days saved by shorter stays (in window)", "f1"),
     ("delayed_bed_days_saved", "Delayed bed days saved (in window)", "f1"),
     ("other_route", "Blocked waits ended another way", "n"),
-    ("cost_total", "Total cost (GBP)", "money"),
+    ("cost_total", "Total cost", "money"),
 ]
 
 
@@ -43,6 +44,16 @@ def with_bed_days_freed(diffs: dict) -> dict:
     neg = {"mean": -d["mean"], "sd": d.get("sd"), "ci95": [None if hi is None else -hi, None if lo is None else -lo],
            "values": [-v for v in d.get("values", [])]}
     return {**diffs, "bed_days_freed": neg}
+
+
+def _target_lines(m: dict, d: dict, width: int) -> list[str]:
+    """Each targeted intervention's group: the same people in every scenario (``target_table``)."""
+    out = []
+    for iv in targeted(m):
+        out.append(f"  Targeted group of {iv} (the same people in every scenario)")
+        for label, mean, diff in target_rows(m, d, iv):
+            out.append(f"    {pad(label, width - 2)}  {pad(mean, 34)}" + (f"  {diff}" if diff else ""))
+    return out
 
 
 def render_experiment_table(doc: dict) -> str:
@@ -70,6 +81,7 @@ def render_experiment_table(doc: dict) -> str:
             if d and key in d:
                 row += "  " + fmt_ci(d[key], difference_style(style), clip=False)
             lines.append(row)
+        lines += _target_lines(m, d, width)
         if d:
             lines += render_ledger(doc, name)
         lines.append("")

@@ -162,7 +162,7 @@ def render_run_html(doc: dict, name: str, description: str | None, net, log) -> 
     payers, kinds = payer_rows(m, with_ci, getattr(net.prices, "pool_names", ()))
     if payers:
         body.append("<h2>Who pays</h2>")
-        body.append(_table(["Payer or pool", f"£ over the window, {title}"], payers))
+        body.append(_table(["Payer or pool", f"Cost over the window, {title}"], payers))
         body.append(_table(["Kind of cost", f"£ over the window, {title}"], kinds))
         body.append("<p class=\"note\">The payers add up to the total cost; a pool is the sum of its "
                     "members. Delayed discharges are part of activity and capacity, shown apart. See "
@@ -240,6 +240,27 @@ def _ledgers(doc: dict, others: list[str]) -> list[str]:
     return out
 
 
+def _targets(doc: dict) -> list[str]:
+    """A table per targeted intervention: its group's metrics in each scenario, and the differences."""
+    from .target_table import target_rows, targeted
+    scen = doc["scenarios"]
+    names = list(dict.fromkeys(iv for sc in scen.values() for iv in targeted(sc["metrics"])))
+    out = []
+    for iv in names:
+        cols = [s for s in scen if f"target.{iv}.people" in scen[s]["metrics"]]
+        per = {s: target_rows(scen[s]["metrics"], scen[s].get("difference_vs_baseline", {}), iv) for s in cols}
+        labels = [r[0] for r in per[cols[0]]]
+        rows = [[lab] + [per[s][i][1] for s in cols] + [per[s][i][2] for s in cols if s != doc["baseline"]]
+                for i, lab in enumerate(labels)]
+        head = ["Metric"] + [f"{s} (mean [95% CI, {scen[s]['replications']} replications])" for s in cols]
+        head += [f"{s} minus {doc['baseline']}" for s in cols if s != doc["baseline"]]
+        out += [f"<h2>Targeted group of {escape(iv)}</h2>",
+                "<p class=\"note\">The people the intervention's target picks, measured in every scenario "
+                "whether it is switched on or not, so each difference compares the same people.</p>",
+                _table(head, rows)]
+    return out
+
+
 def render_experiment_html(doc: dict, description: str | None = None, net=None) -> str:
     """The report of ``flowsim experiment``: each scenario, its paired differences, forest plots,
     and the baseline's pathway diagram when ``net`` (its Network) is given."""
@@ -269,6 +290,7 @@ def render_experiment_html(doc: dict, description: str | None = None, net=None) 
     body.append(_table(["Metric"] + [f"{s} (mean [95% CI, {doc['scenarios'][s]['replications']} replications])"
                                      for s in names], rows))
     body.append(f"<p class=\"note\">Mean [95% CI] across replications. {CLIP_NOTE}</p>")
+    body += _targets(doc)
     others = [s for s in names if s != base]
     if others:
         body.append(f"<h2>Difference vs {escape(str(base))}</h2>")

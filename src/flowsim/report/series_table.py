@@ -32,7 +32,7 @@ def render_series_table(series: dict) -> str:
             v = series["metrics"][name]["mean"][i]
             # a mean count over replications is shown as a whole number
             text = f"{v:,.0f}" if style == "n" and v is not None else fmt_value(v, style)
-            row.append(("£" + text) if style == "money" and text != "-" else text)
+            row.append(text)
         rows.append(row)
     widths = [max(len(r[j]) for r in rows + [head]) for j in range(len(head))]
     line = lambda r: "  ".join(c.ljust(w) if j == 0 else c.rjust(w) for j, (c, w) in enumerate(zip(r, widths)))  # noqa: E731

@@ -30,7 +30,7 @@ _HEADLINE = [
     ("avoided_attendances", "Avoided attendances (in window)", "n"),
     ("los_bed_days_saved", "Bed days saved by shorter stays (in window)", "f1"),
     ("delayed_bed_days_saved", "Delayed bed days saved (in window)", "f1"),
-    ("cost_total", "Total cost (GBP)", "money"),
+    ("cost_total", "Total cost", "money"),
 ]
 
 _NODE_COLS = [
@@ -73,7 +73,9 @@ def fmt_value(x: float, style: str) -> str:
         return f"{100 * x:.1f}%"
     if style == "pp":
         return f"{100 * x:.1f} pp"
-    if style in ("n", "money"):
+    if style == "money":
+        return f"{'-' if x < 0 else ''}£{abs(x):,.0f}"
+    if style == "n":
         return f"{x:,.0f}"
     if style == "dur":
         if x >= 2880:
@@ -146,7 +148,7 @@ def _payer_lines(m: dict, width: int, with_ci: bool, pools=()) -> list[str]:
     payers, kinds = payer_rows(m, with_ci, pools)
     if not payers:
         return []
-    out = ["", "Who pays (GBP over the window; the payers add up to the total, a pool repeats its members)"]
+    out = ["", "Who pays (over the window; the payers add up to the total, a pool repeats its members)"]
     out += [f"  {pad(name, width - 2)}  {text}" for name, text in payers]
     out.append("By kind of cost")
     out += [f"  {pad(name, width - 2)}  {text}" for name, text in kinds]

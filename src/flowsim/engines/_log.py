@@ -1,0 +1,54 @@
+"""The compiled loop's event log: one row per visit (``State.li``, ``State.lf``), tallied
+as it is written when metrics are measured as the loop runs (``_tally``), and the rows of
+the patients still in the system at the horizon. A full log stops the loop with LOG_FULL."""
+
+from __future__ import annotations
+
+from ..eventlog import IN_SYSTEM, NO_DEST
+from ._layout import (ALIVE, ARR, END, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, LOG_FULL, NAN, NODE, PREV,
+                      ROWS, START, STATUS, VSEQ, njit)
+from ._tally import row as _t_row
+
+
+@njit(inline=True)
+def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq, succ, was_held):
+    """Write a row of the log; with metrics measured as the loop runs (``tl`` not None), tally it
+    (``_tally.row``: ``succ`` the node of the next visit if linked, ``was_held`` a kept bed's row)
+    and write it only if the log is kept."""
+    if tl is not None:
+        if tl.wk[0] >= tl.wv.shape[0]:
+            ctr[STATUS] = LOG_FULL
+            return
+        _t_row(tl, p, c, node, arrive, start, end, depart, outcome, dest, succ, was_held)
+        if tl.keep[0] == 0:
+            return
+    n = ctr[ROWS]
+    if n >= li.shape[1]:
+        ctr[STATUS] = LOG_FULL
+        return
+    li[0, n] = p
+    li[1, n] = c
+    li[2, n] = node
+    li[3, n] = prev
+    li[4, n] = outcome
+    li[5, n] = dest
+    li[6, n] = seq
+    lf[0, n] = arrive
+    lf[1, n] = start
+    lf[2, n] = end
+    lf[3, n] = depart
+    ctr[ROWS] = n + 1
+
+
+@njit
+def _censor(cohort, S, F, li, lf, tl, ctr, P):
+    """Log every patient still in the system at the horizon: its held row, then its current row."""
+    for p in range(P):
+        if S[p, ALIVE] == 1:
+            c = cohort[p]
+            if S[p, HELD] >= 0:
+                _log(li, lf, tl, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, HSEQ], S[p, HDEST], True)
+            if S[p, NODE] >= 0:  # -1 during a hold after an assessment
+                _log(li, lf, tl, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                     IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)
