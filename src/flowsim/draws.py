@@ -3,12 +3,13 @@
 The randomness contract (docs/design.md): a patient's draws are a function of
 (replication, stream, patient) only. A patient is identified by its source and
 its arrival number k within that source; the arrival table of all sources is
-merged by time (ties by source order, then k) and row p of every per-node
-array belongs to patient p of that table.
+merged by time (ties by source order, then k), and patient p is row p of that
+table (of every per-patient array).
 
-For node n, visit j of a patient (its j-th arrival at n, counted from 0) uses
-``dur[n][p, j]``, ``route_u[n][p, j]``, ``patience[n][p, j]`` and
-``elsewhere_u[n][p, j]``. Column j of node n for the patients of source s and
+For node n, visit j of patient p (its j-th arrival at n, counted from 0) uses
+``dur[n][i, j]``, ``route_u[n][i, j]``, ``patience[n][i, j]`` and
+``elsewhere_u[n][i, j]`` with i = ``row(n, p)`` (see "Rows" below; in the
+paragraphs below ``[p, j]`` means that row). Column j of node n for the patients of source s and
 cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
 (and likewise ``route:``, ``patience:``, ``elsewhere:``), drawn as one block in
 arrival order. So capacities, other patients and the engine never change a
@@ -47,9 +48,9 @@ already drawn.
 
 Storage: each kind of variate is one flat buffer, and every node's (R_n, K_n) block
 (every route's, for holds and give-ups) a view of it in the order the compiled loop
-reads (``_allocate``, ``packed``), so the loop gets the buffer without a copy.
+reads (``allocate``, ``packed``), so the loop gets the buffer without a copy.
 
-Rows: a block holds rows only for the patients who can reach its node (``_reachable``:
+Rows: a block holds rows only for the patients who can reach its node (``reachable``:
 their source leads there) and, for a route's block, only those of the route's cohort.
 Rows are ordered by layout key (source x cohort), then arrival, so each (source, cohort)
 is one contiguous slice: patient p's row in node n's block is
@@ -58,9 +59,10 @@ is one contiguous slice: patient p's row in node n's block is
 ``row_rank[p]`` its arrival number within its source and cohort. The numbers are the
 streams' own, drawn as before; only where they are stored changed (a patient's draws
 still depend only on (seed, replication, stream, patient)). Default economy: draws 700
--> 384 bytes a patient; an integrated care system of five trusts whose sources reach
-only their own trust ~5x less. ``make_draws(..., rows="all")`` keeps a row for every
-patient in patient order (the warm start's census rows need it).
+-> 306 bytes a patient (no patience or go-elsewhere rows where a node has none, either);
+the 1.5M-person ICS of five trusts: 74.5 -> 7.7 GB estimated (benchmarks/README.md).
+``make_draws(..., rows="all")`` keeps a row for every patient in patient order (the warm
+start's census rows need it). The layout itself is ``draw_layout``.
 """
 
 from __future__ import annotations
@@ -73,6 +75,7 @@ from .arrivals import arrival_times, cohort_of
 from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
 from .distributions import sample
 from .network import NO_NODE, Network
+from .draw_layout import allocate, give_up_routes, layout, packed, put_source, reachable, rows_of
 from .random import stream
 
 __all__ = ["Draws", "make_draws", "packed", "FIRST_VISITS_ON_CYCLE"]
@@ -166,7 +169,7 @@ class Draws:
         k_old = self.dur[node].shape[1]
         K = np.array([a.shape[1] for a in self.dur])
         K[node] = 2 * k_old
-        _allocate(self, K)  # fresh buffers, with every column drawn so far copied in
+        allocate(self, K)  # fresh buffers, with every column drawn so far copied in
         for j in range(k_old, 2 * k_old):
             _put_columns(self, node, j)
         for i in _referring(self.net, node):
@@ -194,39 +197,6 @@ def _returns(d: Draws, net: Network) -> None:
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
 
 
-def _reachable(net: Network) -> np.ndarray:
-    """(S, N) bool: which nodes the patients of each source can reach."""
-    N = net.n_nodes
-    succ = [set() for _ in range(N)]
-    for n in range(N):
-        for c in range(len(net.cohorts)):
-            a = net.route_start[n, c]
-            for d in net.route_dest[a:a + net.route_len[n, c]]:
-                if d >= 0:
-                    succ[n].add(int(d))
-        for d in (net.full_to[n], net.elsewhere_to[n]):
-            if d >= 0:
-                succ[n].add(int(d))
-    if net.interventions is not None:  # assessments and diversions, active or not
-        for a, b in net.interventions.extra_edges():
-            succ[a].add(b)
-    if net.give_up is not None:  # blocked waits that end another way
-        for a, b in net.give_up.edges(net.route_dest):
-            succ[a].add(b)
-    if net.readmit is not None:  # a return re-enters at readmit.to
-        for a in np.flatnonzero(net.readmit.after):
-            succ[a].add(int(net.readmit.to))
-    out = np.zeros((len(net.source_names), N), dtype=bool)
-    for s, entry in enumerate(net.source_to):
-        stack = [int(entry)]
-        while stack:
-            v = stack.pop()
-            if not out[s, v]:
-                out[s, v] = True
-                stack.extend(succ[v])
-    return out
-
-
 def _hold_routes(net: Network, n: int) -> np.ndarray:
     """Routes leaving node ``n`` that have a hold."""
     return np.flatnonzero(net.route_has_hold & (net.route_node == n))
@@ -240,26 +210,6 @@ def _col(d: Draws, arr: np.ndarray, j: int, fill, into: bool, dtype=np.float64) 
         col[...] = fill
         return col
     return np.full(arr.shape[0], fill, dtype=dtype)
-
-
-def _at(d: Draws, off: np.ndarray, s: int, c: int):
-    """The rows, in a block with first rows ``off`` (a row of ``node_off`` or ``route_off``), of
-    the patients of source s and cohort c in arrival order: a slice (rows by key) or their ids."""
-    if d.node_off.shape[1] == 1:  # rows="all": row = patient
-        return d._rows_by_cohort[s][c]
-    key = s * len(d.net.cohorts) + c
-    return slice(int(off[key]), int(off[key]) + len(d._rows_by_cohort[s][c]))
-
-
-def _put_source(d: Draws, col: np.ndarray, off: np.ndarray, s: int, u: np.ndarray) -> None:
-    """Write ``u``, one number per patient of source s in arrival order, into ``col``'s rows."""
-    if d.node_off.shape[1] == 1:
-        col[d._rows_by_source[s]] = u
-        return
-    cs = d.cohort[d._rows_by_source[s]]
-    for c in range(len(d.net.cohorts)):
-        if len(d._rows_by_cohort[s][c]):
-            col[_at(d, off, s, c)] = u[cs == c]
 
 
 def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.ndarray]:
@@ -277,7 +227,7 @@ def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.
                 continue
             g = stream(d.seed, d.replication,
                        f"hold:{net.node_names[n]}:{int(net.route_index[r])}:{src}:{net.cohorts[c]}:{j}")
-            col[_at(d, d.route_off[r], s, c)] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g,
+            col[rows_of(d, d.route_off[r], s, c)] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g,
                                                        len(rows), net.emp_values, net.emp_cum)
         out[int(r)] = col
     return out
@@ -307,18 +257,11 @@ def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
     return col
 
 
-def _give_up_routes(net: Network, n: int | None) -> np.ndarray:
-    """Routes leaving node ``n`` (None: any node) that have a give_up."""
-    if net.give_up is None:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(net.give_up.has & ((net.route_node == n) if n is not None else True))
-
-
 def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
     """Column j of every give_up route of node n: {route: (minutes by row, destination by row)}."""
     net, g = d.net, d.net.give_up
     out = {}
-    for r in _give_up_routes(net, n):
+    for r in give_up_routes(net, n):
         wait = _col(d, d.give_up[r], j, np.nan, into)
         to = _col(d, d.give_up_to[r], j, NO_NODE, into, np.int64)
         c = int(net.route_cohort[r])
@@ -328,7 +271,7 @@ def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, 
             rows = d._rows_by_cohort[s][c]
             if not d._reach[s, n] or len(rows) == 0:
                 continue
-            at = _at(d, d.route_off[r], s, c)
+            at = rows_of(d, d.route_off[r], s, c)
             rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
             wait[at] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
             u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
@@ -350,14 +293,14 @@ def _node_columns(d: Draws, n: int, j: int, into: bool = False):
         if not reach[s, n]:
             continue
         n_s = len(d._rows_by_source[s])
-        _put_source(d, route, off, s, stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(n_s))
+        put_source(d, route, off, s, stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(n_s))
         if net.elsewhere_p[n] > 0:
-            _put_source(d, other, off, s, stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(n_s))
+            put_source(d, other, off, s, stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(n_s))
         for c, coh in enumerate(net.cohorts):
             rows = d._rows_by_cohort[s][c]
             if len(rows) == 0:
                 continue
-            at = _at(d, off, s, c)
+            at = rows_of(d, off, s, c)
             g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
             dur[at] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows), net.emp_values, net.emp_cum)
             if net.has_patience[n]:
@@ -367,112 +310,11 @@ def _node_columns(d: Draws, n: int, j: int, into: bool = False):
     return dur, route, pat, other, _hold_columns(d, n, j, into), _give_up_columns(d, n, j, into)
 
 
-_KINDS = ("dur", "route_u", "patience", "elsewhere_u")
-
-
-def _kind_rows(d: Draws, name: str) -> np.ndarray:
-    """(N,) rows of each node's block of kind ``name``: none for the patience of a node without
-    patience or the go-elsewhere uniforms of a node that sends nobody elsewhere (neither engine
-    reads them), except with a row for every patient (``rows="all"``: a warm start writes them)."""
-    net = d.net
-    if name == "patience" and d.node_off.shape[1] > 1:
-        return np.where(net.has_patience, d.node_rows, 0)
-    if name == "elsewhere_u" and d.node_off.shape[1] > 1:
-        return np.where(net.elsewhere_p > 0, d.node_rows, 0)
-    return d.node_rows
-
-
-def _views(buf: np.ndarray, widths, lead: int, old: list, rows) -> list[np.ndarray]:
-    """Consecutive (rows, w) views of ``buf`` after ``lead`` elements, each holding the columns of
-    its ``old`` array (if any) first."""
-    out, at = [], lead
-    for w, o, R in zip(widths, old, rows):
-        v = buf[at:at + int(R) * int(w)].reshape(int(R), int(w))
-        if o is not None and o.size:
-            v[:, :o.shape[1]] = o
-        out.append(v)
-        at += int(R) * int(w)
-    return out
-
-
-def _allocate(d: Draws, K: np.ndarray) -> None:
-    """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
-
-    Each kind of variate is one flat buffer; node n's (R_n, K_n) block is a view of it, in
-    node order (a route kind: its routes in route order, after one unused leading
-    element). That is the layout the compiled loop reads, so ``packed`` hands it the
-    buffer itself, not a second copy of the draws (default economy, one replication:
-    traced peak 636 -> 426 MB; benchmarks/README.md).
-    """
-    net = d.net
-    for name in _KINDS:
-        old, rows = getattr(d, name) or [None] * len(K), _kind_rows(d, name)
-        setattr(d, name, _views(np.empty(int((rows * K).sum())), K, 0, old, rows))
-    for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
-                                ("give_up", _give_up_routes(net, None), np.float64),
-                                ("give_up_to", _give_up_routes(net, None), np.int64)):
-        arrs, widths, rows = getattr(d, name), K[net.route_node[routes]], d.route_rows[routes]
-        buf = np.zeros(1 + int((rows * widths).sum()), dtype=dtype)
-        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], rows)):
-            arrs[r] = v
-
-
 # PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
 # its own peak 340 -> 256 MB (200-service network, 100k patients: ~0.40 -> ~0.22 s)
 def _put_columns(d: Draws, n: int, j: int) -> None:
     """Draw visit column j of node n into its blocks (see ``_node_columns``)."""
     _node_columns(d, n, j, into=True)
-
-
-def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
-    """The flat buffer that ``arrs`` are consecutive views of after ``lead`` elements
-    (``_allocate``'s layout), or None (the caller then packs a copy)."""
-    buf = arrs[0].base if len(arrs) else None
-    if buf is None or buf.ndim != 1 or not buf.flags.c_contiguous:
-        return None
-    at = buf.ctypes.data + lead * buf.itemsize
-    for a in arrs:
-        if a.size == 0 and a.base is buf:  # a block without rows takes no room (numpy moves its pointer)
-            continue
-        if a.base is not buf or not a.flags.c_contiguous or a.dtype != buf.dtype or a.ctypes.data != at:
-            return None
-        at += a.nbytes
-    return buf if at == buf.ctypes.data + buf.nbytes else None
-
-
-def _layout(d: Draws, all_rows: bool) -> None:
-    """The blocks' rows (module docstring): ``row_key``, ``row_rank``, each node's and route's
-    first row of each key and its number of rows. ``all_rows``: a row for every patient, in
-    patient order (one key)."""
-    net, P = d.net, d.n_patients
-    N, R = net.n_nodes, len(net.route_dest)
-    if all_rows:
-        d.row_key, d.row_rank = np.zeros(P, dtype=np.int32), np.arange(P, dtype=np.int32)
-        d.node_off, d.route_off = np.zeros((N, 1), dtype=np.int64), np.zeros((R, 1), dtype=np.int64)
-        d.node_rows, d.route_rows = np.full(N, P, dtype=np.int64), np.full(R, P, dtype=np.int64)
-        return
-    S, C = len(net.source_names), len(net.cohorts)
-    d.row_key = d.source.astype(np.int32) * C + d.cohort
-    d.row_rank = np.empty(P, dtype=np.int32)
-    count = np.zeros(S * C, dtype=np.int64)
-    for s in range(S):
-        for c in range(C):
-            rows = d._rows_by_cohort[s][c]
-            d.row_rank[rows] = np.arange(len(rows), dtype=np.int32)
-            count[s * C + c] = len(rows)
-    reach = np.repeat(d._reach, C, axis=0)  # (S * C, N): key s*C + c reaches n when source s does
-
-    def offsets(have: np.ndarray) -> tuple[np.ndarray, int]:
-        cnt = np.where(have, count, 0)
-        return np.where(have, np.cumsum(cnt) - cnt, -1), int(cnt.sum())
-
-    d.node_off, d.node_rows = np.empty((N, S * C), dtype=np.int64), np.empty(N, dtype=np.int64)
-    for n in range(N):
-        d.node_off[n], d.node_rows[n] = offsets(reach[:, n])
-    d.route_off, d.route_rows = np.empty((R, S * C), dtype=np.int64), np.empty(R, dtype=np.int64)
-    own = np.arange(S * C) % C
-    for r in range(R):
-        d.route_off[r], d.route_rows[r] = offsets(reach[:, net.route_node[r]] & (own == net.route_cohort[r]))
 
 
 def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable") -> Draws:
@@ -520,12 +362,12 @@ def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable
               give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
               referral=[np.empty((0, 0)) for _ in iv_names])
     del times, srcs, cohorts, ranks, thin, elig, t_all, order  # MEM: before the blocks are allocated
-    d._reach = _reachable(net)
+    d._reach = reachable(net)
     if rows not in ("reachable", "all"):
         raise ValueError(f"rows: expected 'reachable' or 'all', found {rows!r}")
-    _layout(d, rows == "all")
+    layout(d, rows == "all")
     K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
-    _allocate(d, K)
+    allocate(d, K)
     for n in range(net.n_nodes):
         for j in range(int(K[n])):
             _put_columns(d, n, j)

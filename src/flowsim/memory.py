@@ -32,7 +32,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .draws import FIRST_VISITS_ON_CYCLE, _reachable
+from .draw_layout import reachable as _reachable
+from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
 from .network import Network
 
@@ -139,7 +140,7 @@ def expected_visits(net: Network, patients: float) -> float:
 
 def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
     """The share of arrivals with a row in each node's blocks (their source reaches it), and in
-    each route's (of the route's cohort too): ``draws._layout``."""
+    each route's (of the route's cohort too): ``draw_layout.layout``."""
     rate = net.source_rate.sum(axis=1)
     share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
     mix = np.diff(np.concatenate((np.zeros((len(share), 1)), net.source_cohort_cum), axis=1), axis=1)
@@ -149,10 +150,12 @@ def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
     return node, route
 
 
-def _per_patient_draws(net: Network, k: np.ndarray) -> tuple[float, int]:
-    """Bytes of draws per arrival (module docstring), and the visit columns drawn (all blocks)."""
-    node, route = _reach(net)
+def _per_patient_draws(net: Network, k: np.ndarray, all_rows: bool = False) -> tuple[float, int]:
+    """Bytes of draws per arrival (module docstring), and the visit columns drawn (all blocks);
+    ``all_rows``: a row for every patient in every block (a warm start's layout)."""
+    node, route = _reach(net) if not all_rows else (np.ones(net.n_nodes), np.ones(len(net.route_dest)))
     kinds = 2 + net.has_patience.astype(float) + (net.elsewhere_p > 0)  # dur, route [, patience, elsewhere]
+    kinds = np.full(net.n_nodes, 4.0) if all_rows else kinds
     b = float((k * node * kinds).sum())
     kr = k[net.route_node]
     hold = net.route_has_hold.astype(float)
@@ -166,12 +169,13 @@ def _per_patient_draws(net: Network, k: np.ndarray) -> tuple[float, int]:
     return PER_DRAW * b, cols
 
 
-def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
+def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = False) -> Estimate:
     """The peak bytes of one replication of ``net`` on the compiled engine (see the module
-    docstring); ``keep_log`` False: a run measured as it runs, writing no event log."""
+    docstring); ``keep_log`` False: a run measured as it runs, writing no event log;
+    ``all_rows``: draws with a row for every patient (a warm start, ``make_draws(rows="all")``)."""
     P = expected_patients(net)
     V, k = _visits(net, P)
-    per, cols = _per_patient_draws(net, k)
+    per, cols = _per_patient_draws(net, k, all_rows)
     draws = P * (PER_PATIENT + per)
     loop = P * (PER_LOOP_PATIENT + 8 * int(net.revisit.sum()) + PER_STREAMED_PATIENT) + 1.25 * V * PER_WAIT
     if net.readmit is not None:
@@ -234,12 +238,13 @@ def _size(b: float) -> str:
     return f"{b / 2**30:.1f} GB" if b >= 2**30 else f"{b / 2**20:.0f} MB"
 
 
-def check_memory(net: Network, workers: int = 1, keep_log: bool = True) -> Estimate:
+def check_memory(net: Network, workers: int = 1, keep_log: bool = True, all_rows: bool = False) -> Estimate:
     """Raise UsageError, before anything runs, when ``workers`` replications at once
     (each worker process also loading flowsim) are estimated not to fit in the memory
     available; return the estimate otherwise. ``keep_log`` False: the replications are
-    measured as they run and write no event log (``estimate_replication``)."""
-    est = estimate_replication(net, keep_log)
+    measured as they run and write no event log, ``all_rows`` their draws have a row for
+    every patient (a warm start; ``estimate_replication``)."""
+    est = estimate_replication(net, keep_log, all_rows)
     need = workers * est.bytes + (PROCESS * workers if workers > 1 else 0)
     have = available_bytes()
     if have is not None and need > have:

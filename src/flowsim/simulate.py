@@ -211,7 +211,8 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     res.workers = min(reps, default_workers() if workers is None else workers)
     logs = keep_logs or keep_first_log or series is not None or start_from is not None
     # refuse, before compiling, a run that cannot fit (a run measured as it runs keeps no log)
-    check_memory(net, res.workers, keep_log=logs or engine != "compiled" or not streamable(net))
+    check_memory(net, res.workers, keep_log=logs or engine != "compiled" or not streamable(net),
+                 all_rows=start_from is not None)
     if start_from is not None:
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once
     if progress is not None and engine == "compiled":
