@@ -4,19 +4,15 @@ flat buffers the compiled loop reads in place (``allocate``, ``packed``), and wh
 (source, cohort)'s numbers go in a block (``rows_of``, ``put_source``).
 
 A stage of ``draws``: it decides only where numbers are kept, never what they are, so
-the layout cannot change a patient's draws.
+the layout cannot change a patient's draws. ``d`` is always a ``draws.Draws`` (not
+imported: draws imports this module).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
 from .network import Network
-
-if TYPE_CHECKING:  # annotations only: draws imports this module
-    from .draws import Draws
 
 __all__ = ["reachable", "give_up_routes", "rows_of", "put_source", "KINDS", "kind_rows", "allocate", "packed",
            "layout"]
@@ -55,7 +51,7 @@ def reachable(net: Network) -> np.ndarray:
     return out
 
 
-def rows_of(d: Draws, off: np.ndarray, s: int, c: int):
+def rows_of(d, off: np.ndarray, s: int, c: int):
     """The rows, in a block with first rows ``off`` (a row of ``node_off`` or ``route_off``), of
     the patients of source s and cohort c in arrival order: a slice (rows by key) or their ids."""
     if d.node_off.shape[1] == 1:  # rows="all": row = patient
@@ -64,7 +60,7 @@ def rows_of(d: Draws, off: np.ndarray, s: int, c: int):
     return slice(int(off[key]), int(off[key]) + len(d._rows_by_cohort[s][c]))
 
 
-def put_source(d: Draws, col: np.ndarray, off: np.ndarray, s: int, u: np.ndarray) -> None:
+def put_source(d, col: np.ndarray, off: np.ndarray, s: int, u: np.ndarray) -> None:
     """Write ``u``, one number per patient of source s in arrival order, into ``col``'s rows."""
     if d.node_off.shape[1] == 1:
         col[d._rows_by_source[s]] = u
@@ -85,7 +81,7 @@ def give_up_routes(net: Network, n: int | None) -> np.ndarray:
 KINDS = ("dur", "route_u", "patience", "elsewhere_u")
 
 
-def kind_rows(d: Draws, name: str) -> np.ndarray:
+def kind_rows(d, name: str) -> np.ndarray:
     """(N,) rows of each node's block of kind ``name``: none for the patience of a node without
     patience or the go-elsewhere uniforms of a node that sends nobody elsewhere (neither engine
     reads them), except with a row for every patient (``rows="all"``: a warm start writes them)."""
@@ -110,7 +106,7 @@ def views(buf: np.ndarray, widths, lead: int, old: list, rows) -> list[np.ndarra
     return out
 
 
-def allocate(d: Draws, K: np.ndarray) -> None:
+def allocate(d, K: np.ndarray) -> None:
     """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
 
     Each kind of variate is one flat buffer; node n's (R_n, K_n) block is a view of it, in
@@ -148,7 +144,7 @@ def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
     return buf if at == buf.ctypes.data + buf.nbytes else None
 
 
-def layout(d: Draws, all_rows: bool) -> None:
+def layout(d, all_rows: bool) -> None:
     """The blocks' rows (module docstring): ``row_key``, ``row_rank``, each node's and route's
     first row of each key and its number of rows. ``all_rows``: a row for every patient, in
     patient order (one key)."""
