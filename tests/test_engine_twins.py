@@ -215,7 +215,7 @@ def test_blocks_twins_leave_kept():
     mi[:, _loop.KIND] = kinds
     mi[:, _loop.D_K] = 1
     m = _Kept(mi=mi, cohort=np.zeros(1, dtype=np.int64), route_block=rng.integers(0, 2, R).astype(np.int64),
-              gu_has=np.zeros(R, dtype=np.int64), guoff=np.zeros(R, dtype=np.int64), gu=np.zeros(1),
+              gu_has=np.zeros(R, dtype=np.int64), guoff=np.zeros((R, 1), dtype=np.int64), gu=np.zeros(1),
               gu_to=np.zeros(1, dtype=np.int64))
     st = compiled._state(_FakeNet(kinds), 1, 64, 64, 1, 1)
     for _ in range(TRIALS // 4):

@@ -58,7 +58,9 @@ def test_give_up_draws_do_not_depend_on_capacity():
         np.testing.assert_array_equal(a.give_up[r], b.give_up[r])
         np.testing.assert_array_equal(a.give_up_to[r], b.give_up_to[r])
     # by cohort: frail patients wait 4 days on average, the others 1 day; each row only in its cohort's route
-    assert np.isnan(a.give_up[general][a.cohort == 1]).all() and np.isnan(a.give_up[frail][a.cohort == 0]).all()
+    full = make_draws(net_of(5), 3, 1, rows="all")
+    assert np.isnan(full.give_up[general][a.cohort == 1]).all() and np.isnan(full.give_up[frail][a.cohort == 0]).all()
+    assert len(a.give_up[general]) == (a.cohort == 0).sum() and len(a.give_up[frail]) == (a.cohort == 1).sum()
     assert np.nanmean(a.give_up[frail]) > 2 * np.nanmean(a.give_up[general])
 
 
@@ -76,8 +78,8 @@ def test_waits_end_another_way_only_when_capacity_is_short(engine):
         p = short.patient[row]
         r = int(np.flatnonzero(net.give_up.has)[short.cohort[row]])
         waited = short.depart[row] - short.arrive[row]
-        assert waited == pytest.approx(d.give_up[r][p, 0], rel=1e-9)
-        assert short.dest[row] == d.give_up_to[r][p, 0]
+        assert waited == pytest.approx(d.give_up[r][d.route_row(r, p), 0], rel=1e-9)
+        assert short.dest[row] == d.give_up_to[r][d.route_row(r, p), 0]
         ward = np.flatnonzero((short.patient == p) & (short.node == 0))[0]
         assert short.depart[ward] == pytest.approx(short.depart[row], rel=1e-12)
 

@@ -58,7 +58,7 @@ def test_hold_adds_exactly_the_drawn_time_to_delayed_bed_days(engine):
         a = net.route_start[ward, c]
         r = a + [net.dest_name(d) for d in net.route_dest[a:a + net.route_len[ward, c]]].index(
             net.dest_name(log.dest[row]))
-        expected[i] = draws.hold[r][p, 0] if net.route_has_hold[r] else 0.0
+        expected[i] = draws.hold[r][draws.route_row(r, p), 0] if net.route_has_hold[r] else 0.0
     np.testing.assert_allclose(log.depart[rows] - log.end[rows], expected, rtol=1e-12, atol=1e-9)
     assert (expected > 0).sum() > 100
     # the next visit arrives when the hold ends
@@ -80,11 +80,15 @@ def test_hold_draws_do_not_depend_on_capacities_or_other_holds():
     assert len(held) == 4  # 2 routes with a hold x 2 cohorts (a route list shared by cohorts)
     for r in range(len(a.hold)):
         np.testing.assert_array_equal(a.hold[r], b.hold[r])
-    # a patient's hold is drawn only for its own cohort's routes
+    # a patient's hold is drawn only for its own cohort's routes: a row each for them alone, or
+    # with a row for every patient (rows="all") NaN for the others, and the same numbers
     net = net_of()
+    full = make_draws(net, 3, 1, rows="all")
     for r in held:
         own = a.cohort == net.route_cohort[r]
-        assert np.isfinite(a.hold[r][own]).all() and np.isnan(a.hold[r][~own]).all()
+        assert len(a.hold[r]) == own.sum() and np.isfinite(a.hold[r]).all()
+        assert np.isfinite(full.hold[r][own]).all() and np.isnan(full.hold[r][~own]).all()
+        np.testing.assert_array_equal(full.hold[r][own], a.hold[r][[a.route_row(r, p) for p in np.flatnonzero(own)]])
     # adding holds leaves every other draw unchanged
     plain = build_network(parse_config(MODEL.format(ward=1000, reab=1000).replace(
         "hold: {uniform: {min: 1 h, max: 5 h}}", "blocking: false")))

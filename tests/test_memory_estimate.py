@@ -51,12 +51,13 @@ def test_expected_patients_and_visits_match_a_run(net):
     assert len(log.patient) == pytest.approx(est.visits * d.n_patients / est.patients, rel=0.03)
 
 
-def test_estimate_bounds_the_measured_peak_closely(net):
+@pytest.mark.parametrize("keep_log", [True, False], ids=["log kept", "measured as it runs"])
+def test_estimate_bounds_the_measured_peak_closely(net, keep_log):
     warm_once(net, "compiled")
-    est = estimate_replication(net)
+    est = estimate_replication(net, keep_log)
     tracemalloc.start()
     try:
-        run_replication(net, 3, 0, "compiled", keep_log=True)  # the estimate is of a run keeping its log
+        run_replication(net, 3, 0, "compiled", keep_log=keep_log)
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()

@@ -3,12 +3,13 @@
 The randomness contract (docs/design.md): a patient's draws are a function of
 (replication, stream, patient) only. A patient is identified by its source and
 its arrival number k within that source; the arrival table of all sources is
-merged by time (ties by source order, then k) and row p of every per-node
-array belongs to patient p of that table.
+merged by time (ties by source order, then k), and patient p is row p of that
+table (of every per-patient array).
 
-For node n, visit j of a patient (its j-th arrival at n, counted from 0) uses
-``dur[n][p, j]``, ``route_u[n][p, j]``, ``patience[n][p, j]`` and
-``elsewhere_u[n][p, j]``. Column j of node n for the patients of source s and
+For node n, visit j of patient p (its j-th arrival at n, counted from 0) uses
+``dur[n][i, j]``, ``route_u[n][i, j]``, ``patience[n][i, j]`` and
+``elsewhere_u[n][i, j]`` with i = ``row(n, p)`` (see "Rows" below; in the
+paragraphs below ``[p, j]`` means that row). Column j of node n for the patients of source s and
 cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
 (and likewise ``route:``, ``patience:``, ``elsewhere:``), drawn as one block in
 arrival order. So capacities, other patients and the engine never change a
@@ -45,9 +46,23 @@ Nodes on a cycle can be visited many times; they start with a few columns and
 ``extend`` adds more on demand, column by column, without changing the ones
 already drawn.
 
-Storage: each kind of variate is one flat buffer, and every node's (P, K_n) block
+Storage: each kind of variate is one flat buffer, and every node's (R_n, K_n) block
 (every route's, for holds and give-ups) a view of it in the order the compiled loop
-reads (``_allocate``, ``packed``), so the loop gets the buffer without a copy.
+reads (``allocate``, ``packed``), so the loop gets the buffer without a copy.
+
+Rows: a block holds rows only for the patients who can reach its node (``reachable``:
+their source leads there) and, for a route's block, only those of the route's cohort.
+Rows are ordered by layout key (source x cohort), then arrival, so each (source, cohort)
+is one contiguous slice: patient p's row in node n's block is
+``node_off[n, row_key[p]] + row_rank[p]`` (``Draws.row``; ``route_off`` and
+``Draws.route_row`` for routes), with ``row_key[p] = source[p] * C + cohort[p]`` and
+``row_rank[p]`` its arrival number within its source and cohort. The numbers are the
+streams' own, drawn as before; only where they are stored changed (a patient's draws
+still depend only on (seed, replication, stream, patient)). Default economy: draws 700
+-> 306 bytes a patient (no patience or go-elsewhere rows where a node has none, either);
+the 1.5M-person ICS of five trusts: 74.5 -> 7.7 GB estimated (benchmarks/README.md).
+``make_draws(..., rows="all")`` keeps a row for every patient in patient order (the warm
+start's census rows need it). The layout itself is ``draw_layout``.
 """
 
 from __future__ import annotations
@@ -60,6 +75,7 @@ from .arrivals import arrival_times, cohort_of
 from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
 from .distributions import sample
 from .network import NO_NODE, Network
+from .draw_layout import allocate, give_up_routes, layout, packed, put_source, reachable, rows_of
 from .random import stream
 
 __all__ = ["Draws", "make_draws", "packed", "FIRST_VISITS_ON_CYCLE"]
@@ -78,20 +94,71 @@ class Draws:
     cohort: np.ndarray          # (P,) int16 cohort index
     rank: np.ndarray            # (P,) int64 arrival number within its source
     thin_u: np.ndarray          # (P,) uniform per patient, for interventions that thin a source
-    dur: list[np.ndarray]       # per node: (P, K_n) service durations in minutes
-    route_u: list[np.ndarray]   # per node: (P, K_n) uniforms for the routing decision
-    patience: list[np.ndarray]  # per node: (P, K_n) patience in minutes (inf if none)
-    elsewhere_u: list[np.ndarray]  # per node: (P, K_n) uniforms for the booking go-elsewhere decision
+    dur: list[np.ndarray]       # per node: (R_n, K_n) service durations in minutes (rows: ``row``)
+    route_u: list[np.ndarray]   # per node: (R_n, K_n) uniforms for the routing decision
+    patience: list[np.ndarray]  # per node: (R_n, K_n) patience in minutes (inf if none)
+    elsewhere_u: list[np.ndarray]  # per node: (R_n, K_n) uniforms for the booking go-elsewhere decision
     net: Network
-    hold: list[np.ndarray] = None  # per route: (P, K_n) hold minutes of its node's visits, or (0, 0)
-    give_up: list[np.ndarray] = None     # per route: (P, K_n) minutes until a blocked wait ends, or (0, 0)
-    give_up_to: list[np.ndarray] = None  # per route: (P, K_n) int64 destination it then takes, or (0, 0)
+    hold: list[np.ndarray] = None  # per route: (R_r, K_n) hold minutes of its node's visits (``route_row``), or (0, 0)
+    give_up: list[np.ndarray] = None     # per route: (R_r, K_n) minutes until a blocked wait ends, or (0, 0)
+    give_up_to: list[np.ndarray] = None  # per route: (R_r, K_n) int64 destination it then takes, or (0, 0)
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
-    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge (0 without readmission)
-    ret_u: np.ndarray = None    # (P, K) uniform of return k
-    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k
+    ret_p: np.ndarray = None    # (P,) probability of returning after a discharge ((0,) without readmission)
+    ret_u: np.ndarray = None    # (P, K) uniform of return k ((0, 1) without readmission)
+    ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k ((0, 1) without readmission)
+    row_key: np.ndarray = None   # (P,) int32 layout key (source x C + cohort; 0 with rows="all")
+    row_rank: np.ndarray = None  # (P,) int32 row of the patient within its key's slice
+    node_off: np.ndarray = None  # (N, keys) int64 first row of each key in a node's blocks, -1 if absent
+    route_off: np.ndarray = None  # (R, keys) int64 the same for a route's blocks
+    node_rows: np.ndarray = None  # (N,) int64 rows of each node's blocks
+    route_rows: np.ndarray = None  # (R,) int64 rows of each route's blocks
+
+    _rbs = None  # patients of each source, and of each (source, cohort), in arrival order
+    _rbc = None
+
+    @property
+    def _rows_by_source(self) -> list[np.ndarray]:
+        if self._rbs is None:
+            self._rbs = [np.flatnonzero(self.source == s) for s in range(len(self.net.source_names))]
+        return self._rbs
+
+    @_rows_by_source.setter
+    def _rows_by_source(self, rows: list[np.ndarray]) -> None:
+        self._rbs = rows
+
+    @property
+    def _rows_by_cohort(self) -> list[list[np.ndarray]]:
+        if self._rbc is None:
+            # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
+            self._rbc = [[rows[self.cohort[rows] == c] for c in range(len(self.net.cohorts))]
+                         for rows in self._rows_by_source]
+        return self._rbc
+
+    @_rows_by_cohort.setter
+    def _rows_by_cohort(self, rows: list[list[np.ndarray]]) -> None:
+        self._rbc = rows
+
+    def row(self, node: int, p: int) -> int:
+        """Row of patient ``p`` in node ``node``'s blocks (``dur[node][row, j]`` ...)."""
+        return int(self.node_off[node, self.row_key[p]] + self.row_rank[p])
+
+    def route_row(self, r: int, p: int) -> int:
+        """Row of patient ``p`` in route ``r``'s blocks (``hold[r][row, j]``, ``give_up`` ...)."""
+        return int(self.route_off[r, self.row_key[p]] + self.row_rank[p])
+
+    def per_patient(self, name: str, i: int) -> np.ndarray:
+        """Node (or route) ``i``'s block of kind ``name`` with a row for every patient, in patient
+        order: a copy, NaN (give_up_to: NO_NODE) where the patient has no row (for tests and
+        inspection; the engines read the blocks through ``row`` and ``route_row``)."""
+        block = getattr(self, name)[i]
+        off = (self.route_off if name in ("hold", "give_up", "give_up_to") else self.node_off)[i, self.row_key]
+        ok = (off >= 0) & (block.shape[0] > 0)
+        out = np.full((self.n_patients, block.shape[1]), NO_NODE if block.dtype.kind == "i" else np.nan,
+                      dtype=block.dtype)
+        out[ok] = block[off[ok] + self.row_rank[ok]]
+        return out
 
     @property
     def n_patients(self) -> int:
@@ -102,7 +169,7 @@ class Draws:
         k_old = self.dur[node].shape[1]
         K = np.array([a.shape[1] for a in self.dur])
         K[node] = 2 * k_old
-        _allocate(self, K)  # fresh buffers, with every column drawn so far copied in
+        allocate(self, K)  # fresh buffers, with every column drawn so far copied in
         for j in range(k_old, 2 * k_old):
             _put_columns(self, node, j)
         for i in _referring(self.net, node):
@@ -120,47 +187,14 @@ class Draws:
 def _returns(d: Draws, net: Network) -> None:
     """Readmission draws: the probability of returning, and the first return columns."""
     P = d.n_patients
-    if net.readmit is None:
-        d.ret_p, d.ret_u, d.ret_t = np.zeros(P), np.full((P, 1), np.nan), np.full((P, 1), np.nan)
+    if net.readmit is None:  # MEM: no per-patient arrays when nobody is readmitted (neither engine reads them)
+        d.ret_p, d.ret_u, d.ret_t = np.zeros(0), np.full((0, 1), np.nan), np.full((0, 1), np.nan)
         return
     band = d.attrs.band if d.attrs is not None else np.zeros(P, dtype=np.int16)
     d.ret_p = net.readmit.p_band[band].astype(np.float64)
     cols = [return_columns(net, d, k) for k in range(FIRST_RETURNS)]
     d.ret_u = np.stack([c[0] for c in cols], axis=1)
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
-
-
-def _reachable(net: Network) -> np.ndarray:
-    """(S, N) bool: which nodes the patients of each source can reach."""
-    N = net.n_nodes
-    succ = [set() for _ in range(N)]
-    for n in range(N):
-        for c in range(len(net.cohorts)):
-            a = net.route_start[n, c]
-            for d in net.route_dest[a:a + net.route_len[n, c]]:
-                if d >= 0:
-                    succ[n].add(int(d))
-        for d in (net.full_to[n], net.elsewhere_to[n]):
-            if d >= 0:
-                succ[n].add(int(d))
-    if net.interventions is not None:  # assessments and diversions, active or not
-        for a, b in net.interventions.extra_edges():
-            succ[a].add(b)
-    if net.give_up is not None:  # blocked waits that end another way
-        for a, b in net.give_up.edges(net.route_dest):
-            succ[a].add(b)
-    if net.readmit is not None:  # a return re-enters at readmit.to
-        for a in np.flatnonzero(net.readmit.after):
-            succ[a].add(int(net.readmit.to))
-    out = np.zeros((len(net.source_names), N), dtype=bool)
-    for s, entry in enumerate(net.source_to):
-        stack = [int(entry)]
-        while stack:
-            v = stack.pop()
-            if not out[s, v]:
-                out[s, v] = True
-                stack.extend(succ[v])
-    return out
 
 
 def _hold_routes(net: Network, n: int) -> np.ndarray:
@@ -170,16 +204,16 @@ def _hold_routes(net: Network, n: int) -> np.ndarray:
 
 def _col(d: Draws, arr: np.ndarray, j: int, fill, into: bool, dtype=np.float64) -> np.ndarray:
     """Where column j of block ``arr`` is drawn: with ``into``, the block's own column
-    (reset to ``fill``); else a fresh (P,) array of ``fill``."""
+    (reset to ``fill``); else a fresh column of ``fill`` with the block's rows."""
     if into:
         col = arr[:, j]
         col[...] = fill
         return col
-    return np.full(d.n_patients, fill, dtype=dtype)
+    return np.full(arr.shape[0], fill, dtype=dtype)
 
 
 def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.ndarray]:
-    """Column j of every hold route of node n: {route: (P,) hold minutes} (``_col`` for ``into``)."""
+    """Column j of every hold route of node n: {route: hold minutes by row} (``_col`` for ``into``)."""
     net = d.net
     out = {}
     for r in _hold_routes(net, n):
@@ -193,8 +227,8 @@ def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.
                 continue
             g = stream(d.seed, d.replication,
                        f"hold:{net.node_names[n]}:{int(net.route_index[r])}:{src}:{net.cohorts[c]}:{j}")
-            col[rows] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g, len(rows),
-                               net.emp_values, net.emp_cum)
+            col[rows_of(d, d.route_off[r], s, c)] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g,
+                                                       len(rows), net.emp_values, net.emp_cum)
         out[int(r)] = col
     return out
 
@@ -223,18 +257,11 @@ def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
     return col
 
 
-def _give_up_routes(net: Network, n: int | None) -> np.ndarray:
-    """Routes leaving node ``n`` (None: any node) that have a give_up."""
-    if net.give_up is None:
-        return np.empty(0, dtype=np.int64)
-    return np.flatnonzero(net.give_up.has & ((net.route_node == n) if n is not None else True))
-
-
 def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Column j of every give_up route of node n: {route: ((P,) minutes, (P,) destination)}."""
+    """Column j of every give_up route of node n: {route: (minutes by row, destination by row)}."""
     net, g = d.net, d.net.give_up
     out = {}
-    for r in _give_up_routes(net, n):
+    for r in give_up_routes(net, n):
         wait = _col(d, d.give_up[r], j, np.nan, into)
         to = _col(d, d.give_up_to[r], j, NO_NODE, into, np.int64)
         c = int(net.route_cohort[r])
@@ -244,80 +271,43 @@ def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, 
             rows = d._rows_by_cohort[s][c]
             if not d._reach[s, n] or len(rows) == 0:
                 continue
+            at = rows_of(d, d.route_off[r], s, c)
             rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
-            wait[rows] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
+            wait[at] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
             u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
-            to[rows] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
+            to[at] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
         out[int(r)] = (wait, to)
     return out
 
 
 def _node_columns(d: Draws, n: int, j: int, into: bool = False):
-    """Column j (visit j) of node n for every patient: duration, route, patience,
-    elsewhere, {route: hold} of its hold routes and {route: (give_up, give_up_to)};
-    with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
+    """Column j (visit j) of node n for every patient who can reach it: duration, route,
+    patience, elsewhere (by row), {route: hold} of its hold routes and {route: (give_up,
+    give_up_to)}; with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
     net = d.net
     name = net.node_names[n]
     dur, route = _col(d, d.dur[n], j, np.nan, into), _col(d, d.route_u[n], j, np.nan, into)
     pat, other = _col(d, d.patience[n], j, np.inf, into), _col(d, d.elsewhere_u[n], j, np.nan, into)
-    reach = d._reach
+    reach, off = d._reach, d.node_off[n]
     for s, src in enumerate(net.source_names):
         if not reach[s, n]:
             continue
-        rows_s = d._rows_by_source[s]
-        route[rows_s] = stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(len(rows_s))
+        n_s = len(d._rows_by_source[s])
+        put_source(d, route, off, s, stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(n_s))
         if net.elsewhere_p[n] > 0:
-            other[rows_s] = stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(len(rows_s))
+            put_source(d, other, off, s, stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(n_s))
         for c, coh in enumerate(net.cohorts):
             rows = d._rows_by_cohort[s][c]
             if len(rows) == 0:
                 continue
+            at = rows_of(d, off, s, c)
             g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
-            dur[rows] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows),
-                               net.emp_values, net.emp_cum)
+            dur[at] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows), net.emp_values, net.emp_cum)
             if net.has_patience[n]:
                 g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
-                pat[rows] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
-                                   net.emp_values, net.emp_cum)
+                pat[at] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
+                                 net.emp_values, net.emp_cum)
     return dur, route, pat, other, _hold_columns(d, n, j, into), _give_up_columns(d, n, j, into)
-
-
-_KINDS = ("dur", "route_u", "patience", "elsewhere_u")
-
-
-def _views(buf: np.ndarray, widths, lead: int, old: list, P: int) -> list[np.ndarray]:
-    """Consecutive (P, w) views of ``buf`` after ``lead`` elements, each holding the columns of
-    its ``old`` array (if any) first."""
-    out, at = [], lead
-    for w, o in zip(widths, old):
-        v = buf[at:at + P * int(w)].reshape(P, int(w))
-        if o is not None and o.size:
-            v[:, :o.shape[1]] = o
-        out.append(v)
-        at += P * int(w)
-    return out
-
-
-def _allocate(d: Draws, K: np.ndarray) -> None:
-    """Storage for K[n] visit columns of every node, keeping the columns drawn so far.
-
-    Each kind of variate is one flat buffer; node n's (P, K_n) block is a view of it, in
-    node order (a route kind: its routes in route order, after one unused leading
-    element). That is the layout the compiled loop reads, so ``packed`` hands it the
-    buffer itself, not a second copy of the draws (default economy, one replication:
-    traced peak 636 -> 426 MB; benchmarks/README.md).
-    """
-    net, P = d.net, d.n_patients
-    for name in _KINDS:
-        old = getattr(d, name) or [None] * len(K)
-        setattr(d, name, _views(np.empty(P * int(K.sum())), K, 0, old, P))
-    for name, routes, dtype in (("hold", np.flatnonzero(net.route_has_hold), np.float64),
-                                ("give_up", _give_up_routes(net, None), np.float64),
-                                ("give_up_to", _give_up_routes(net, None), np.int64)):
-        arrs, widths = getattr(d, name), K[net.route_node[routes]]
-        buf = np.zeros(1 + P * int(widths.sum()), dtype=dtype)
-        for r, v in zip(routes, _views(buf, widths, 1, [arrs[r] for r in routes], P)):
-            arrs[r] = v
 
 
 # PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
@@ -327,21 +317,7 @@ def _put_columns(d: Draws, n: int, j: int) -> None:
     _node_columns(d, n, j, into=True)
 
 
-def packed(arrs: list[np.ndarray], lead: int = 0) -> np.ndarray | None:
-    """The flat buffer that ``arrs`` are consecutive views of after ``lead`` elements
-    (``_allocate``'s layout), or None (the caller then packs a copy)."""
-    buf = arrs[0].base if len(arrs) else None
-    if buf is None or buf.ndim != 1 or not buf.flags.c_contiguous:
-        return None
-    at = buf.ctypes.data + lead * buf.itemsize
-    for a in arrs:
-        if a.base is not buf or not a.flags.c_contiguous or a.dtype != buf.dtype or a.ctypes.data != at:
-            return None
-        at += a.nbytes
-    return buf if at == buf.ctypes.data + buf.nbytes else None
-
-
-def make_draws(net: Network, seed: int, replication: int) -> Draws:
+def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable") -> Draws:
     """Draw every random number of one replication.
 
     Parameters
@@ -352,6 +328,10 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         The experiment seed.
     replication : int
         Replication number, from 0.
+    rows : {"reachable", "all"}
+        Which patients a node's (route's) blocks hold rows for: those who can reach it (of the
+        route's cohort), by source and cohort; or every patient, in patient order (module
+        docstring). The numbers are the same either way.
 
     Returns
     -------
@@ -381,13 +361,13 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
               give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
               give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
               referral=[np.empty((0, 0)) for _ in iv_names])
-    d._reach = _reachable(net)
-    d._rows_by_source = [np.flatnonzero(d.source == s) for s in range(len(net.source_names))]
-    # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
-    d._rows_by_cohort = [[rows[d.cohort[rows] == c] for c in range(len(net.cohorts))]
-                         for rows in d._rows_by_source]
+    del times, srcs, cohorts, ranks, thin, elig, t_all, order  # MEM: before the blocks are allocated
+    d._reach = reachable(net)
+    if rows not in ("reachable", "all"):
+        raise ValueError(f"rows: expected 'reachable' or 'all', found {rows!r}")
+    layout(d, rows == "all")
     K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
-    _allocate(d, K)
+    allocate(d, K)
     for n in range(net.n_nodes):
         for j in range(int(K[n])):
             _put_columns(d, n, j)
@@ -395,4 +375,5 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
             d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(int(K[n]))], axis=1)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
+    d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if a cycle needs more columns
     return d

@@ -2,19 +2,27 @@
 run that cannot fit.
 
 A replication's memory is dominated by arrays sized by its patients (P): the draws
-hold, for every node, a (P, K_n) column block of each kind of variate (duration,
-route, patience, go-elsewhere: 8 bytes each), whether or not a patient ever goes
-there (``draws`` module docstring); the compiled loop reads them in place. The
-loop's per-patient state and its event log, one row per node visit, come on top. So
+hold, for every node, a (R_n, K_n) column block of each kind of variate a node uses
+(duration and route always, patience and go-elsewhere where the node has them: 8
+bytes each), with a row for each patient who can reach the node (R_n = reach_n x P;
+``draws`` module docstring), and for each hold or give-up route a block with a row
+for each patient of the route's cohort who can reach it; the compiled loop reads them
+in place. The loop's per-patient state, the sums it keeps as it runs (with the waits,
+one per visit, for the quantiles) and, when kept, its event log (one row per node
+visit) come on top. So
 
-    bytes ~ P x (PER_PATIENT + PER_COLUMN x (sum of K_n) + PER_ROUTE_COLUMN x (hold and give-up columns))
-            + log rows x PER_LOG_ROW + visits x PER_VISIT    (and PROCESS, the imports, per process)
+    bytes ~ P x (PER_PATIENT + PER_LOOP_PATIENT + PER_DRAW x (sum over blocks of K_n x reach))
+            + waits x PER_WAIT                                  (measured as the loop runs)
+            + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
+            (and PROCESS, the imports, per process)
 
-with P the expected arrivals (rates x horizon) and visits the expected node visits
-of the routing chain (route probabilities, each source's cohort mix; overflow,
-interventions and readmissions left out). The constants are the bytes the code
-allocates (``draws``, ``engines.compiled``), checked against measured peaks in
-tests/test_memory_estimate.py and benchmarks/README.md; the estimate errs high.
+with P the expected arrivals (rates x horizon), reach the share of arrivals whose
+source leads to the node (of the route's cohort, for a route) and visits the expected
+node visits of the routing chain (route probabilities, each source's cohort mix;
+overflow, interventions and readmissions left out). The constants are the bytes the
+code allocates (``draws``, ``engines.compiled``, ``streamed``), checked against
+measured peaks in tests/test_memory_estimate.py and benchmarks/README.md; the
+estimate errs high.
 """
 
 from __future__ import annotations
@@ -24,15 +32,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .draw_layout import reachable as _reachable
 from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
 from .network import Network
 
 __all__ = ["Estimate", "estimate_replication", "available_bytes", "check_memory"]
 
-PER_COLUMN = 4 * 8         # dur, route, patience, elsewhere (float64; the compiled loop reads them in place)
-PER_ROUTE_COLUMN = 8       # a hold, a give-up time or a give-up destination
-PER_PATIENT = 350          # arrival, source, cohort, rank, thinning, returns, loop state (15 ints, 9 floats)
+PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
+PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
+PER_LOOP_PATIENT = 16 * 8 + 9 * 8 + 8 + 4  # loop state S (16 int64), F (9 float64), its rows, the heap
+PER_STREAMED_PATIENT = 24  # the sums' per-patient ED arrivals (2 float64) and last node, admitted (2 int32)
+PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
 PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
 PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
 PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~175 MB resident before a replication
@@ -127,22 +138,59 @@ def expected_visits(net: Network, patients: float) -> float:
     return _visits(net, patients)[0]
 
 
-def estimate_replication(net: Network) -> Estimate:
-    """The peak bytes of one replication of ``net`` on the compiled engine (see the module docstring)."""
+def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
+    """The share of arrivals with a row in each node's blocks (their source reaches it), and in
+    each route's (of the route's cohort too): ``draw_layout.layout``."""
+    rate = net.source_rate.sum(axis=1)
+    share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
+    mix = np.diff(np.concatenate((np.zeros((len(share), 1)), net.source_cohort_cum), axis=1), axis=1)
+    reach = _reachable(net).astype(float)                                # (S, N)
+    node = share @ reach
+    route = np.einsum("s,sr,sr->r", share, reach[:, net.route_node], mix[:, net.route_cohort])
+    return node, route
+
+
+def _per_patient_draws(net: Network, k: np.ndarray, all_rows: bool = False) -> tuple[float, int]:
+    """Bytes of draws per arrival (module docstring), and the visit columns drawn (all blocks);
+    ``all_rows``: a row for every patient in every block (a warm start's layout)."""
+    node, route = _reach(net) if not all_rows else (np.ones(net.n_nodes), np.ones(len(net.route_dest)))
+    kinds = 2 + net.has_patience.astype(float) + (net.elsewhere_p > 0)  # dur, route [, patience, elsewhere]
+    kinds = np.full(net.n_nodes, 4.0) if all_rows else kinds
+    b = float((k * node * kinds).sum())
+    kr = k[net.route_node]
+    hold = net.route_has_hold.astype(float)
+    gu = net.give_up.has.astype(float) if net.give_up is not None else np.zeros(len(kr))
+    b += float((kr * route * (hold + 2 * gu)).sum())
+    cols = int(k.sum() + (kr * (hold + 2 * gu)).sum())
+    if net.interventions is not None:
+        b += len(net.interventions.names)  # eligibility uniforms
+        iv = net.interventions
+        b += sum(float(k[iv.at_node(i)]) for i in range(len(iv.names)) if iv.during[i])  # referral times
+    return PER_DRAW * b, cols
+
+
+def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = False) -> Estimate:
+    """The peak bytes of one replication of ``net`` on the compiled engine (see the module
+    docstring); ``keep_log`` False: a run measured as it runs, writing no event log;
+    ``all_rows``: draws with a row for every patient (a warm start, ``make_draws(rows="all")``)."""
     P = expected_patients(net)
     V, k = _visits(net, P)
-    route_cols = int(k[net.route_node[net.route_has_hold]].sum())
-    if net.give_up is not None:
-        route_cols += 2 * int(k[net.route_node[net.give_up.has]].sum())
-    cols = int(k.sum())
-    log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
-    draws = P * (PER_COLUMN * cols + PER_ROUTE_COLUMN * route_cols)
-    loop = P * PER_PATIENT + log_rows * PER_LOG_ROW
+    per, cols = _per_patient_draws(net, k, all_rows)
+    draws = P * (PER_PATIENT + per)
+    loop = P * (PER_LOOP_PATIENT + 8 * int(net.revisit.sum()) + PER_STREAMED_PATIENT) + 1.25 * V * PER_WAIT
+    if net.readmit is not None:
+        loop += P * (8 + 16 * 2 + 8)  # return draws (2 columns) and counts
+    if net.population is not None:
+        loop += P * 16  # each patient's person and band
+    if keep_log:
+        log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
+        loop += log_rows * PER_LOG_ROW + V * PER_VISIT
     # a cycle's columns grown: the draws are copied into bigger buffers, and the loop runs again
     # from the start, while the old run's arrays are alive
     rerun = draws + loop if (k > np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)).any() else 0.0
-    b = draws + loop + rerun + V * PER_VISIT
-    return Estimate(patients=P, visits=V, columns=cols + route_cols, bytes=float(b))
+    # + 5%: what the terms leave out (make_draws's temporaries, the metrics' arrays); measured
+    # peaks are 0.96-0.99 of the sum on the default economy (benchmarks/README.md)
+    return Estimate(patients=P, visits=V, columns=cols, bytes=1.05 * float(draws + loop + rerun))
 
 
 def _meminfo_available() -> float | None:
@@ -190,11 +238,13 @@ def _size(b: float) -> str:
     return f"{b / 2**30:.1f} GB" if b >= 2**30 else f"{b / 2**20:.0f} MB"
 
 
-def check_memory(net: Network, workers: int = 1) -> Estimate:
+def check_memory(net: Network, workers: int = 1, keep_log: bool = True, all_rows: bool = False) -> Estimate:
     """Raise UsageError, before anything runs, when ``workers`` replications at once
     (each worker process also loading flowsim) are estimated not to fit in the memory
-    available; return the estimate otherwise."""
-    est = estimate_replication(net)
+    available; return the estimate otherwise. ``keep_log`` False: the replications are
+    measured as they run and write no event log, ``all_rows`` their draws have a row for
+    every patient (a warm start; ``estimate_replication``)."""
+    est = estimate_replication(net, keep_log, all_rows)
     need = workers * est.bytes + (PROCESS * workers if workers > 1 else 0)
     have = available_bytes()
     if have is not None and need > have:

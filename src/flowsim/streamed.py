@@ -90,7 +90,8 @@ def _prices(net: Network) -> np.ndarray:
 
 
 def new_tally(net: Network, n_patients: int, rows: int, keep_log: bool) -> Tally:
-    """Empty sums for a run of ``n_patients`` whose log has room for ``rows`` rows."""
+    """Empty sums for a run of ``n_patients`` with room for ``rows`` waits (the loop stops with
+    LOG_FULL when they are used up; ``engines.compiled`` sizes them by the expected visits)."""
     lo, hi = float(net.warm_up), float(net.horizon)
     d0 = int(np.ceil(lo / MINUTES_PER_DAY))
     d1 = max(d0, int(np.floor(hi / MINUTES_PER_DAY)))
@@ -103,8 +104,9 @@ def new_tally(net: Network, n_patients: int, rows: int, keep_log: bool) -> Tally
         ed=(net.setting == ED).astype(np.int64), bed=np.asarray(net.bed, dtype=np.int64),
         acute=((net.setting == ACUTE) & net.bed).astype(np.int64), death=np.asarray(death, dtype=np.int64), price=_prices(net),
         na=np.zeros((N, N_A)), cf=np.zeros((C, N_C)), chold=np.zeros((C, N)), od=np.zeros((N, N + E)),
-        tot=np.zeros(N_T), pe=np.zeros((n_patients, 2)), pi=np.full((n_patients, 2), -1, dtype=np.int64),
-        wn=np.zeros(rows, dtype=np.int64), wv=np.zeros(rows), wk=np.zeros(1, dtype=np.int64),
+        tot=np.zeros(N_T), pe=np.zeros((n_patients, 2)), pi=np.full((n_patients, 2), -1, dtype=np.int32),
+        # MEM: node numbers as int32 (a network has far fewer than 2**31 nodes)
+        wn=np.zeros(rows, dtype=np.int32), wv=np.zeros(rows), wk=np.zeros(1, dtype=np.int64),
         keep=np.array([1 if keep_log else 0], dtype=np.int64),
     )
 
@@ -128,5 +130,5 @@ class Streamed:
     @classmethod
     def of(cls, tl: Tally, horizon: float, patients: int, meta: dict) -> "Streamed":
         k = int(tl.wk[0])
-        return cls(tl.na, tl.cf, tl.chold, tl.od, tl.tot, tl.wn[:k].copy(), tl.wv[:k].copy(), float(horizon),
-                   int(patients), meta)
+        # MEM: views, not copies made while the loop's per-patient state is still alive
+        return cls(tl.na, tl.cf, tl.chold, tl.od, tl.tot, tl.wn[:k], tl.wv[:k], float(horizon), int(patients), meta)

@@ -36,7 +36,7 @@ def test_census_has_every_state(census_and_net):
 
 def test_census_changes_no_source_patient_draws(census_and_net):
     census, net = census_and_net
-    d0, d1 = make_draws(net, 9, 1), census_draws(net, census, 9, 1)
+    d0, d1 = make_draws(net, 9, 1, rows="all"), census_draws(net, census, 9, 1)  # a row per patient, as the census
     K = len(census)
     np.testing.assert_array_equal(d1.arrive[K:], d0.arrive)
     np.testing.assert_array_equal(d1.cohort[K:], d0.cohort)

@@ -9,8 +9,8 @@ import numpy as np
 from ..units import MINUTES_PER_DAY
 from ._heap import _payload, _push
 from ._interventions import _scaled
-from ._layout import (CAP, CLOSE, D_K, D_OFF, DAYS_FULL, EV_END, EV_ROSTER, INF, J, MASK, NODE, OPEN, RNEXT,
-                      SLOT, START, STATUS, njit)
+from ._layout import (CAP, CLOSE, D_OFF, DAYS_FULL, EV_END, EV_ROSTER, INF, J, MASK, NODE, OPEN, RNEXT,
+                      SLOT, START, STATUS, drawn, njit)
 from ._queues import _grant
 from ._tally import started as _t_started
 
@@ -56,7 +56,7 @@ def _booked(mi, dur, cohort, iv, tl, S, F, ht, hi, ctr, who, now):
     F[who, START] = F[who, SLOT]
     if tl is not None:
         _t_started(tl, who, cohort[who], node, F[who, SLOT])
-    d = dur[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    d = dur[drawn(mi, S, node, who, S[who, J], D_OFF)]
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[who], iv.V[who, MASK], d, F[who, SLOT])
     _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)

@@ -13,7 +13,7 @@ from ..units import MINUTES_PER_DAY
 from ._heap import _payload, _push
 from ._layout import (ACUTE_BED, AJ, ARR, ASSESS, ASSESS_BY, BED, BUSY, CAP, D_K, D_OFF, DIV_FROM, DIV_TO, DURING,
                       EV_AEND, EV_HOLD, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, J, KIND, MASK, NAN, NODE,
-                      NWAIT, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, njit)
+                      NWAIT, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, drawn, njit, route_drawn)
 from ._log import _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held
 from ._visits import _choose_route, _visit_number
@@ -105,7 +105,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + j], _payload(p, EV_AEND), 0)
+        _push(ht, hi, ctr, now + dur[drawn(mi, S, by, p, j, D_OFF)], _payload(p, EV_AEND), 0)
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
@@ -115,7 +115,7 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[mi[by, D_OFF] + p * mi[by, D_K] + V[p, AJ]], _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + dur[drawn(mi, S, by, p, V[p, AJ], D_OFF)], _payload(p, EV_AEND), 0)
 
 
 @njit
@@ -204,14 +204,14 @@ def _assessed(m, s, iv, tl, p, now):
         if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
             _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
             return -1, -1, NO_DEST
-    u = rte[mi[at, D_OFF] + p * mi[at, D_K] + S[p, J]]
+    u = rte[drawn(mi, S, at, p, S[p, J], D_OFF)]
     r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
                         V[p, MASK], u, F[p, HEND], p)
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
-        h = hold[hoff[r] + p * mi[at, D_K] + S[p, J]]
+        h = hold[route_drawn(hoff, mi, S, r, at, p, S[p, J])]
         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
         _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
         return -1, r, dest

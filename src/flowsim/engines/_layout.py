@@ -25,15 +25,16 @@ __all__ = [
     "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_BITS",
     "EV_MASK",
     "NODE", "PREV", "HELD", "HPREV", "HDEST", "J", "ALIVE", "WAITING", "WTOK", "QNEXT", "QPREV", "ROUTE", "VSEQ",
-    "HSEQ", "GU_TO", "N_INT",
+    "HSEQ", "GU_TO", "DROW", "N_INT",
     "MASK", "ASSESS", "AJ", "DURING", "N_V",
     "ARR", "START", "HARR", "HSTART", "HEND", "SLOT", "END", "GU_AFTER", "WDUR", "N_FLOAT",
-    "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "D_OFF", "D_K", "BED", "ACUTE_BED", "N_MI",
+    "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "D_OFF", "D_K", "BED", "ACUTE_BED", "P_OFF",
+    "E_OFF", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
     "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
-    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions",
+    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions", "drawn", "route_drawn",
 ]
 
 
@@ -50,9 +51,10 @@ EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0
 EV_BITS = 3
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO = range(15)
-N_INT = 15
+# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes; DROW: the
+# patient's rows in the draws, ``Draws.row_key`` << 32 | ``row_rank``, set before the loop runs)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW = range(16)
+N_INT = 16
 # columns of the per-patient intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), its visit number at the assessment node, and the phase of an assessment
@@ -66,8 +68,8 @@ ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
 N_FLOAT = 9
 # (WDUR: the whole duration of a stay with a referral during it)
 # columns of the per-node model integers mi and floats mf
-KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED = range(11)
-N_MI = 11
+KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED, P_OFF, E_OFF = range(13)
+N_MI = 13
 OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
 N_MF = 4
 # columns of the per-node state ns; escalation beds (``ServerPool._escalate``): ESC_BEDS
@@ -87,12 +89,19 @@ NAN = np.nan
 INF = np.inf
 
 # The model as arrays, plus the replication's draws packed flat: visit j of
-# patient p at node n is dur[mi[n, D_OFF] + p * mi[n, D_K] + j] (likewise rte, pat, els);
-# the hold of route r (from node n) is hold[hoff[r] + p * mi[n, D_K] + j]; likewise the give-up
-# time and destination of a blocking route with a give_up: gu[guoff[r] + ...], gu_to[guoff[r] + ...].
+# patient p at node n is dur[mi[n, D_OFF] + mi[n, N_MI + key] + rank * mi[n, D_K] + j] with key,
+# rank from S[p, DROW] (``drawn``; rows only for the patients who can reach the node, ``draws``
+# module docstring; mi[n, N_MI + key] is the key's first row x D_K); likewise rte, and pat and els
+# from P_OFF and E_OFF (a node without patience, or without go-elsewhere, has no rows there); the
+# hold of route r (from node n) is hold[hoff[r, key] + rank * mi[n, D_K] + j] (``route_drawn``);
+# likewise the give-up time and destination of a blocking route with a give_up:
+# gu[guoff[r, key] + ...], gu_to[guoff[r, key] + ...]. Referral times (``Interventions.ref``) keep a
+# row per patient. cohort and source (P,) int16 are the draws' own arrays; entry (S,) each source's
+# first node.
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
-    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "entry", "route_hold", "hold", "hoff",
+    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "source", "entry", "route_hold", "hold",
+    "hoff",
     "gu_has", "gu", "gu_to", "guoff",
     # readmissions (``engines.returns``): rd_from (N,) and rd_exit (E,) 0/1, rd_i = (node returned
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
@@ -109,8 +118,8 @@ CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # by priority level, booking calendar taken), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
 # lf rows arrive, start, end, depart), the counters ctr, ret_k (P,) the discharges of each
-# patient that could have led to a return so far, and the escalation log el (rows node,
-# minute opened, minute closed or NaN).
+# patient that could have led to a return so far ((1,) without readmissions; visits is (1, 1)
+# without nodes on a cycle), and the escalation log el (rows node, minute opened, minute closed or NaN).
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
                              "ret_k", "el"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
@@ -133,3 +142,18 @@ Interventions = namedtuple("Interventions", [
     "divert_of", "eligible", "elig_u", "hscale", "during_of", "ref", "refoff",
     "V", "tally_i", "tally_f", "tally_h",
 ])
+
+
+@njit(inline=True)
+def drawn(mi, S, node, p, j, at):
+    """Index of visit j of patient p at ``node`` in the flat node draws whose blocks start at
+    column ``at`` of mi (D_OFF: dur, rte; P_OFF: pat; E_OFF: els)."""
+    kr = S[p, DROW]
+    return mi[node, at] + mi[node, N_MI + (kr >> 32)] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j
+
+
+@njit(inline=True)
+def route_drawn(off, mi, S, r, node, p, j):
+    """Index of visit j of patient p at ``node`` in route r's flat draws (``off``: hoff or guoff)."""
+    kr = S[p, DROW]
+    return off[r, kr >> 32] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j

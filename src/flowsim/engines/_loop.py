@@ -42,11 +42,11 @@ from ._calendar import _booked, _first_free, _next_change, _roster_change
 from ._heap import _payload, _pop, _push
 from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _referral_at, _scaled, _thinned
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
-from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, D_K, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO, END,
+from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO, END,
                       EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE, EV_ROSTER,
                       FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HELD, HEND, HN, HPREV, HSEQ, HSTART, INF, J, KIND,
                       MASK, NAN, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED, SLOT, START, STATUS, VSEQ, WAITING,
-                      WTOK, njit)
+                      WTOK, E_OFF, P_OFF, drawn, njit, route_drawn)
 from ._log import _censor, _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held, _unlink
 from ._returns import _return_after
@@ -75,7 +75,7 @@ def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p
     F[p, START] = now
     if tl is not None:
         _t_started(tl, p, cohort[p], node, now)
-    d = dur[mi[node, D_OFF] + p * mi[node, D_K] + S[p, J]]
+    d = dur[drawn(mi, S, node, p, S[p, J], D_OFF)]
     t = now + d
     if iv is not None:
         if iv.V[p, MASK] != 0:
@@ -121,7 +121,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
-                    wait = pat[mi[node, D_OFF] + p * mi[node, D_K] + j]
+                    wait = pat[drawn(mi, S, node, p, j, P_OFF)]
                     _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
@@ -132,8 +132,9 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
             return
-        u = els[mi[node, D_OFF] + p * mi[node, D_K] + j]
-        if slot_t - arrive > mf[node, ELSE_AFTER] and u < mf[node, ELSE_P]:
+        # a node that sends nobody elsewhere has no go-elsewhere draws
+        if slot_t - arrive > mf[node, ELSE_AFTER] and mf[node, ELSE_P] > 0.0 and \
+                els[drawn(mi, S, node, p, j, E_OFF)] < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
             _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
@@ -186,7 +187,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[p]
     F[p, START] = cen_since[p]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + dur[mi[n, D_OFF] + p * mi[n, D_K] + j], _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, now + dur[drawn(mi, S, n, p, j, D_OFF)], _payload(p, EV_END), 0)
     return NO_NODE, -1
 
 
@@ -195,7 +196,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
     """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
     EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
     mi, S, F = m.mi, s.S, s.F
-    u = m.rte[mi[node, D_OFF] + who * mi[node, D_K] + S[who, J]]
+    u = m.rte[drawn(mi, S, node, who, S[who, J], D_OFF)]
     if iv is not None:
         r, dest = _iv_end(m, s, iv, who, node, c, u, now)
         if r < 0:  # assessed first
@@ -207,7 +208,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
         S[who, ROUTE] = r
         S[who, HDEST] = dest
         F[who, END] = now
-        h = m.hold[m.hoff[r] + who * mi[node, D_K] + S[who, J]]
+        h = m.hold[route_drawn(m.hoff, mi, S, r, node, who, S[who, J])]
         if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
             h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
         _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
@@ -292,7 +293,7 @@ def _arrival(m, s, iv, who, tok, now):
     if who < len(m.cen_state):  # a warm start's census patient
         return _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
                              S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, who, now)
-    return m.entry[who], -1
+    return m.entry[m.source[who]], -1
 
 
 @njit(inline=True)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from ..eventlog import SERVED
 from ..network import QUEUE
 from ._heap import _payload, _push
-from ._layout import (BUSY, CAP, D_K, ESC_BEDS, ESC_CLOSE, ESC_FULL, ESC_ON, ESC_OPEN, ESC_ROWS, EV_GRANT,
+from ._layout import (BUSY, CAP, ESC_BEDS, ESC_CLOSE, ESC_FULL, ESC_ON, ESC_OPEN, ESC_ROWS, EV_GRANT,
                       GU_AFTER, GU_TO, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, INF, J, KIND, NAN, NWAIT,
-                      QNEXT, QPREV, STATUS, WAITING, WTOK, njit)
+                      QNEXT, QPREV, STATUS, WAITING, WTOK, njit, route_drawn)
 from ._log import _log
 
 
@@ -108,7 +108,7 @@ def _blocked_on(m, S, F, p, node, r):
     """Patient p keeps its server at ``node`` on blocking route r: note when its wait ends
     another way (``_Engine.blocked_on``)."""
     if m.gu_has[r]:
-        i = m.guoff[r] + p * m.mi[node, D_K] + S[p, J]
+        i = route_drawn(m.guoff, m.mi, S, r, node, p, S[p, J])
         F[p, GU_AFTER] = m.gu[i]
         S[p, GU_TO] = m.gu_to[i]
     else:

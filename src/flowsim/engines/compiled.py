@@ -58,6 +58,7 @@ import numpy as np
 from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws, packed
 from ..eventlog import COLUMNS, EventLog
+from ..memory import expected_visits
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..streamed import Streamed, new_tally
 from ..units import MINUTES_PER_DAY
@@ -87,11 +88,13 @@ def _flat(arrs: list[np.ndarray]) -> np.ndarray:
 def _model(net: Network, draws: Draws) -> _loop.Model:
     i64 = np.int64
     k = np.array([a.shape[1] for a in draws.dur], dtype=i64)
-    P = draws.n_patients
-    off = np.concatenate(([0], np.cumsum(k * P)[:-1])).astype(i64)
     rev_idx = np.full(net.n_nodes, -1, dtype=i64)
     rev_idx[net.revisit] = np.arange(int(net.revisit.sum()))
-    mi = np.zeros((net.n_nodes, _loop.N_MI), dtype=i64)
+    mi = np.zeros((net.n_nodes, _loop.N_MI + draws.node_off.shape[1]), dtype=i64)
+    for col, arrs in ((_loop.D_OFF, draws.dur), (_loop.P_OFF, draws.patience), (_loop.E_OFF, draws.elsewhere_u)):
+        mi[:, col] = np.concatenate(([0], np.cumsum([a.size for a in arrs])[:-1]))  # each node's block
+    # each layout key's first element in a node's block, from the block's start (``_loop._drawn``)
+    mi[:, _loop.N_MI:] = np.where(draws.node_off >= 0, draws.node_off * k[:, None], -1)
     mi[:, _loop.KIND] = net.kind
     mi[:, _loop.SCHED] = net.scheduled
     mi[:, _loop.FULL_TO] = net.full_to
@@ -99,11 +102,10 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
     mi[:, _loop.HAS_PAT] = net.has_patience
     mi[:, _loop.REV] = rev_idx
     mi[:, _loop.ELSE_TO] = net.elsewhere_to
-    mi[:, _loop.D_OFF] = off
     mi[:, _loop.D_K] = k
     mi[:, _loop.BED] = net.bed
     mi[:, _loop.ACUTE_BED] = (net.setting == ACUTE) & net.bed
-    hold, hoff = _holds(net, draws, k, P)
+    hold, hoff = _holds(net, draws, k)
     mf = np.zeros((net.n_nodes, _loop.N_MF))
     mf[:, _loop.OPEN] = net.open_at
     mf[:, _loop.CLOSE] = net.close_at
@@ -115,9 +117,10 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         route_dest=net.route_dest.astype(i64), route_cum=net.route_cum.astype(np.float64),
         route_block=net.route_block.astype(i64),
         dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
-        arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=draws.cohort.astype(i64),
-        entry=net.source_to[draws.source].astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k, P),
+        # MEM: the draws' own int16 arrays, not int64 copies (16 bytes a patient)
+        arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=np.ascontiguousarray(draws.cohort, np.int16),
+        source=np.ascontiguousarray(draws.source, np.int16), entry=net.source_to.astype(i64),
+        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k),
         **_returns(net, draws), **_census(draws),
     )
 
@@ -192,37 +195,52 @@ def _referrals(iv, draws: Draws) -> dict:
     return dict(ref=np.concatenate(parts), refoff=refoff)
 
 
-def _holds(net: Network, draws: Draws, k: np.ndarray, P: int):
-    """Hold draws of every hold route packed flat, and each route's offset (0 if none)."""
-    hoff = np.zeros(len(net.route_dest), dtype=np.int64)
+def _route_offsets(net: Network, draws: Draws, k: np.ndarray, base: np.ndarray) -> np.ndarray:
+    """(R, keys) each layout key's first element in a route's packed block, which starts at
+    ``base[r]`` (``_loop._route_drawn``); 0 for routes without one."""
+    ro = draws.route_off
+    return np.where((base[:, None] > 0) & (ro >= 0), base[:, None] + ro * k[net.route_node][:, None], 0).astype(np.int64)
+
+
+def _holds(net: Network, draws: Draws, k: np.ndarray):
+    """Hold draws of every hold route packed flat, and each route's offsets by layout key (0 if none)."""
+    base = np.zeros(len(net.route_dest), dtype=np.int64)
     parts, at = [np.zeros(1)], 1
     for r in np.flatnonzero(net.route_has_hold):
-        hoff[r] = at
+        base[r] = at
         parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
-        at += k[net.route_node[r]] * P
+        at += draws.hold[r].size
     buf = packed([draws.hold[r] for r in np.flatnonzero(net.route_has_hold)], lead=1)  # the same layout
-    return (buf if buf is not None else np.concatenate(parts)), hoff
+    return (buf if buf is not None else np.concatenate(parts)), _route_offsets(net, draws, k, base)
 
 
-def _give_ups(net: Network, draws: Draws, k: np.ndarray, P: int) -> dict:
+def _give_ups(net: Network, draws: Draws, k: np.ndarray) -> dict:
     """Give-up draws (time, destination) of every give_up route packed flat, as ``_holds``."""
     R = len(net.route_dest)
     has = np.zeros(R, dtype=np.int64) if net.give_up is None else net.give_up.has.astype(np.int64)
-    guoff = np.zeros(R, dtype=np.int64)
+    base = np.zeros(R, dtype=np.int64)
     times, dests, at = [np.zeros(1)], [np.zeros(1, dtype=np.int64)], 1
     for r in np.flatnonzero(has):
-        guoff[r] = at
+        base[r] = at
         times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
         dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
-        at += k[net.route_node[r]] * P
+        at += draws.give_up[r].size
     gu, gu_to = (packed([getattr(draws, name)[r] for r in np.flatnonzero(has)], lead=1)
                  for name in ("give_up", "give_up_to"))  # the draws' own buffers when laid out so
     return dict(gu_has=has, gu=gu if gu is not None else np.concatenate(times),
-                gu_to=gu_to if gu_to is not None else np.concatenate(dests), guoff=guoff)
+                gu_to=gu_to if gu_to is not None else np.concatenate(dests),
+                guoff=_route_offsets(net, draws, k, base))
 
 
-def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
-    """Fresh per-patient and per-node state; ``log_cap`` 0 for a run that writes no log."""
+def _drow(draws: Draws) -> np.ndarray:
+    """(P,) each patient's rows in the draws as the loop reads them (``_loop.DROW``)."""
+    return (draws.row_key.astype(np.int64) << 32) | draws.row_rank.astype(np.int64)
+
+
+def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int,
+           drow: np.ndarray | None = None) -> _loop.State:
+    """Fresh per-patient and per-node state; ``log_cap`` 0 for a run that writes no log;
+    ``drow`` the patients' rows in the draws (``_drow``; None: row = patient)."""
     N = net.n_nodes
     i64 = np.int64
     n_rev = max(1, int(net.revisit.sum()))
@@ -231,14 +249,18 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
     if net.escalation is not None:
         ns[:, _loop.ESC_BEDS:_loop.ESC_CLOSE + 1] = net.escalation
+    S = np.zeros((P, _loop.N_INT), dtype=i64)
+    S[:, _loop.DROW] = np.arange(P) if drow is None else drow
+    # MEM: visit counts only for nodes on a cycle, return counts only with readmissions
+    n_vis = P if net.revisit.any() else 1
     return _loop.State(
-        S=np.zeros((P, _loop.N_INT), dtype=i64), F=np.full((P, _loop.N_FLOAT), np.nan),
-        visits=np.zeros((P, n_rev), dtype=i64), ns=ns,
+        S=S, F=np.full((P, _loop.N_FLOAT), np.nan),
+        visits=np.zeros((n_vis, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, max(1, log_cap)), dtype=i64), lf=np.empty((_N_LF, max(1, log_cap))),
         ctr=np.zeros(_loop.N_CTR, dtype=i64),
-        ret_k=np.zeros(P, dtype=i64),
+        ret_k=np.zeros(P if getattr(net, "readmit", None) is not None else 1, dtype=i64),
         el=np.empty((esc_cap, 3)),
     )
 
@@ -291,6 +313,7 @@ def _run(net: Network, draws: Draws, keep_log: bool | None):
     write the log if True. Returns (state, interventions, tally, meta, patients arrived)."""
     P = draws.n_patients
     log_cap = max(1024, 3 * P)
+    wait_cap = _wait_room(net, P)
     heap_cap = 1024 + 2 * net.n_nodes + P // 8
     days = int(net.horizon // MINUTES_PER_DAY) + 16
     if not (net.kind == BOOKING).any():
@@ -300,9 +323,9 @@ def _run(net: Network, draws: Draws, keep_log: bool | None):
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s = _state(net, P, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap)
+        s = _state(net, P, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap, _drow(draws))
         iv = _iv_state(ivm, P, len(names))
-        tl = None if keep_log is None else new_tally(net, P, log_cap, keep_log)
+        tl = None if keep_log is None else new_tally(net, P, wait_cap, keep_log)
         status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
         if status == _loop.OK:
             break
@@ -312,8 +335,9 @@ def _run(net: Network, draws: Draws, keep_log: bool | None):
         elif status == _loop.NEED_EXTEND:
             draws.extend(int(s.ctr[_loop.DETAIL]))
             m, ivm = _model(net, draws), _interventions(net, draws)
-        elif status == _loop.LOG_FULL:
+        elif status == _loop.LOG_FULL:  # the log or the waits
             log_cap *= 2
+            wait_cap *= 2
         elif status == _loop.HEAP_FULL:
             heap_cap *= 2
         elif status == _loop.DAYS_FULL:
@@ -325,6 +349,14 @@ def _run(net: Network, draws: Draws, keep_log: bool | None):
     n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
                  - getattr(draws, "n_census", 0))  # census patients did not arrive from a source
     return s, iv, tl, _meta(net, s, iv, names), n_arrived
+
+
+def _wait_room(net: Network, P: int) -> int:
+    """Room for the waits a streamed run keeps (one per visit that starts service, of the visits
+    arriving in the window): the expected visits (``memory.expected_visits``) with a margin.
+    MEM: not 3 per patient, as the log; a run that needs more is run again with twice the room."""
+    share = (net.horizon - net.warm_up) / net.horizon if net.horizon > 0 else 1.0
+    return 4096 + int(1.25 * share * expected_visits(net, P))
 
 
 def _meta(net: Network, s: _loop.State, iv, names) -> dict:

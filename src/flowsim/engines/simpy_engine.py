@@ -48,9 +48,9 @@ arrival never enters; a patient's bit mask of interventions scales its durations
 
 Blocked waits that end another way (``Network.give_up``): a patient that keeps its
 server upstream on a blocking route r with a give_up and has to queue at the next
-node waits there at most ``draws.give_up[r][p, j]`` (j: its visit upstream); then
+node waits there at most ``draws.give_up[r][row, j]`` (row: ``draws.route_row(r, p)``; j: its visit upstream); then
 it leaves the queue (logged OTHER_ROUTE at that node, dest = the alternative),
-frees the upstream server and goes to ``draws.give_up_to[r][p, j]``.
+frees the upstream server and goes to ``draws.give_up_to[r][row, j]``.
 
 Readmissions (``engines.returns``): a patient leaving a node by an exit may come
 back after a drawn time, as the same patient, by a new process that waits for
@@ -187,7 +187,7 @@ class _Engine:
                     prev, node = node, to
                     continue
             st.start = start
-            dur = draws.dur[node][p, j]
+            dur = draws.dur[node][draws.row(node, p), j]
             if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
             w = -1
@@ -200,7 +200,7 @@ class _Engine:
             i = -1  # the intervention assessing the patient at the end of this service
             if not eff.on:
                 r = choose_route(self.route_cum, self.route_start[node][c], self.route_len[node][c],
-                                 draws.route_u[node][p, j])
+                                 draws.route_u[node][draws.row(node, p), j])
                 dest = self.route_dest[r]
             else:
                 i = eff.assess_of[node][c] if w < 0 else w
@@ -211,13 +211,13 @@ class _Engine:
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
-                r, dest = eff.route(node, c, mask, draws.route_u[node][p, j], end, self.room, p)
+                r, dest = eff.route(node, c, mask, draws.route_u[node][draws.row(node, p), j], end, self.room, p)
             if i >= 0:
                 yield from self.leave_kept(p, c, node, j, r, dest, mask, st)
             else:
                 if self.route_hold[r]:  # the server is kept while the discharge is arranged
                     st.end = end
-                    h = draws.hold[r][p, j]
+                    h = draws.hold[r][draws.route_row(r, p), j]
                     yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
                 self.leave(p, c, node, prev, arrive, start, end, seq, j, r, dest, st)
             prev, node = node, dest
@@ -249,7 +249,7 @@ class _Engine:
         if not pool.try_acquire():
             entry = pool.enqueue(self.priority[node][c])
             if self.has_patience[node] and st.held < 0:
-                timer = self.env.timeout(self.draws.patience[node][p, j])
+                timer = self.env.timeout(self.draws.patience[node][self.draws.row(node, p), j])
                 yield entry[2] | timer
                 if not entry[2].triggered:
                     pool.cancel(entry)
@@ -269,8 +269,8 @@ class _Engine:
         """A request at booking ``node``: takes the first free slot, or goes elsewhere (as ``admit``)."""
         book = self.bookings[node]
         day, i, slot_t = book.first_free(arrive)
-        if slot_t - arrive > self.net.elsewhere_after[node] and \
-                self.draws.elsewhere_u[node][p, j] < self.net.elsewhere_p[node]:
+        if slot_t - arrive > self.net.elsewhere_after[node] and self.net.elsewhere_p[node] > 0 and \
+                self.draws.elsewhere_u[node][self.draws.row(node, p), j] < self.net.elsewhere_p[node]:
             to = int(self.net.elsewhere_to[node])
             self.log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
             return NAN, to
@@ -301,7 +301,7 @@ class _Engine:
         st.held_dest = dest
         if self.route_hold[r]:
             st.node = -1  # only the kept server remains to censor
-            yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold[r][p, j], self.env.now))
+            yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold[r][self.draws.route_row(r, p), j], self.env.now))
         if not rules.blocks(self.route_block[r], dest, self.kind):
             self.release_held(p, c, st, self.env.now, dest)
         else:
@@ -322,7 +322,8 @@ class _Engine:
     def blocked_on(self, st: PatientState, r: int, p: int, j: int) -> None:
         """The patient keeps its server on blocking route r: note when its wait ends another way."""
         if self.give_up[r]:
-            st.give_up_after, st.give_up_to = float(self.draws.give_up[r][p, j]), int(self.draws.give_up_to[r][p, j])
+            i = self.draws.route_row(r, p)
+            st.give_up_after, st.give_up_to = float(self.draws.give_up[r][i, j]), int(self.draws.give_up_to[r][i, j])
         else:
             st.give_up_after = math.inf
 
@@ -362,7 +363,7 @@ class _Engine:
         if not pool.try_acquire():
             yield pool.enqueue(self.priority[by][c])[2]
         start = st.start = env.now
-        yield env.timeout(self.draws.dur[by][p, j])
+        yield env.timeout(self.draws.dur[by][self.draws.row(by, p), j])
         self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at, st.seq)
         pool.release()
         st.node, st.start = at, NAN
