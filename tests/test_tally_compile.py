@@ -17,29 +17,15 @@ from flowsim.engines import _tally
 from flowsim.network import build_network
 from flowsim.streamed import new_tally
 
-ONE = """
-name: one queue
-run: {horizon: 1 day, seed: 1}
-sources:
-  walk_in: {to: ed, rate: 10 per day}
-services:
-  ed:
-    kind: queue
-    setting: ed
-    servers: 1
-    duration: {exponential: {mean: 1 h}}
-    routes: [{to: home, p: 1}]
-"""
-
 
 @numba.njit
 def _two_call_sites(tl):
-    _tally.row(tl, 0, 0, 0, 60.0, 70.0, 80.0, 90.0, 1, -1, -1, True)   # constants of one kind...
-    _tally.row(tl, 0, 0, 0, 100, 100, 400, 400, 2, 0, 3, False)  # ...and of another, whole minutes too
+    _tally.row(tl, 0, 0, 0, 8000.0, 8010.0, 8020.0, 8030.0, 1, -1, -1, True)  # constants of one kind...
+    _tally.row(tl, 0, 0, 0, 9000, 9000, 9300, 9300, 2, 0, 3, False)  # ...and of another, whole minutes too
 
 
-def test_row_compiles_one_specialisation_for_different_constants():
-    tl = new_tally(build_network(parse_config(ONE)), 1, 4, False)
+def test_row_compiles_one_specialisation_for_different_constants(tiny_text):
+    tl = new_tally(build_network(parse_config(tiny_text)), 1, 4, False)  # nodes 0-3: ed, ..., ward; window from day 5
     _two_call_sites(tl)
     # one, the loop's own when it was compiled in this process (the session fixture, cache cold)
     assert len(_tally._row.signatures) == 1, _tally._row.signatures
