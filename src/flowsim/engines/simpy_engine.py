@@ -187,7 +187,8 @@ class _Engine:
                     prev, node = node, to
                     continue
             st.start = start
-            dur = draws.dur[node][draws.row(node, p), j]
+            row = draws.row(node, p)  # the patient's row in this node's draws
+            dur = draws.dur[node][row, j]
             if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
             w = -1
@@ -200,7 +201,7 @@ class _Engine:
             i = -1  # the intervention assessing the patient at the end of this service
             if not eff.on:
                 r = choose_route(self.route_cum, self.route_start[node][c], self.route_len[node][c],
-                                 draws.route_u[node][draws.row(node, p), j])
+                                 draws.route_u[node][row, j])
                 dest = self.route_dest[r]
             else:
                 i = eff.assess_of[node][c] if w < 0 else w
@@ -211,7 +212,7 @@ class _Engine:
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
-                r, dest = eff.route(node, c, mask, draws.route_u[node][draws.row(node, p), j], end, self.room, p)
+                r, dest = eff.route(node, c, mask, draws.route_u[node][row, j], end, self.room, p)
             if i >= 0:
                 yield from self.leave_kept(p, c, node, j, r, dest, mask, st)
             else:

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from ..distributions import sample
+from ..draw_layout import layout
 from ..draws import Draws, make_draws
 from ..network import BOOKING, NO_NODE, Network
 from ..random import stream
@@ -166,9 +167,7 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
         census_state=census.state.copy(), census_node=census.node.copy(), census_since=-census.spent,
         census_fit_at=-census.fit_for, census_onward=census.onward.copy())
     d._reach = base._reach
-    d.row_key, d.row_rank = np.zeros(K + base.n_patients, dtype=np.int32), np.arange(K + base.n_patients, dtype=np.int32)
-    d.node_off, d.route_off = base.node_off, base.route_off  # zeros: row = patient
-    d.node_rows, d.route_rows = base.node_rows + K, base.route_rows + K
+    layout(d, all_rows=True)  # a row for every patient, the census patients' first: row = patient
     d._rows_by_source = [rows + K for rows in base._rows_by_source]
     d._rows_by_cohort = [[rows + K for rows in by_c] for by_c in base._rows_by_cohort]
     for n in range(net.n_nodes):
