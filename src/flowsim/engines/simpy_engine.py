@@ -48,9 +48,8 @@ arrival never enters; a patient's bit mask of interventions scales its durations
 
 Blocked waits that end another way (``Network.give_up``): a patient that keeps its
 server upstream on a blocking route r with a give_up and has to queue at the next
-node waits there at most ``draws.give_up[r][row, j]`` (row: ``draws.route_row(r, p)``; j: its visit upstream); then
-it leaves the queue (logged OTHER_ROUTE at that node, dest = the alternative),
-frees the upstream server and goes to ``draws.give_up_to[r][row, j]``.
+node waits there at most ``draws.give_up[r][row, j]`` (row ``draws.route_row(r, p)``, j its visit upstream),
+then leaves the queue (OTHER_ROUTE, dest = the alternative), frees its server, goes to ``draws.give_up_to[r][row, j]``.
 
 Readmissions (``engines.returns``): a patient leaving a node by an exit may come
 back after a drawn time, as the same patient, by a new process that waits for
