@@ -33,11 +33,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from .draw_layout import reachable as _reachable
+from .distributions import dist_mean
 from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
 from .network import Network
 
-__all__ = ["Estimate", "estimate_replication", "available_bytes", "check_memory"]
+__all__ = ["Estimate", "estimate_replication", "expected_in_system", "available_bytes", "check_memory"]
 
 PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
 PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
@@ -136,6 +137,47 @@ def _visits(net: Network, patients: float) -> tuple[float, np.ndarray]:
 def expected_visits(net: Network, patients: float) -> float:
     """Expected node visits of ``patients`` arrivals (see ``_visits``)."""
     return _visits(net, patients)[0]
+
+
+def _node_visits(net: Network) -> np.ndarray:
+    """(N,) expected visits to each node per arrival (the routing chain's F[entry, :], as ``_visits``)."""
+    N = net.n_nodes
+    rate = net.source_rate.sum(axis=1)
+    share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
+    out = np.zeros(N)
+    for s in range(len(net.source_to)):
+        row = _series(_routing(net, s).T, np.eye(N)[:, [int(net.source_to[s])]])[:, 0]
+        out += share[s] * np.clip(row, 0.0, None)
+    return out
+
+
+def _stay_per_visit(net: Network) -> np.ndarray:
+    """(N,) mean minutes a visit keeps the patient in the system: the mean duration and the mean
+    hold of the route it takes, over the sources' cohort mix (waits left out)."""
+    N, C = net.dur_code.shape
+    rate = net.source_rate.sum(axis=1)
+    share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
+    mix = share @ np.diff(np.concatenate((np.zeros((len(share), 1)), net.source_cohort_cum), axis=1), axis=1)
+    emp = (net.emp_values, net.emp_cum)
+    hold = np.array([dist_mean(int(net.route_hold_code[r]), net.route_hold_params[r], *emp) if net.route_has_hold[r]
+                     else 0.0 for r in range(len(net.route_dest))])
+    out = np.zeros(N)
+    for n in range(N):
+        for c in range(C):
+            a, k = int(net.route_start[n, c]), int(net.route_len[n, c])
+            p = np.diff(np.concatenate(([0.0], net.route_cum[a:a + k])))
+            out[n] += mix[c] * (dist_mean(int(net.dur_code[n, c]), net.dur_params[n, c], *emp) + p @ hold[a:a + k])
+    return out
+
+
+def expected_in_system(net: Network, patients: float) -> float:
+    """Patients expected in the system at once over a run of ``patients`` arrivals, by Little's
+    law: the arrival rate (patients / horizon) x the mean time in the system (the node visits of
+    the routing chain x their mean durations and holds; waits left out). The compiled loop's
+    per-patient state is sized by it (``engines.slot_room``)."""
+    if net.horizon <= 0 or patients <= 0:
+        return 0.0
+    return float(patients / net.horizon * (_node_visits(net) @ _stay_per_visit(net)))
 
 
 def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:

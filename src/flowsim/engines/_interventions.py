@@ -11,9 +11,9 @@ from ..eventlog import NO_DEST, SERVED
 from ..network import BOOKING
 from ..units import MINUTES_PER_DAY
 from ._heap import _payload, _push
-from ._layout import (ACUTE_BED, AJ, ARR, ASSESS, ASSESS_BY, BED, BUSY, CAP, D_K, D_OFF, DIV_FROM, DIV_TO, DURING,
-                      EV_AEND, EV_HOLD, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, J, KIND, MASK, NAN, NODE,
-                      NWAIT, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, drawn, njit, route_drawn)
+from ._layout import (ACUTE_BED, AJ, ARR, ASSESS, ASSESS_BY, BED, BUSY, CAP, COH, D_K, D_OFF, DIV_FROM, DIV_TO,
+                      DURING, EV_AEND, EV_HOLD, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, J, KIND, MASK, NAN, NODE,
+                      NWAIT, PID, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, drawn, njit, route_drawn)
 from ._log import _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held
 from ._visits import _choose_route, _visit_number
@@ -24,7 +24,7 @@ def _referral_at(mi, iv, S, F, p, node, c, d, now):
     """When the EV_END of a stay with an assessment during it runs: at the referral when it
     falls inside the stay (phase 1), else at the end (``_Engine.stay``)."""
     w = iv.during_of[node, c]
-    ref = iv.ref[iv.refoff[w] + p * mi[node, D_K] + S[p, J]]
+    ref = iv.ref[iv.refoff[w] + S[p, PID] * mi[node, D_K] + S[p, J]]
     if not ref < d:
         return now + d
     iv.V[p, DURING] = 1
@@ -62,7 +62,7 @@ def _avoided(mi, win, tally_i, i, node, d0, d1, t):
 @njit
 def _iv_route(mi, route_start, route_len, route_dest, route_cum, iv, ns, node, c, mask, u, t, p):
     """(route, destination) of patient p's decision at ``node`` with interventions: route_scale,
-    then divert (``Effects.route``)."""
+    then divert (``Effects.route``); ``p`` the patient, not its slot."""
     r = _choose_route(route_start, route_len, route_cum, node, c, u)
     d = route_dest[r]
     i = iv.route_of[node, c]
@@ -122,7 +122,7 @@ def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
 def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
     """After an assessment during the stay, the stay ends by an EV_AEND (phase 3) at the start
     + referral + rest (scaled when timely; ``_Engine.stay``); only the kept bed is censored."""
-    ref = iv.ref[iv.refoff[i] + p * mi[at, D_K] + S[p, J]]
+    ref = iv.ref[iv.refoff[i] + S[p, PID] * mi[at, D_K] + S[p, J]]
     start = F[p, HSTART]
     rest = F[p, WDUR] - ref
     if timely:
@@ -138,14 +138,14 @@ def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, r, dest, no
     unless route ``r`` to ``dest`` blocks. PERF: not inlined, to keep the hot loop small."""
     mi = m.mi
     if not (m.route_block[r] and dest >= 0 and mi[dest, KIND] != BOOKING):
-        _release_held(mi, m.cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
+        _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     else:
         _blocked_on(m, S, F, p, S[p, HELD], r)
 
 
 @njit
 def _thinned(iv, ctr, t, p):
-    """Whether patient p arriving at ``t`` is thinned (counted as an avoided attendance in the window)."""
+    """Whether patient p (not a slot: it has none yet) arriving at ``t`` is thinned (counted as an avoided attendance in the window)."""
     i = iv.thin_by[p]
     if i < 0:
         return False
@@ -171,7 +171,7 @@ def _iv_end(m, s, iv, p, node, c, u, now):
             s.F[p, HEND] = NAN
         return -1, NO_DEST
     return _iv_route(m.mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, s.ns, node, c,
-                     iv.V[p, MASK], u, now, p)
+                     iv.V[p, MASK], u, now, s.S[p, PID])
 
 
 @njit
@@ -180,11 +180,12 @@ def _assessed(m, s, iv, tl, p, now):
     intervention applies from now on; then the route decision at the node the patient
     kept. Returns (that node, route, destination), or node -1 when the route has a hold
     (an EV_HOLD is then scheduled, and censoring logs only the kept server meanwhile)."""
-    cohort, within, rte, route_hold, hold, hoff = m.cohort, iv.within, m.rte, m.route_hold, m.hold, m.hoff
+    within, rte, route_hold, hold, hoff = iv.within, m.rte, m.route_hold, m.hold, m.hoff
     mi = m.mi
     S, F, ns, qh, qt, ht, hi, ctr, li, lf, el = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf, s.el
     V = iv.V
     at = S[p, HELD]
+    c = S[p, COH]
     if V[p, DURING] == 3:  # the rest of the stay after an assessment during it has ended
         V[p, DURING] = 0
         F[p, HEND] = now
@@ -192,7 +193,7 @@ def _assessed(m, s, iv, tl, p, now):
     else:
         by = S[p, NODE]
         i = V[p, ASSESS]
-        _log(li, lf, tl, ctr, p, cohort[p], by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ], -1, False)
+        _log(li, lf, tl, ctr, S, p, by, at, F[p, ARR], F[p, START], now, now, SERVED, at, S[p, VSEQ], -1, False)
         ns[by, BUSY] -= 1
         _grant(S, ns, qh, qt, ht, hi, ctr, el, by, now)
         timely = F[p, START] - F[p, ARR] <= within[i]
@@ -202,17 +203,17 @@ def _assessed(m, s, iv, tl, p, now):
         S[p, NODE] = at
         F[p, START] = NAN
         if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
-            _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, cohort[p], i, timely, now)
+            _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now)
             return -1, -1, NO_DEST
     u = rte[drawn(mi, S, at, p, S[p, J], D_OFF)]
-    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, cohort[p],
-                        V[p, MASK], u, F[p, HEND], p)
+    r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, c,
+                        V[p, MASK], u, F[p, HEND], S[p, PID])
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
         h = hold[route_drawn(hoff, mi, S, r, at, p, S[p, J])]
-        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, cohort[p], V[p, MASK], h, now)
+        h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, c, V[p, MASK], h, now)
         _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
         return -1, r, dest
     return at, r, dest

@@ -21,18 +21,18 @@ import numpy as np
 from ..kernels import njit as _njit
 
 __all__ = [
-    "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL",
+    "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL", "SLOTS_FULL",
     "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_BITS",
     "EV_MASK",
     "NODE", "PREV", "HELD", "HPREV", "HDEST", "J", "ALIVE", "WAITING", "WTOK", "QNEXT", "QPREV", "ROUTE", "VSEQ",
-    "HSEQ", "GU_TO", "DROW", "N_INT",
+    "HSEQ", "GU_TO", "DROW", "PID", "COH", "N_INT",
     "MASK", "ASSESS", "AJ", "DURING", "N_V",
     "ARR", "START", "HARR", "HSTART", "HEND", "SLOT", "END", "GU_AFTER", "WDUR", "N_FLOAT",
     "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "D_OFF", "D_K", "BED", "ACUTE_BED", "P_OFF",
     "E_OFF", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
-    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "N_CTR",
+    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
     "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions", "drawn", "route_drawn",
 ]
@@ -44,25 +44,29 @@ def njit(fn=None, *, inline: bool = False):
     return _njit(fn, inline=inline, refcount=False)
 
 
-# statuses
-OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL = 0, 1, 2, 3, 4, 5
-# event kinds (low 3 bits of the payload; the rest is the patient or node)
+# statuses (SLOTS_FULL: no free slot is left; unlike the others the loop stops between two
+# events and resumes where it stopped once ``compiled._grow`` has added slots)
+OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL, SLOTS_FULL = 0, 1, 2, 3, 4, 5, 6
+# event kinds (low 3 bits of the payload; the rest is the slot, or the node; an arrival
+# from a source (token 0) carries the patient, who takes a slot when it arrives)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
 EV_BITS = 3
 EV_MASK = (1 << EV_BITS) - 1
-# columns of the per-patient integer state S (ROUTE: the route chosen, during a hold, whose
-# destination is in HDEST; GU_TO: where a blocked wait that ends another way goes; DROW: the
-# patient's rows in the draws, ``Draws.row_key`` << 32 | ``row_rank``, set before the loop runs)
-NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW = range(16)
-N_INT = 16
-# columns of the per-patient intervention state V (``Interventions.V``): the bit mask
+# columns of the integer state S, one row per slot (``_slots``: a patient holds a slot while it is
+# in the system; ROUTE: the route chosen, during a hold, whose destination is in HDEST; GU_TO:
+# where a blocked wait that ends another way goes; DROW: the patient's rows in the draws,
+# ``Model.drow``, copied when it takes the slot; PID: the patient; COH: its cohort)
+NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW, PID, COH = \
+    range(18)
+N_INT = 18
+# columns of the per-slot intervention state V (``Interventions.V``): the bit mask
 # of the interventions that apply to the patient, the intervention assessing
 # it (or -1), its visit number at the assessment node, and the phase of an assessment
 # during the stay (0 none, 1 referral due at the next EV_END, 2 being assessed, 3 the
 # rest of the stay, which ends by an EV_AEND)
 MASK, ASSESS, AJ, DURING = range(4)
 N_V = 4
-# columns of the per-patient float state F (END: clinical end, during a hold; GU_AFTER: minutes
+# columns of the per-slot float state F (END: clinical end, during a hold; GU_AFTER: minutes
 # a blocked wait lasts before it ends another way, inf when it does not)
 ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
 N_FLOAT = 9
@@ -78,9 +82,9 @@ N_MF = 4
 BUSY, CAP, NWAIT, RNEXT, ESC_BEDS, ESC_OPEN, ESC_CLOSE, ESC_ON = range(8)
 N_NS = 8
 # counters ctr: heap size, next sequence number, status, status detail, log rows, patients
-# thinned, escalation log rows
-HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS = range(7)
-N_CTR = 7
+# thinned, escalation log rows, free slots (on the stack ``State.free``)
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE = range(8)
+N_CTR = 8
 # columns of the per-intervention integers ivi, and of the integer tallies tally_i
 DIV_FROM, DIV_TO, ASSESS_BY = range(3)
 N_IVI = 3
@@ -97,7 +101,7 @@ INF = np.inf
 # likewise the give-up time and destination of a blocking route with a give_up:
 # gu[guoff[r, key] + ...], gu_to[guoff[r, key] + ...]. Referral times (``Interventions.ref``) keep a
 # row per patient. cohort and source (P,) int16 are the draws' own arrays; entry (S,) each source's
-# first node.
+# first node; drow (P,) each patient's rows in the draws (``DROW``).
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
     "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "source", "entry", "route_hold", "hold",
@@ -107,6 +111,7 @@ Model = namedtuple("Model", [
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
     # of patient p at p * K + k, rd_scale (I,) the factor of each intervention on the probability
     "rd_from", "rd_exit", "rd_i", "rd_p", "rd_u", "rd_t", "rd_scale",
+    "drow",
     # a warm start (``_census_enter``)
     "cen_state", "cen_node", "cen_since", "cen_fit_at", "cen_onward",
 ])
@@ -114,21 +119,23 @@ Model = namedtuple("Model", [
 # start): their state (CEN_IN_SERVICE, CEN_FIT, CEN_WAITING as in warmstart.census_file), node,
 # minute started there, minute medically fit, onward node (see ``_census_enter``).
 CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
-# Mutable state: per patient (S, F, visits), per node (ns, queue heads/tails qh/qt
-# by priority level, booking calendar taken), the heap (ht times; hi rows seq,
+# Mutable state: per slot (S, F, visits; ``_slots``), per node (ns, queue heads/tails qh/qt
+# by priority level, booking calendar taken: slots), the heap (ht times; hi rows seq,
 # payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
-# lf rows arrive, start, end, depart), the counters ctr, ret_k (P,) the discharges of each
-# patient that could have led to a return so far ((1,) without readmissions; visits is (1, 1)
-# without nodes on a cycle), and the escalation log el (rows node, minute opened, minute closed or NaN).
+# lf rows arrive, start, end, depart), the counters ctr, ret_k (slots,) the discharges of the
+# slot's patient that could have led to a return so far ((1,) without readmissions; visits is
+# (1, 1) without nodes on a cycle), the escalation log el (rows node, minute opened, minute closed
+# or NaN), the stack of free slots ``free`` (the first ctr[NFREE] entries) and ``order``, room
+# for the slots still in the system at the horizon (``_slots.in_patient_order``).
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
-                             "ret_k", "el"])
+                             "ret_k", "el", "free", "order"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
 # (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
 # (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
 # (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), ref and refoff (the
-# referral times of assessments during the stay, packed as holds); state part: V (P, N_V), see MASK,
+# referral times of assessments during the stay, packed as holds); state part: V (slots, N_V), see MASK,
 # tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved, tally_h (I,)
 # delayed bed days saved.
 # PERF: the argument's type (None or this tuple) picks one of two compiled specialisations
@@ -146,7 +153,7 @@ Interventions = namedtuple("Interventions", [
 
 @njit(inline=True)
 def drawn(mi, S, node, p, j, at):
-    """Index of visit j of patient p at ``node`` in the flat node draws whose blocks start at
+    """Index of visit j at ``node`` of the patient in slot p in the flat node draws whose blocks start at
     column ``at`` of mi (D_OFF: dur, rte; P_OFF: pat; E_OFF: els)."""
     kr = S[p, DROW]
     return mi[node, at] + mi[node, N_MI + (kr >> 32)] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j
@@ -154,6 +161,6 @@ def drawn(mi, S, node, p, j, at):
 
 @njit(inline=True)
 def route_drawn(off, mi, S, r, node, p, j):
-    """Index of visit j of patient p at ``node`` in route r's flat draws (``off``: hoff or guoff)."""
+    """Index of visit j at ``node`` of the patient in slot p in route r's flat draws (``off``: hoff or guoff)."""
     kr = S[p, DROW]
     return off[r, kr >> 32] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j

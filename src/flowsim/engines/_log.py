@@ -5,16 +5,18 @@ the patients still in the system at the horizon. A full log stops the loop with 
 from __future__ import annotations
 
 from ..eventlog import IN_SYSTEM, NO_DEST
-from ._layout import (ALIVE, ARR, END, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, LOG_FULL, NAN, NODE, PREV,
+from ._layout import (ARR, COH, END, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, LOG_FULL, NAN, NODE, PID, PREV,
                       ROWS, START, STATUS, VSEQ, njit)
+from ._slots import in_patient_order
 from ._tally import row as _t_row
 
 
 @njit(inline=True)
-def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome, dest, seq, succ, was_held):
-    """Write a row of the log; with metrics measured as the loop runs (``tl`` not None), tally it
-    (``_tally.row``: ``succ`` the node of the next visit if linked, ``was_held`` a kept bed's row)
-    and write it only if the log is kept."""
+def _log(li, lf, tl, ctr, S, p, node, prev, arrive, start, end, depart, outcome, dest, seq, succ, was_held):
+    """Write a row of the log for the patient in slot ``p``; with metrics measured as the loop runs
+    (``tl`` not None), tally it (``_tally.row``: ``succ`` the node of the next visit if linked,
+    ``was_held`` a kept bed's row) and write it only if the log is kept."""
+    c = S[p, COH]
     if tl is not None:
         if tl.wk[0] >= tl.wv.shape[0]:
             ctr[STATUS] = LOG_FULL
@@ -26,7 +28,7 @@ def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome,
     if n >= li.shape[1]:
         ctr[STATUS] = LOG_FULL
         return
-    li[0, n] = p
+    li[0, n] = S[p, PID]
     li[1, n] = c
     li[2, n] = node
     li[3, n] = prev
@@ -41,14 +43,14 @@ def _log(li, lf, tl, ctr, p, c, node, prev, arrive, start, end, depart, outcome,
 
 
 @njit
-def _censor(cohort, S, F, li, lf, tl, ctr, P):
-    """Log every patient still in the system at the horizon: its held row, then its current row."""
-    for p in range(P):
-        if S[p, ALIVE] == 1:
-            c = cohort[p]
-            if S[p, HELD] >= 0:
-                _log(li, lf, tl, ctr, p, c, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, HSEQ], S[p, HDEST], True)
-            if S[p, NODE] >= 0:  # -1 during a hold after an assessment
-                _log(li, lf, tl, ctr, p, c, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
-                     IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)
+def _censor(S, F, li, lf, tl, ctr, order):
+    """Log every patient still in the system at the horizon, by patient: its held row, then its
+    current row."""
+    for i in range(in_patient_order(S, order)):
+        p = order[i]
+        if S[p, HELD] >= 0:
+            _log(li, lf, tl, ctr, S, p, S[p, HELD], S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], NAN,
+                 IN_SYSTEM, NO_DEST, S[p, HSEQ], S[p, HDEST], True)
+        if S[p, NODE] >= 0:  # -1 during a hold after an assessment
+            _log(li, lf, tl, ctr, S, p, S[p, NODE], S[p, PREV], F[p, ARR], F[p, START], F[p, END], NAN,
+                 IN_SYSTEM, NO_DEST, S[p, VSEQ], -1, False)

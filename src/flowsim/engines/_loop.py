@@ -24,7 +24,12 @@ that each import only the ones before them in this list:
 - ``_queues``: queues by priority level, granting servers, escalation beds, kept servers;
 - ``_visits``: a patient's visit number at a node (its draw column) and route choice;
 - ``_interventions``: thinning, scales, route_scale and divert, assessments;
-- ``_calendar``: booking slots and roster changes; ``_returns``: readmissions.
+- ``_calendar``: booking slots and roster changes; ``_returns``: readmissions;
+- ``_slots``: the rows of the per-patient state, taken on arrival and given back on leaving.
+
+Everything per patient is indexed by the patient's slot (``_slots``): the heap's payloads and
+the queues carry slots, ``p`` and ``who`` below are slots, and S[p, PID] is the patient (who
+names the log's rows and indexes the model's per-patient arrays and draws).
 
 The layout is re-exported here (``compiled.py`` builds ``_loop.Model`` with
 ``_loop.KIND`` and the like). Splitting the loop across modules is safe for the cache:
@@ -42,19 +47,20 @@ from ._calendar import _booked, _first_free, _next_change, _roster_change
 from ._heap import _payload, _pop, _push
 from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _referral_at, _scaled, _thinned
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
-from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO, END,
-                      EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE, EV_ROSTER,
-                      FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HELD, HEND, HN, HPREV, HSEQ, HSTART, INF, J, KIND,
-                      MASK, NAN, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED, SLOT, START, STATUS, VSEQ, WAITING,
-                      WTOK, E_OFF, P_OFF, drawn, njit, route_drawn)
+from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO,
+                      END, EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE,
+                      EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HELD, HEND, HN, HPREV, HSEQ, HSTART,
+                      INF, J, KIND, MASK, NAN, NFREE, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED, SEQ, SLOT,
+                      SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, E_OFF, P_OFF, drawn, njit, route_drawn)
 from ._log import _censor, _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held, _unlink
 from ._returns import _return_after
+from ._slots import give as _give_slot, take as _take_slot
 from ._tally import entered as _t_entered, held as _t_held, started as _t_started
 from ._visits import _choose_route, _visit_number
 
 __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
-           "ESC_FULL"]
+           "ESC_FULL", "SLOTS_FULL"]
 
 # PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
 # of a tuple costs an atomic reference-count pair in Numba, which was >50% of the
@@ -68,30 +74,31 @@ __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "
 
 
 @njit(inline=True)
-def _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
+def _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service (or
     a referral during it)."""
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
+    _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     F[p, START] = now
+    c = S[p, COH]
     if tl is not None:
-        _t_started(tl, p, cohort[p], node, now)
+        _t_started(tl, p, c, node, now)
     d = dur[drawn(mi, S, node, p, S[p, J], D_OFF)]
     t = now + d
     if iv is not None:
         if iv.V[p, MASK] != 0:
-            d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, cohort[p], iv.V[p, MASK], d, now)
+            d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, c, iv.V[p, MASK], d, now)
             t = now + d
-        if iv.during_of[node, cohort[p]] >= 0:
-            t = _referral_at(mi, iv, S, F, p, node, cohort[p], d, now)
+        if iv.during_of[node, c] >= 0:
+            t = _referral_at(mi, iv, S, F, p, node, c, d, now)
     _push(ht, hi, ctr, t, _payload(p, EV_END), 0)
 
 
 @njit(inline=True)
-def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
+def _enter(mi, mf, slots, level, dur, pat, els, iv,
            S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, p, node, prev, now):
-    """Patient ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
+    """The patient in slot ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
-    c = cohort[p]
+    c = S[p, COH]
     while node >= 0:
         arrive = now
         j = _visit_number(mi, visits, ctr, p, node)
@@ -110,14 +117,14 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         if k == QUEUE:
             to = mi[node, FULL_TO]
             if to != NO_NODE and ns[node, BUSY] >= ns[node, CAP] and ns[node, NWAIT] >= mi[node, QLIMIT]:
-                _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ], to, False)
+                _log(li, lf, tl, ctr, S, p, node, prev, arrive, NAN, NAN, arrive, DIVERTED, to, S[p, VSEQ], to, False)
                 prev = node
                 node = to
                 continue
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
                 _escalate(ns, el, ctr, node, now)
-                _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
+                _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
@@ -127,7 +134,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, cohort, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
+            _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
@@ -136,18 +143,18 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
         if slot_t - arrive > mf[node, ELSE_AFTER] and mf[node, ELSE_P] > 0.0 and \
                 els[drawn(mi, S, node, p, j, E_OFF)] < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
-            _log(li, lf, tl, ctr, p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
+            _log(li, lf, tl, ctr, S, p, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
             node = to
             continue
-        _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, arrive)
+        _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, arrive)
         if slot_t == INF:
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
         _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK), 0)
         return
-    _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
+    _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     S[p, ALIVE] = 0
     S[p, PREV] = prev  # gone: the node it left, and the exit, for _return_after
     S[p, NODE] = node
@@ -156,13 +163,14 @@ def _enter(mi, mf, slots, level, dur, pat, els, cohort, iv,
 @njit
 def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
                   el, p, now):
-    """Census patient p at minute 0 (``_Engine.census_enter``): takes its server, beyond
-    capacity if need be. In service: the rest of its stay (its visit-0 duration, drawn
+    """Census patient (in slot) p at minute 0 (``_Engine.census_enter``): takes its server, beyond
+    capacity if need be; its census row is that of patient S[p, PID]. In service: the rest of its stay (its visit-0 duration, drawn
     conditioned on the time spent) ends by an EV_END. Medically fit: keeps its bed,
     blocked, and goes on to its onward node. Waiting: just arrives. Returns (node to go
     on at, previous node), NO_NODE when it stays put."""
-    n = cen_node[p]
-    state = cen_state[p]
+    q = S[p, PID]
+    n = cen_node[q]
+    state = cen_state[q]
     if state == CEN_WAITING:
         return n, -1
     j = _visit_number(mi, visits, ctr, p, n)
@@ -175,17 +183,17 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     if state == CEN_FIT:
         S[p, HELD] = n
         S[p, HPREV] = -1
-        S[p, HDEST] = cen_onward[p]
+        S[p, HDEST] = cen_onward[q]
         S[p, HSEQ] = S[p, VSEQ]
-        F[p, HARR] = cen_since[p]
-        F[p, HSTART] = cen_since[p]
-        F[p, HEND] = cen_fit_at[p]
-        return cen_onward[p], n
+        F[p, HARR] = cen_since[q]
+        F[p, HSTART] = cen_since[q]
+        F[p, HEND] = cen_fit_at[q]
+        return cen_onward[q], n
     S[p, NODE] = n
     S[p, PREV] = -1
     S[p, J] = j
-    F[p, ARR] = cen_since[p]
-    F[p, START] = cen_since[p]
+    F[p, ARR] = cen_since[q]
+    F[p, START] = cen_since[q]
     F[p, END] = NAN
     _push(ht, hi, ctr, now + dur[drawn(mi, S, n, p, j, D_OFF)], _payload(p, EV_END), 0)
     return NO_NODE, -1
@@ -226,7 +234,7 @@ def _service_end(m, s, iv, tl, who, ev, now):
     ``_Engine.patient`` after ``assess``). Returns (node to enter, node it comes from), NO_NODE
     when the patient does not move now."""
     mi, S, F, ns = m.mi, s.S, s.F, s.ns
-    c = m.cohort[who]
+    c = S[who, COH]
     assessed = False
     if ev == EV_END:
         node = S[who, NODE]
@@ -265,7 +273,7 @@ def _service_end(m, s, iv, tl, who, ev, now):
             _t_held(tl, who)
         _blocked_on(m, S, F, who, node, r)
     else:
-        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
+        _log(s.li, s.lf, tl, s.ctr, S, who, node, S[who, PREV], F[who, ARR], F[who, START], end, now, SERVED, dest,
              S[who, VSEQ], dest, False)
         if k == QUEUE:
             ns[node, BUSY] -= 1
@@ -274,26 +282,24 @@ def _service_end(m, s, iv, tl, who, ev, now):
 
 
 @njit(inline=True)
-def _arrival(m, s, iv, who, tok, now):
-    """EV_ARRIVE: a patient arrives from its source (token 0; the next arrival is scheduled) or comes
-    back (token 1, a readmission). Returns (node to enter, node it comes from) as ``_service_end``."""
+def _arrival(m, s, iv, tl, who, tok, now):
+    """EV_ARRIVE: patient ``who`` arrives from its source (token 0; the next arrival is scheduled) and
+    takes a slot, or the patient in slot ``who`` comes back (token 1, a readmission). Returns (node to
+    enter, node it comes from) as ``_service_end``, and the slot."""
     S, arrive = s.S, m.arrive
     if tok == 1:  # a readmission: the same patient walks in again
         S[who, ALIVE] = 1
-        return m.rd_i[0], -1
+        return m.rd_i[0], -1, who
     if who + 1 < len(arrive):
         _push(s.ht, s.hi, s.ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
     if iv is not None and _thinned(iv, s.ctr, arrive[who], who):  # never enters (Effects.thinned_by)
-        return NO_NODE, -1
-    S[who, ALIVE] = 1
-    S[who, HELD] = -1
-    S[who, VSEQ] = -1
-    if iv is not None:
-        iv.V[who, MASK] = iv.start_mask[who]
+        return NO_NODE, -1, -1
+    slot = _take_slot(m, s, iv, tl, who)
     if who < len(m.cen_state):  # a warm start's census patient
-        return _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
-                             S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, who, now)
-    return m.entry[m.source[who]], -1
+        to, frm = _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
+                                S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, slot, now)
+        return to, frm, slot
+    return m.entry[m.source[who]], -1, slot
 
 
 @njit(inline=True)
@@ -305,17 +311,18 @@ def _renege(m, s, tl, who, tok, now, lwbs):
     if not (S[who, WAITING] == 1 and S[who, WTOK] == tok):
         return NO_NODE, -1
     node = S[who, NODE]
-    c = m.cohort[who]
+    c = S[who, COH]
     _unlink(S, s.ns, s.qh, s.qt, who, node, m.level[node, c])
     if S[who, HELD] >= 0:  # blocked patients never renege: the wait ended another way
         to = S[who, GU_TO]
-        _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE, to,
+        _log(s.li, s.lf, tl, s.ctr, S, who, node, S[who, PREV], F[who, ARR], NAN, NAN, now, OTHER_ROUTE, to,
              S[who, VSEQ], to, False)
-        _release_held(m.mi, m.cohort, S, F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, now)
+        _release_held(m.mi, S, F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, s.li, s.lf, tl, who, now)
         return to, node
-    _log(s.li, s.lf, tl, s.ctr, who, c, node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs, S[who, VSEQ],
+    _log(s.li, s.lf, tl, s.ctr, S, who, node, S[who, PREV], F[who, ARR], NAN, NAN, now, RENEGED, lwbs, S[who, VSEQ],
          -1, False)
     S[who, ALIVE] = 0
+    _give_slot(s, who)  # reneged: gone for good (no return follows)
     return NO_NODE, -1
 
 
@@ -336,12 +343,17 @@ def _first_events(m, s):
 def run_loop(m, s, iv, tl, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active; ``tl`` a
-    ``streamed.Tally`` when the loop measures as it runs, or None (log only)."""
+    ``streamed.Tally`` when the loop measures as it runs, or None (log only). After SLOTS_FULL
+    (no free slot) it is called again with more slots and resumes where it stopped."""
     S, ht, hi, ctr = s.S, s.ht, s.hi, s.ctr
-    _first_events(m, s)
+    if ctr[SEQ] == 0:  # not a resumed run (one that scheduled nothing has nothing to resume)
+        _first_events(m, s)
     while ctr[HN] > 0 and ctr[STATUS] == OK:
         if ht[0] >= horizon:
             break
+        if ctr[NFREE] == 0:  # the next event may need a slot: stop here, before it
+            ctr[STATUS] = SLOTS_FULL
+            return SLOTS_FULL
         now, pay, tok = _pop(ht, hi, ctr)
         ev = pay & EV_MASK
         who = pay >> EV_BITS
@@ -352,25 +364,26 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
         if ev == EV_END or ev == EV_HOLD or ev == EV_AEND:
             to, frm = _service_end(m, s, iv, tl, who, ev, now)
         elif ev == EV_ARRIVE:
-            to, frm = _arrival(m, s, iv, who, tok, now)
+            to, frm, who = _arrival(m, s, iv, tl, who, tok, now)
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
                 _assess_begins(m.mi, m.dur, S, s.F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(m.mi, m.dur, m.cohort, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
+                _start(m.mi, m.dur, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
                        S[who, NODE], now)
         elif ev == EV_RENEGE:
             to, frm = _renege(m, s, tl, who, tok, now, lwbs)
         elif ev == EV_BOOK:
-            _booked(m.mi, m.dur, m.cohort, iv, tl, S, s.F, ht, hi, ctr, who, now)
+            _booked(m.mi, m.dur, iv, tl, S, s.F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
             _roster_change(m.cap_week, S, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, who, now)
         if to != NO_NODE:
-            _enter(m.mi, m.mf, m.slots, m.level, m.dur, m.pat, m.els, m.cohort, iv,
+            _enter(m.mi, m.mf, m.slots, m.level, m.dur, m.pat, m.els, iv,
                    S, s.F, s.visits, s.ns, s.qh, s.qt, s.taken, ht, hi, s.li, s.lf, tl, ctr, s.el, who, to, frm, now)
-            if m.rd_i[0] >= 0 and S[who, ALIVE] == 0:
-                _return_after(m, s, iv, who, now)
+            # gone by an exit: the slot is free unless a return is due (the patient keeps it meanwhile)
+            if S[who, ALIVE] == 0 and not (m.rd_i[0] >= 0 and _return_after(m, s, iv, who, now)):
+                _give_slot(s, who)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
-    _censor(m.cohort, S, s.F, s.li, s.lf, tl, ctr, len(m.arrive))
+    _censor(S, s.F, s.li, s.lf, tl, ctr, s.order)
     return ctr[STATUS]

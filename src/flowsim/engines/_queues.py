@@ -1,5 +1,5 @@
 """The compiled loop's queues and servers: the FIFO of each priority level at a node
-(linked through the patients' QNEXT/QPREV), granting free servers to waiting patients,
+(linked through the slots' QNEXT/QPREV), granting free servers to waiting patients,
 escalation beds (``ServerPool._escalate``), and the server a blocked patient keeps
 upstream (released, or noted as blocked on a route)."""
 
@@ -90,12 +90,12 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
 
 
 @njit(inline=True)
-def _release_held(mi, cohort, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, t):
+def _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, t):
     """The patient has room downstream (or left): free the server it kept upstream."""
     held = S[p, HELD]
     if held < 0:
         return
-    _log(li, lf, tl, ctr, p, cohort[p], held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
+    _log(li, lf, tl, ctr, S, p, held, S[p, HPREV], F[p, HARR], F[p, HSTART], F[p, HEND], t, SERVED,
          S[p, HDEST], S[p, HSEQ], S[p, HDEST], True)
     S[p, HELD] = -1
     if mi[held, KIND] == QUEUE:

@@ -65,6 +65,7 @@ from ..units import MINUTES_PER_DAY
 from . import _loop
 from .effects import patient_effects
 from .escalation import escalation_meta
+from .slot_room import grown, initial_slots
 
 __all__ = ["run_compiled", "run_compiled_streamed"]
 
@@ -121,7 +122,7 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=np.ascontiguousarray(draws.cohort, np.int16),
         source=np.ascontiguousarray(draws.source, np.int16), entry=net.source_to.astype(i64),
         route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k),
-        **_returns(net, draws), **_census(draws),
+        **_returns(net, draws), **_census(draws), drow=_drow(draws),
     )
 
 
@@ -237,10 +238,9 @@ def _drow(draws: Draws) -> np.ndarray:
     return (draws.row_key.astype(np.int64) << 32) | draws.row_rank.astype(np.int64)
 
 
-def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap: int,
-           drow: np.ndarray | None = None) -> _loop.State:
-    """Fresh per-patient and per-node state; ``log_cap`` 0 for a run that writes no log;
-    ``drow`` the patients' rows in the draws (``_drow``; None: row = patient)."""
+def _state(net: Network, n_slots: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
+    """Fresh per-slot and per-node state, every slot free (``_slots``); ``log_cap`` 0 for a run
+    that writes no log."""
     N = net.n_nodes
     i64 = np.int64
     n_rev = max(1, int(net.revisit.sum()))
@@ -249,33 +249,32 @@ def _state(net: Network, P: int, log_cap: int, heap_cap: int, days: int, esc_cap
     ns[:, _loop.CAP] = np.where(net.kind == QUEUE, net.capacity[:, 0], 0)
     if net.escalation is not None:
         ns[:, _loop.ESC_BEDS:_loop.ESC_CLOSE + 1] = net.escalation
-    S = np.zeros((P, _loop.N_INT), dtype=i64)
-    S[:, _loop.DROW] = np.arange(P) if drow is None else drow
+    ctr = np.zeros(_loop.N_CTR, dtype=i64)
+    ctr[_loop.NFREE] = n_slots
     # MEM: visit counts only for nodes on a cycle, return counts only with readmissions
-    n_vis = P if net.revisit.any() else 1
+    n_vis = n_slots if net.revisit.any() else 1
     return _loop.State(
-        S=S, F=np.full((P, _loop.N_FLOAT), np.nan),
+        S=np.zeros((n_slots, _loop.N_INT), dtype=i64), F=np.full((n_slots, _loop.N_FLOAT), np.nan),
         visits=np.zeros((n_vis, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
         ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
         li=np.empty((_N_LI, max(1, log_cap)), dtype=i64), lf=np.empty((_N_LF, max(1, log_cap))),
-        ctr=np.zeros(_loop.N_CTR, dtype=i64),
-        ret_k=np.zeros(P if getattr(net, "readmit", None) is not None else 1, dtype=i64),
-        el=np.empty((esc_cap, 3)),
+        ctr=ctr, ret_k=np.zeros(n_slots if getattr(net, "readmit", None) is not None else 1, dtype=i64),
+        el=np.empty((esc_cap, 3)), free=np.arange(n_slots - 1, -1, -1, dtype=i64), order=np.empty(n_slots, dtype=i64),
     )
 
 
-def _iv_state(ivm: dict | None, P: int, I: int) -> _loop.Interventions | None:
-    """The loop's ``Interventions``: the model part ``ivm`` and fresh tallies, or None."""
+def _iv_state(ivm: dict | None, n_slots: int, I: int) -> _loop.Interventions | None:
+    """The loop's ``Interventions``: the model part ``ivm``, fresh tallies and ``n_slots`` rows of V, or None."""
     if ivm is None:
         return None
-    V = np.zeros((P, _loop.N_V), dtype=np.int64)
+    V = np.zeros((n_slots, _loop.N_V), dtype=np.int64)
     V[:, _loop.ASSESS] = -1
     return _loop.Interventions(**ivm, V=V, tally_i=np.zeros((I, 2), dtype=np.int64), tally_f=np.zeros(I),
                                tally_h=np.zeros(I))
 
 
-def run_compiled(net: Network, draws: Draws) -> EventLog:
+def run_compiled(net: Network, draws: Draws, slots: int | None = None) -> EventLog:
     """Run one replication on the compiled engine.
 
     Parameters
@@ -284,6 +283,9 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
     draws : Draws
         The replication's random numbers (``make_draws``); nodes on cycles may
         gain visit columns (``Draws.extend``), as with the SimPy engine.
+    slots : int, optional
+        Slots the loop's per-patient state starts with (``engines.slot_room``; default from
+        Little's law). More are added when they run out; the result does not depend on it.
 
     Returns
     -------
@@ -292,26 +294,29 @@ def run_compiled(net: Network, draws: Draws) -> EventLog:
         of finished visits in the order they finished, then the patients still in
         the system at the horizon, by patient id.
     """
-    s, iv, _, meta, n_arrived = _run(net, draws, None)
+    s, iv, _, meta, n_arrived = _run(net, draws, None, slots)
     return _eventlog(net, s, meta, n_arrived)
 
 
-def run_compiled_streamed(net: Network, draws: Draws, keep_log: bool = False) -> tuple[Streamed, EventLog | None]:
+def run_compiled_streamed(net: Network, draws: Draws, keep_log: bool = False,
+                          slots: int | None = None) -> tuple[Streamed, EventLog | None]:
     """Run one replication on the compiled engine, measuring as it runs (``flowsim.streamed``).
 
     Only for a model ``streamed.streamable`` accepts. Returns the sums that
     ``stream_metrics.measure_streamed`` turns into metrics, and the event log when
-    ``keep_log`` (the same rows ``run_compiled`` writes), else None.
+    ``keep_log`` (the same rows ``run_compiled`` writes), else None; ``slots`` as ``run_compiled``.
     """
-    s, iv, tl, meta, n_arrived = _run(net, draws, keep_log)
+    s, iv, tl, meta, n_arrived = _run(net, draws, keep_log, slots)
     st = Streamed.of(tl, net.horizon, n_arrived, meta)
     return st, (_eventlog(net, s, meta, n_arrived) if keep_log else None)
 
 
-def _run(net: Network, draws: Draws, keep_log: bool | None):
+def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = None):
     """Run the loop until it fits; ``keep_log`` None: log only, else measure as it runs and
-    write the log if True. Returns (state, interventions, tally, meta, patients arrived)."""
+    write the log if True; ``slots`` the slots to start with (None: ``slot_room.initial_slots``).
+    Returns (state, interventions, tally, meta, patients arrived)."""
     P = draws.n_patients
+    n_slots = slots or initial_slots(net, P, getattr(draws, "n_census", 0))
     log_cap = max(1024, 3 * P)
     wait_cap = _wait_room(net, P)
     heap_cap = 1024 + 2 * net.n_nodes + P // 8
@@ -323,10 +328,15 @@ def _run(net: Network, draws: Draws, keep_log: bool | None):
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
-        s = _state(net, P, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap, _drow(draws))
-        iv = _iv_state(ivm, P, len(names))
-        tl = None if keep_log is None else new_tally(net, P, wait_cap, keep_log)
+        s = _state(net, n_slots, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap)
+        iv = _iv_state(ivm, n_slots, len(names))
+        tl = None if keep_log is None else new_tally(net, n_slots, wait_cap, keep_log)
         status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
+        while status == _loop.SLOTS_FULL:  # more slots, and on from where it stopped
+            s, iv, tl = grown(s, iv, tl)
+            s.ctr[_loop.STATUS] = _loop.OK
+            status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
+        n_slots = s.S.shape[0]  # a run made again from the start keeps the room found
         if status == _loop.OK:
             break
         if status == _loop.NEED_EXTEND and s.ctr[_loop.DETAIL] < 0:  # a return column

@@ -1,0 +1,61 @@
+"""Room for the compiled loop's slots (``_slots``): how many it starts with, and more when they
+run out.
+
+The loop's per-patient state has a row per slot, and a patient holds a slot only while it is
+in the system (or while its return is due). It starts with room for the patients expected
+in the system at once (``memory.expected_in_system``, Little's law) with a margin; when none
+is free the loop stops between two events with SLOTS_FULL, ``grown`` doubles the rows
+(copying the old ones) and the loop resumes where it stopped. Nothing the loop computes
+depends on which slot a patient holds, so the numbers do not depend on the room either.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..memory import expected_in_system
+from ..network import Network
+from . import _loop
+
+__all__ = ["initial_slots", "grown"]
+
+MARGIN = 2.0   # slots per patient expected in the system (waits, holds beyond the means, peaks)
+SPARE = 1024   # and a few more: tiny models, and the census of a warm start on top
+
+
+def initial_slots(net: Network, patients: int, n_census: int = 0) -> int:
+    """Slots to start with for a run of ``patients`` arrivals (``n_census`` of them a warm start's
+    census, all in the system at minute 0): never more than one per patient."""
+    want = MARGIN * expected_in_system(net, float(patients)) + SPARE + n_census
+    return max(1, min(int(patients), int(want)))
+
+
+def _more(a: np.ndarray, n: int, fill) -> np.ndarray:
+    """``a`` with its first axis grown to ``n`` rows, the new ones ``fill``."""
+    out = np.full((n,) + a.shape[1:], fill, dtype=a.dtype)
+    out[:len(a)] = a
+    return out
+
+
+def grown(s: _loop.State, iv, tl):
+    """The loop's state, its interventions' V and its tally's per-slot arrays with twice the
+    slots: the old rows copied, the new slots pushed on the free stack. Returns (s, iv, tl)."""
+    n = s.S.shape[0]
+    m = 2 * n
+    k = int(s.ctr[_loop.NFREE])
+    free = np.empty(m, dtype=np.int64)
+    free[:k] = s.free[:k]
+    free[k:k + n] = np.arange(m - 1, n - 1, -1)
+    s.ctr[_loop.NFREE] = k + n
+    per_slot = {"S": 0, "F": np.nan}
+    if s.visits.shape[0] == n:
+        per_slot["visits"] = 0
+    if s.ret_k.shape[0] == n:
+        per_slot["ret_k"] = 0
+    s = s._replace(free=free, order=np.empty(m, dtype=np.int64),
+                   **{name: _more(getattr(s, name), m, fill) for name, fill in per_slot.items()})
+    if iv is not None:
+        iv = iv._replace(V=_more(iv.V, m, 0))
+    if tl is not None:
+        tl = tl._replace(pe=_more(tl.pe, m, 0.0), pi=_more(tl.pi, m, -1))
+    return s, iv, tl
