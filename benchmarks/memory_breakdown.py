@@ -3,9 +3,9 @@
     python benchmarks/memory_breakdown.py [CONFIG] [SEED]
 
 Compiled engine, measured as it runs (no event log), as ``flowsim run`` does: ``nbytes``
-of the draws' fields (``make_draws``), the loop's state (``engines.compiled._state``) and
-the sums kept as it runs (``streamed.new_tally``), then the ``tracemalloc`` peak of
-``simulate.run_replication`` (the compiled loop is loaded or compiled first, untraced).
+of the draws' fields (``make_draws``), the loop's state (``engines.compiled._state``, a row
+per slot: ``memory.slots_for``) and the sums kept as it runs (``streamed.new_tally``), then
+the ``tracemalloc`` peak of ``simulate.run_replication`` (the compiled loop is loaded or compiled first, untraced).
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import numpy as np
 from flowsim.config import load_config
 from flowsim.draws import make_draws
 from flowsim.engines import compiled
+from flowsim.memory import slots_for
 from flowsim.network import build_network
 from flowsim.simulate import run_replication, warm_once
 from flowsim.streamed import new_tally
@@ -48,10 +49,13 @@ def main(path: str = "configs/default.yaml", seed: int | None = None) -> None:
     print(f"  make_draws held / peak   {held / P:7.0f} / {peak / P:.0f}")
     for f in FIELDS:
         print(f"  draws.{f:18s} {_bytes(getattr(d, f)) / P:7.1f}")
-    s = compiled._state(net, P, 0, 1024 + 2 * net.n_nodes + P // 8, 1, 1, compiled._drow(d))
+    n_slots = slots_for(net, P)
+    print(f"  loop slots (patients in the system, Little's law x 2 + 1,024): {n_slots:,}")
+    print(f"  loop drow (Model: each patient's rows) {compiled._drow(d).nbytes / P:7.1f}")
+    s = compiled._state(net, n_slots, 0, 1024 + 2 * net.n_nodes + P // 8, 1, 1)
     for k, v in s._asdict().items():
         print(f"  loop {k:19s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")
-    tl = new_tally(net, P, compiled._wait_room(net, P), False)
+    tl = new_tally(net, n_slots, compiled._wait_room(net, P), False)
     for k in ("pe", "pi", "wn", "wv"):
         v = getattr(tl, k)
         print(f"  tally {k:18s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")

@@ -254,28 +254,32 @@ def test_return_after_twins():
     net = build_network(cfg)
     draws = make_draws(net, 2, 0)
     m = compiled._model(net, draws)
-    s = compiled._state(net, draws.n_patients, 64, 64, 1, 1)
-    iv = compiled._iv_state(compiled._interventions(net, draws), draws.n_patients, len(net.interventions.names))
+    P = draws.n_patients
+    s = compiled._state(net, P, 64, 64, 1, 1)
+    iv = compiled._iv_state(compiled._interventions(net, draws), P, len(net.interventions.names))
+    s.S[:, _loop.PID] = np.arange(P)[::-1]  # patient p in slot P - 1 - p: the draws by patient, the state by slot
     ret = Returns(net, draws)
     rng = _rng(9)
     K, E = draws.ret_u.shape[1], len(net.exit_names)
     came_back = 0
     after = np.flatnonzero(net.readmit.after)  # mostly discharges that may return
     exits = -1 - np.flatnonzero(net.readmit.exit_ok)
-    for p in rng.choice(draws.n_patients, 300, replace=False):
+    for p in rng.choice(P, 300, replace=False):
         p = int(p)
+        slot = P - 1 - p
         for _ in range(K):  # within the drawn return columns (beyond them both ask for more)
             last = int(rng.choice(after) if rng.random() < 0.8 else rng.integers(-1, net.n_nodes))
             exit_code = int(rng.choice(exits) if rng.random() < 0.8 else rng.choice([rng.integers(-E, 0), 0]))
             mask = int(rng.integers(0, 1 << len(net.interventions.names)))
-            iv.V[p, _loop.MASK], s.S[p, _loop.PREV], s.S[p, _loop.NODE] = mask, last, exit_code
+            iv.V[slot, _loop.MASK], s.S[slot, _loop.PREV], s.S[slot, _loop.NODE] = mask, last, exit_code
             want = ret.after_leaving(p, last, exit_code, mask)
-            _returns._return_after(m, s, iv, p, 100.0)
-            assert s.ctr[_loop.STATUS] == _loop.OK and s.ret_k[p] == ret.count.get(p, 0)
+            back = _returns._return_after(m, s, iv, slot, 100.0)
+            assert s.ctr[_loop.STATUS] == _loop.OK and s.ret_k[slot] == ret.count.get(p, 0)
+            assert back == (want >= 0)  # a patient who comes back keeps its slot meanwhile
             if want < 0:
                 assert s.ctr[_loop.HN] == 0
                 continue
             t, pay, tok = _heap._pop(s.ht, s.hi, s.ctr)
-            assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, p, 1)
+            assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, slot, 1)
             came_back += 1
     assert came_back > 10

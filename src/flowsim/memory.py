@@ -7,11 +7,13 @@ hold, for every node, a (R_n, K_n) column block of each kind of variate a node u
 bytes each), with a row for each patient who can reach the node (R_n = reach_n x P;
 ``draws`` module docstring), and for each hold or give-up route a block with a row
 for each patient of the route's cohort who can reach it; the compiled loop reads them
-in place. The loop's per-patient state, the sums it keeps as it runs (with the waits,
-one per visit, for the quantiles) and, when kept, its event log (one row per node
-visit) come on top. So
+in place. The loop's per-patient state has a row per slot, for the patients in the system
+at once (``slots_for``: Little's law with a margin; ``engines._slots``), not per patient;
+it, the sums the loop keeps as it runs (with the waits, one per visit, for the quantiles)
+and, when kept, its event log (one row per node visit) come on top. So
 
     bytes ~ P x (PER_PATIENT + PER_LOOP_PATIENT + PER_DRAW x (sum over blocks of K_n x reach))
+            + slots x (PER_SLOT [+ PER_STREAMED_SLOT])
             + waits x PER_WAIT                                  (measured as the loop runs)
             + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
             (and PROCESS, the imports, per process)
@@ -38,12 +40,15 @@ from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
 from .network import Network
 
-__all__ = ["Estimate", "estimate_replication", "expected_in_system", "available_bytes", "check_memory"]
+__all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for", "available_bytes", "check_memory"]
 
 PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
 PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
-PER_LOOP_PATIENT = 16 * 8 + 9 * 8 + 8 + 4  # loop state S (16 int64), F (9 float64), its rows, the heap
-PER_STREAMED_PATIENT = 24  # the sums' per-patient ED arrivals (2 float64) and last node, admitted (2 int32)
+PER_LOOP_PATIENT = 8 + 4    # the loop's copy of each patient's rows in the draws (int64), the heap
+PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8  # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order
+PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last node, admitted (2 int32)
+SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, holds beyond the means, peaks)
+SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
 PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
 PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
@@ -173,11 +178,18 @@ def _stay_per_visit(net: Network) -> np.ndarray:
 def expected_in_system(net: Network, patients: float) -> float:
     """Patients expected in the system at once over a run of ``patients`` arrivals, by Little's
     law: the arrival rate (patients / horizon) x the mean time in the system (the node visits of
-    the routing chain x their mean durations and holds; waits left out). The compiled loop's
-    per-patient state is sized by it (``engines.slot_room``)."""
+    the routing chain x their mean durations and holds; waits left out)."""
     if net.horizon <= 0 or patients <= 0:
         return 0.0
     return float(patients / net.horizon * (_node_visits(net) @ _stay_per_visit(net)))
+
+
+def slots_for(net: Network, patients: float, n_census: int = 0) -> int:
+    """The slots the compiled loop's per-patient state starts with (``engines.slot_room``): the
+    patients expected in the system at once with a margin, plus a warm start's ``n_census``
+    (all in the system at minute 0); never more than one per patient."""
+    want = SLOT_MARGIN * expected_in_system(net, patients) + SLOT_SPARE + n_census
+    return max(1, min(int(patients), int(want)))
 
 
 def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
@@ -219,9 +231,14 @@ def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = F
     V, k = _visits(net, P)
     per, cols = _per_patient_draws(net, k, all_rows)
     draws = P * (PER_PATIENT + per)
-    loop = P * (PER_LOOP_PATIENT + 8 * int(net.revisit.sum()) + PER_STREAMED_PATIENT) + 1.25 * V * PER_WAIT
+    # a warm start's census: about the patients in the system at once (a snapshot of a steady state)
+    slots = slots_for(net, P, int(expected_in_system(net, P)) if all_rows else 0)
+    per_slot = PER_SLOT + 8 * int(net.revisit.sum()) + (0 if keep_log else PER_STREAMED_SLOT)
+    if net.interventions is not None:
+        per_slot += 4 * 8  # V
+    loop = P * PER_LOOP_PATIENT + slots * per_slot + 1.25 * V * PER_WAIT
     if net.readmit is not None:
-        loop += P * (8 + 16 * 2 + 8)  # return draws (2 columns) and counts
+        loop += P * (8 + 16 * 2) + slots * 8  # return draws (2 columns), and counts per slot
     if net.population is not None:
         loop += P * 16  # each patient's person and band
     if keep_log:

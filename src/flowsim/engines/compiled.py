@@ -58,14 +58,14 @@ import numpy as np
 from ..codes import MAX_INTERVENTIONS
 from ..draws import Draws, packed
 from ..eventlog import COLUMNS, EventLog
-from ..memory import expected_visits
+from ..memory import expected_visits, slots_for
 from ..network import ACUTE, BOOKING, QUEUE, Network
 from ..streamed import Streamed, new_tally
 from ..units import MINUTES_PER_DAY
 from . import _loop
 from .effects import patient_effects
 from .escalation import escalation_meta
-from .slot_room import grown, initial_slots
+from .slot_room import grown
 
 __all__ = ["run_compiled", "run_compiled_streamed"]
 
@@ -313,10 +313,10 @@ def run_compiled_streamed(net: Network, draws: Draws, keep_log: bool = False,
 
 def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = None):
     """Run the loop until it fits; ``keep_log`` None: log only, else measure as it runs and
-    write the log if True; ``slots`` the slots to start with (None: ``slot_room.initial_slots``).
+    write the log if True; ``slots`` the slots to start with (None: ``memory.slots_for``).
     Returns (state, interventions, tally, meta, patients arrived)."""
     P = draws.n_patients
-    n_slots = slots or initial_slots(net, P, getattr(draws, "n_census", 0))
+    n_slots = slots or slots_for(net, P, getattr(draws, "n_census", 0))
     log_cap = max(1024, 3 * P)
     wait_cap = _wait_room(net, P)
     heap_cap = 1024 + 2 * net.n_nodes + P // 8

@@ -3,7 +3,7 @@ run out.
 
 The loop's per-patient state has a row per slot, and a patient holds a slot only while it is
 in the system (or while its return is due). It starts with room for the patients expected
-in the system at once (``memory.expected_in_system``, Little's law) with a margin; when none
+in the system at once (``memory.slots_for``: Little's law, with a margin); when none
 is free the loop stops between two events with SLOTS_FULL, ``grown`` doubles the rows
 (copying the old ones) and the loop resumes where it stopped. Nothing the loop computes
 depends on which slot a patient holds, so the numbers do not depend on the room either.
@@ -13,21 +13,9 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..memory import expected_in_system
-from ..network import Network
 from . import _loop
 
-__all__ = ["initial_slots", "grown"]
-
-MARGIN = 2.0   # slots per patient expected in the system (waits, holds beyond the means, peaks)
-SPARE = 1024   # and a few more: tiny models, and the census of a warm start on top
-
-
-def initial_slots(net: Network, patients: int, n_census: int = 0) -> int:
-    """Slots to start with for a run of ``patients`` arrivals (``n_census`` of them a warm start's
-    census, all in the system at minute 0): never more than one per patient."""
-    want = MARGIN * expected_in_system(net, float(patients)) + SPARE + n_census
-    return max(1, min(int(patients), int(want)))
+__all__ = ["grown"]
 
 
 def _more(a: np.ndarray, n: int, fill) -> np.ndarray:
