@@ -145,7 +145,8 @@ def _leave_kept(m, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, r, dest, no
 
 @njit
 def _thinned(iv, ctr, t, p):
-    """Whether patient p (not a slot: it has none yet) arriving at ``t`` is thinned (counted as an avoided attendance in the window)."""
+    """Whether patient p (not a slot: it has none yet) arriving at ``t`` is thinned (counted as an
+    avoided attendance in the window)."""
     i = iv.thin_by[p]
     if i < 0:
         return False

@@ -163,11 +163,11 @@ def _enter(mi, mf, slots, level, dur, pat, els, iv,
 @njit
 def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
                   el, p, now):
-    """Census patient (in slot) p at minute 0 (``_Engine.census_enter``): takes its server, beyond
-    capacity if need be; its census row is that of patient S[p, PID]. In service: the rest of its stay (its visit-0 duration, drawn
-    conditioned on the time spent) ends by an EV_END. Medically fit: keeps its bed,
-    blocked, and goes on to its onward node. Waiting: just arrives. Returns (node to go
-    on at, previous node), NO_NODE when it stays put."""
+    """The census patient in slot p at minute 0 (``_Engine.census_enter``; its census row is that
+    of patient S[p, PID]): takes its server, beyond capacity if need be. In service: the rest of
+    its stay (its visit-0 duration, drawn conditioned on the time spent) ends by an EV_END.
+    Medically fit: keeps its bed, blocked, and goes on to its onward node. Waiting: just
+    arrives. Returns (node to go on at, previous node), NO_NODE when it stays put."""
     q = S[p, PID]
     n = cen_node[q]
     state = cen_state[q]
