@@ -11,7 +11,9 @@ Nothing here grows: when the log, the heap or a booking calendar is full, or a
 patient needs a visit column its node has not drawn yet, the loop stops with a
 status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
 runs the replication again from the start. Draws are pure functions of
-(seed, replication, stream, patient), so the rerun gives the same result.
+(seed, replication, stream, patient), so the rerun gives the same result. When no
+slot is free (``_slots``) it stops between two events instead, and resumes there
+once the caller has added slots.
 
 How the modules fit together. This one holds ``run_loop``, which pops events and
 dispatches them, and the per-event blocks (an arrival, the end of a service, a
@@ -353,7 +355,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
             break
         if ctr[NFREE] == 0:  # the next event may need a slot: stop here, before it
             ctr[STATUS] = SLOTS_FULL
-            return SLOTS_FULL
+            break
         now, pay, tok = _pop(ht, hi, ctr)
         ev = pay & EV_MASK
         who = pay >> EV_BITS
