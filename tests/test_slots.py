@@ -1,5 +1,5 @@
 """The compiled loop's state indexed by reusable slots (engines._slots, engines.slot_room): a
-run that starts with too few slots grows them and gives byte-identical logs, streamed sums and
+run that starts with too few slots (and so too small a heap) grows them and gives byte-identical logs, streamed sums and
 tallies to one with ample room, on every kind of model; the room is sized for the patients in
 the system, not for every patient of the run; and the horizon's patients are logged in patient
 order whatever slots they hold."""
@@ -22,6 +22,7 @@ from flowsim.engines import _loop, _slots, compiled
 from flowsim.engines.compiled import run_compiled, run_compiled_streamed
 from flowsim.memory import expected_in_system, slots_for
 from flowsim.network import build_network
+from flowsim.engines.slot_room import heap_room
 from flowsim.streamed import streamable
 
 sys.path.insert(0, str(Path(__file__).parent / "warmstart"))
@@ -81,12 +82,17 @@ def models(tmp_path_factory):
 @pytest.mark.parametrize("i", range(5), ids=["default", "raid", "readmissions", "interventions", "warm start"])
 def test_tiny_room_grows_to_byte_identical_results(models, i):
     """Starting from 1 slot (every arrival finds none free: the loop stops, the slots double
-    and it resumes, ~log2(in system) times) gives the same bytes as room for every patient."""
+    and it resumes, ~log2(in system) times; the heap, sized by the slots, likewise) gives the
+    same bytes as room for every patient."""
     name, net, draws = models[i]
     P = draws().n_patients
     ample, tiny = run_compiled(net, draws(), slots=P), run_compiled(net, draws(), slots=1)
     assert len(ample.patient) > 100
     assert _log_bytes(tiny) == _log_bytes(ample), name
+    s = compiled._run(net, draws(), None, slots=1)[0]
+    assert s.S.shape[0] > 8  # grown, resuming
+    if name == "default":  # the heap, sized by the slots, too
+        assert len(s.ht) > heap_room(net) + 2 * net.n_nodes + 2 + 64
     if streamable(net, getattr(draws(), "n_census", 0)):
         for keep in (False, True):
             a, la = run_compiled_streamed(net, draws(), keep, slots=P)

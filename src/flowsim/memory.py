@@ -44,8 +44,9 @@ __all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for"
 
 PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
 PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
-PER_LOOP_PATIENT = 8 + 4    # the loop's copy of each patient's rows in the draws (int64), the heap
-PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8  # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order
+PER_LOOP_PATIENT = 8        # the loop's copy of each patient's rows in the draws (int64)
+# a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries (32 bytes each)
+PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * 32
 PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last node, admitted (2 int32)
 SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, holds beyond the means, peaks)
 SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)

@@ -21,7 +21,7 @@ import numpy as np
 from ..kernels import njit as _njit
 
 __all__ = [
-    "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL", "SLOTS_FULL",
+    "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL", "SLOTS_FULL", "HEAP_LOW",
     "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_BITS",
     "EV_MASK",
     "NODE", "PREV", "HELD", "HPREV", "HDEST", "J", "ALIVE", "WAITING", "WTOK", "QNEXT", "QPREV", "ROUTE", "VSEQ",
@@ -32,7 +32,7 @@ __all__ = [
     "E_OFF", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
-    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "N_CTR",
+    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
     "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions", "drawn", "route_drawn",
 ]
@@ -44,9 +44,10 @@ def njit(fn=None, *, inline: bool = False):
     return _njit(fn, inline=inline, refcount=False)
 
 
-# statuses (SLOTS_FULL: no free slot is left; unlike the others the loop stops between two
-# events and resumes where it stopped once ``compiled._grow`` has added slots)
-OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL, SLOTS_FULL = 0, 1, 2, 3, 4, 5, 6
+# statuses (SLOTS_FULL: no free slot is left; HEAP_LOW: the heap has less room than one event may
+# need; unlike the others, the loop stops between two events and resumes where it stopped once
+# ``engines.slot_room`` has added room)
+OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL, SLOTS_FULL, HEAP_LOW = 0, 1, 2, 3, 4, 5, 6, 7
 # event kinds (low 3 bits of the payload; the rest is the slot, or the node; an arrival
 # from a source (token 0) carries the patient, who takes a slot when it arrives)
 EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
@@ -82,9 +83,10 @@ N_MF = 4
 BUSY, CAP, NWAIT, RNEXT, ESC_BEDS, ESC_OPEN, ESC_CLOSE, ESC_ON = range(8)
 N_NS = 8
 # counters ctr: heap size, next sequence number, status, status detail, log rows, patients
-# thinned, escalation log rows, free slots (on the stack ``State.free``)
-HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE = range(8)
-N_CTR = 8
+# thinned, escalation log rows, free slots (on the stack ``State.free``), the most heap entries
+# one event may push (``slot_room.heap_room``)
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE, HROOM = range(9)
+N_CTR = 9
 # columns of the per-intervention integers ivi, and of the integer tallies tally_i
 DIV_FROM, DIV_TO, ASSESS_BY = range(3)
 N_IVI = 3

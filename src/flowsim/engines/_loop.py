@@ -51,9 +51,10 @@ from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _re
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
 from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO,
                       END, EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE,
-                      EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HELD, HEND, HN, HPREV, HSEQ, HSTART,
-                      INF, J, KIND, MASK, NAN, NFREE, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED, SEQ, SLOT,
-                      SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, E_OFF, P_OFF, drawn, njit, route_drawn)
+                      EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HEAP_LOW, HELD, HEND, HN, HPREV, HROOM,
+                      HSEQ, HSTART, INF, J, KIND, MASK, NAN, NFREE, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED,
+                      SEQ, SLOT, SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, E_OFF, P_OFF, drawn, njit,
+                      route_drawn)
 from ._log import _censor, _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held, _unlink
 from ._returns import _return_after
@@ -62,7 +63,7 @@ from ._tally import entered as _t_entered, held as _t_held, started as _t_starte
 from ._visits import _choose_route, _visit_number
 
 __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL",
-           "ESC_FULL", "SLOTS_FULL"]
+           "ESC_FULL", "SLOTS_FULL", "HEAP_LOW"]
 
 # PERF: helpers take plain arrays, not the Model/State tuples: taking an array out
 # of a tuple costs an atomic reference-count pair in Numba, which was >50% of the
@@ -346,7 +347,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
     """Run one replication until ``horizon``; returns the status (``ctr[STATUS]``).
     ``iv`` is an ``Interventions`` tuple, or None when no intervention is active; ``tl`` a
     ``streamed.Tally`` when the loop measures as it runs, or None (log only). After SLOTS_FULL
-    (no free slot) it is called again with more slots and resumes where it stopped."""
+    (no free slot) or HEAP_LOW it is called again with more room and resumes where it stopped."""
     S, ht, hi, ctr = s.S, s.ht, s.hi, s.ctr
     if ctr[SEQ] == 0:  # not a resumed run (one that scheduled nothing has nothing to resume)
         _first_events(m, s)
@@ -355,6 +356,9 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
             break
         if ctr[NFREE] == 0:  # the next event may need a slot: stop here, before it
             ctr[STATUS] = SLOTS_FULL
+            break
+        if len(ht) - ctr[HN] < ctr[HROOM]:  # or more heap than is left
+            ctr[STATUS] = HEAP_LOW
             break
         now, pay, tok = _pop(ht, hi, ctr)
         ev = pay & EV_MASK

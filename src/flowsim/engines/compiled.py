@@ -65,7 +65,7 @@ from ..units import MINUTES_PER_DAY
 from . import _loop
 from .effects import patient_effects
 from .escalation import escalation_meta
-from .slot_room import grown
+from .slot_room import grown, heap_grown, heap_room
 
 __all__ = ["run_compiled", "run_compiled_streamed"]
 
@@ -251,6 +251,7 @@ def _state(net: Network, n_slots: int, log_cap: int, heap_cap: int, days: int, e
         ns[:, _loop.ESC_BEDS:_loop.ESC_CLOSE + 1] = net.escalation
     ctr = np.zeros(_loop.N_CTR, dtype=i64)
     ctr[_loop.NFREE] = n_slots
+    ctr[_loop.HROOM] = heap_room(net)
     # MEM: visit counts only for nodes on a cycle, return counts only with readmissions
     n_vis = n_slots if net.revisit.any() else 1
     return _loop.State(
@@ -319,7 +320,9 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
     n_slots = slots or slots_for(net, P, getattr(draws, "n_census", 0))
     log_cap = max(1024, 3 * P)
     wait_cap = _wait_room(net, P)
-    heap_cap = 1024 + 2 * net.n_nodes + P // 8
+    # MEM: pending events are about the patients in the system (one each, with renege timers
+    # left by those served before their patience ran out): not P // 8; more is added as needed
+    heap_cap = heap_room(net) + 2 * net.n_nodes + 2 * n_slots + 64
     days = int(net.horizon // MINUTES_PER_DAY) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
@@ -332,11 +335,14 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
         iv = _iv_state(ivm, n_slots, len(names))
         tl = None if keep_log is None else new_tally(net, n_slots, wait_cap, keep_log)
         status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
-        while status == _loop.SLOTS_FULL:  # more slots, and on from where it stopped
-            s, iv, tl = grown(s, iv, tl)
+        while status in (_loop.SLOTS_FULL, _loop.HEAP_LOW):  # more room, and on from where it stopped
+            if status == _loop.SLOTS_FULL:
+                s, iv, tl = grown(s, iv, tl)
+            else:
+                s = heap_grown(s)
             s.ctr[_loop.STATUS] = _loop.OK
             status = _loop.run_loop(m, s, iv, tl, float(net.horizon), lwbs)
-        n_slots = s.S.shape[0]  # a run made again from the start keeps the room found
+        n_slots, heap_cap = s.S.shape[0], len(s.ht)  # a run made again from the start keeps the room found
         if status == _loop.OK:
             break
         if status == _loop.NEED_EXTEND and s.ctr[_loop.DETAIL] < 0:  # a return column
