@@ -24,8 +24,9 @@ from __future__ import annotations
 
 import zlib
 
-import numba
 import numpy as np
+
+from .kernels import njit
 
 __all__ = ["philox", "uniform", "uniform2", "stream_key", "stream_keys", "uniforms"]
 
@@ -36,7 +37,7 @@ _TO_UNIT = 1.0 / 9007199254740992.0      # 2**-53
 _KEY_TAG = 0x6B657973                    # "keys": counter word 1 of the key-mixing block
 
 
-@numba.njit(cache=True, inline="always")
+@njit(inline=True, refcount=False)
 def _round(c0, c1, c2, c3, k0, k1):
     # int64 products wrap mod 2**64 exactly as uint64 ones would; the mask undoes sign extension
     p0 = _M0 * c0
@@ -44,7 +45,7 @@ def _round(c0, c1, c2, c3, k0, k1):
     return ((((p1 >> 32) & _MASK) ^ c1 ^ k0), p1 & _MASK, (((p0 >> 32) & _MASK) ^ c3 ^ k1), p0 & _MASK)
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def philox(c0, c1, c2, c3, k0, k1):
     """Philox4x32-10 of counter (c0, c1, c2, c3) under key (k0, k1), all 32-bit words as int64.
 
@@ -62,27 +63,27 @@ def philox(c0, c1, c2, c3, k0, k1):
     return _round(c0, c1, c2, c3, k0, k1)
 
 
-@numba.njit(cache=True, inline="always")
+@njit(inline=True, refcount=False)
 def _unit(a, b):
     """53 bits of two 32-bit words as a double in the open interval (0, 1)."""
     return ((a >> 5) * 67108864.0 + (b >> 6) + 0.5) * _TO_UNIT
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def uniform(key, rank, j, sub):
     """The uniform of counter (rank, j, sub) under ``key``: in (0, 1), never 0 or 1."""
     x0, x1, _, _ = philox(rank, j, sub, 0, key >> 32, key)
     return _unit(x0, x1)
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def uniform2(key, rank, j, sub):
     """Two independent uniforms of counter (rank, j, sub) under ``key`` (words 0-1 and 2-3)."""
     x0, x1, x2, x3 = philox(rank, j, sub, 0, key >> 32, key)
     return _unit(x0, x1), _unit(x2, x3)
 
 
-@numba.njit(cache=True)
+@njit
 def uniforms(key, rank, j, sub):
     """``uniform`` of each counter (rank[i], j, sub): an array, for tests and inspection."""
     out = np.empty(rank.shape[0])
@@ -91,7 +92,7 @@ def uniforms(key, rank, j, sub):
     return out
 
 
-@numba.njit(cache=True)
+@njit
 def _mix(crcs, b0, b1):
     out = np.empty(crcs.shape[0], dtype=np.int64)
     for i in range(crcs.shape[0]):

@@ -37,12 +37,12 @@ from __future__ import annotations
 
 import math
 
-import numba
 import numpy as np
 
 from .counter import uniform, uniform2
 from .distributions import (EMPIRICAL, EXPONENTIAL, FIXED, GAMMA, LOGNORMAL, TRIANGULAR, TRUNCNORMAL,
                             UNIFORM, WEIBULL)
+from .kernels import njit
 
 __all__ = ["variate", "variates", "ndtri", "ndtr", "flat_empirical", "from_uniform", "BOOST"]
 
@@ -61,13 +61,13 @@ _SQRT2 = math.sqrt(2.0)
 _SQRT2PI = math.sqrt(2.0 * math.pi)
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def ndtr(x):
     """Standard normal CDF."""
     return 0.5 * math.erfc(-x / _SQRT2)
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def _acklam(p):
     if p < _P_LOW:
         q = math.sqrt(-2.0 * math.log(p))
@@ -83,7 +83,7 @@ def _acklam(p):
             / (((((_B[0] * r + _B[1]) * r + _B[2]) * r + _B[3]) * r + _B[4]) * r + 1.0))
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def ndtri(p):
     """Inverse of the standard normal CDF (see the module docstring); -inf at 0, inf at 1."""
     if p <= 0.0:
@@ -101,7 +101,7 @@ def ndtri(p):
     return x - u / (1.0 + 0.5 * x * u)
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def _truncnormal(mu, sd, lo, hi, u):
     a, b = (lo - mu) / sd, (hi - mu) / sd
     sign = 1.0
@@ -115,7 +115,7 @@ def _truncnormal(mu, sd, lo, hi, u):
     return mu + sign * sd * z
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def _empirical(e, emp_values, emp_start, emp_cum, u):
     lo, hi = emp_start[e], emp_start[e + 1]
     a, b = lo, hi - 1
@@ -128,7 +128,7 @@ def _empirical(e, emp_values, emp_start, emp_cum, u):
     return emp_values[a]
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def from_uniform(code, params, i, emp_values, emp_start, emp_cum, u):
     """The inverse-CDF value of distribution ``(code, params[i])`` at ``u`` (not gamma)."""
     if code == FIXED:
@@ -155,7 +155,7 @@ def from_uniform(code, params, i, emp_values, emp_start, emp_cum, u):
     return math.nan
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def _gamma(shape, scale, key, rank, j):
     a = shape if shape >= 1.0 else shape + 1.0
     d = a - 1.0 / 3.0
@@ -176,7 +176,7 @@ def _gamma(shape, scale, key, rank, j):
     return g * scale
 
 
-@numba.njit(cache=True)
+@njit(refcount=False)
 def variate(code, params, i, emp_values, emp_start, emp_cum, key, rank, j):
     """The value of distribution ``(code, params[i])`` for counter (rank, j) of stream ``key``.
 
@@ -200,7 +200,7 @@ def variate(code, params, i, emp_values, emp_start, emp_cum, key, rank, j):
     return from_uniform(code, params, i, emp_values, emp_start, emp_cum, uniform(key, rank, j, 0))
 
 
-@numba.njit(cache=True)
+@njit
 def variates(code, params, i, emp_values, emp_start, emp_cum, keys, rank, j):
     """``variate`` for each patient (keys[k], rank[k]) at visit ``j``: an array (tests, inspection)."""
     out = np.empty(rank.shape[0])
