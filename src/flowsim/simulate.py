@@ -75,12 +75,14 @@ def warm_engine(net: Network, engine: str, census: bool = False) -> float:
     if engine != "compiled":
         return 0.0
     t0 = time.perf_counter()
+    from .engines.numba_start import without_blas_probe
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
     try:
-        if streamable(net) and not census:
-            run_replication(tiny, 0, 0, engine)
-        else:
-            run_engine(tiny, make_draws(tiny, 0, 0), engine)
+        with without_blas_probe():
+            if streamable(net) and not census:
+                run_replication(tiny, 0, 0, engine)
+            else:
+                run_engine(tiny, make_draws(tiny, 0, 0), engine)
     except SimulationError as e:  # not a replication of the run: say what it was
         raise SimulationError(f"compiling the engine on a one-hour run failed: {e.message}", engine=engine) from e
     return time.perf_counter() - t0
