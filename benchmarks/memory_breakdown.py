@@ -52,7 +52,7 @@ def main(path: str = "configs/default.yaml", seed: int | None = None) -> None:
     n_slots = slots_for(net, P)
     print(f"  loop slots (patients in the system, Little's law x 2 + 1,024): {n_slots:,}")
     print(f"  loop drow (Model: each patient's rows) {compiled._drow(d).nbytes / P:7.1f}")
-    s = compiled._state(net, n_slots, 0, 1024 + 2 * net.n_nodes + P // 8, 1, 1)
+    s = compiled._state(net, n_slots, 0, compiled._heap_cap(net, n_slots), 1, 1)
     for k, v in s._asdict().items():
         print(f"  loop {k:19s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")
     tl = new_tally(net, n_slots, compiled._wait_room(net, P), False)

@@ -22,7 +22,6 @@ from flowsim.engines import _loop, _slots, compiled
 from flowsim.engines.compiled import run_compiled, run_compiled_streamed
 from flowsim.memory import expected_in_system, slots_for
 from flowsim.network import build_network
-from flowsim.engines.slot_room import heap_room
 from flowsim.streamed import streamable
 
 sys.path.insert(0, str(Path(__file__).parent / "warmstart"))
@@ -92,7 +91,7 @@ def test_tiny_room_grows_to_byte_identical_results(models, i):
     s = compiled._run(net, draws(), None, slots=1)[0]
     assert s.S.shape[0] > 8  # grown, resuming
     if name == "default":  # the heap, sized by the slots, too
-        assert len(s.ht) > heap_room(net) + 2 * net.n_nodes + 2 + 64
+        assert len(s.ht) > compiled._heap_cap(net, 1)
     if streamable(net, getattr(draws(), "n_census", 0)):
         for keep in (False, True):
             a, la = run_compiled_streamed(net, draws(), keep, slots=P)

@@ -320,9 +320,7 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
     n_slots = slots or slots_for(net, P, getattr(draws, "n_census", 0))
     log_cap = max(1024, 3 * P)
     wait_cap = _wait_room(net, P)
-    # MEM: pending events are about the patients in the system (one each, with renege timers
-    # left by those served before their patience ran out): not P // 8; more is added as needed
-    heap_cap = heap_room(net) + 2 * net.n_nodes + 2 * n_slots + 64
+    heap_cap = _heap_cap(net, n_slots)
     days = int(net.horizon // MINUTES_PER_DAY) + 16
     if not (net.kind == BOOKING).any():
         days = 1  # no booking node: no calendar
@@ -365,6 +363,13 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
     n_arrived = (int(np.searchsorted(draws.arrive, net.horizon, side="left")) - int(s.ctr[_loop.THINNED])
                  - getattr(draws, "n_census", 0))  # census patients did not arrive from a source
     return s, iv, tl, _meta(net, s, iv, names), n_arrived
+
+
+def _heap_cap(net: Network, n_slots: int) -> int:
+    """The heap's first size. MEM: pending events are about the patients in the system (one
+    each, and renege timers left by those served before their patience ran out), not P // 8;
+    ``slot_room.heap_grown`` adds room as needed."""
+    return heap_room(net) + 2 * net.n_nodes + 2 * n_slots + 64
 
 
 def _wait_room(net: Network, P: int) -> int:
