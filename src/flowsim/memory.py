@@ -38,15 +38,17 @@ from .draw_layout import reachable as _reachable
 from .distributions import dist_mean
 from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
-from .network import Network
+from .network import QUEUE, Network
 
-__all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for", "available_bytes", "check_memory"]
+__all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for", "heap_room", "available_bytes",
+           "check_memory"]
 
 PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
 PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
 PER_LOOP_PATIENT = 8        # the loop's copy of each patient's rows in the draws (int64)
-# a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries (32 bytes each)
-PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * 32
+PER_HEAP = 32              # a heap entry of the loop: time, sequence number, payload, token
+# a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries
+PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * PER_HEAP
 PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last node, admitted (2 int32)
 SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, holds beyond the means, peaks)
 SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)
@@ -193,6 +195,17 @@ def slots_for(net: Network, patients: float, n_census: int = 0) -> int:
     return max(1, min(int(patients), int(want)))
 
 
+def heap_room(net: Network) -> int:
+    """The most events one event of the compiled loop can schedule: a few of its own, and the
+    grants of up to three nodes' servers freed at once (its own, the one it kept, an assessor's;
+    a roster change up to its highest level, escalation beds). The loop keeps that much room in
+    its heap (``engines.slot_room``)."""
+    queue = net.kind == QUEUE
+    cap = int(net.capacity[queue].max()) if queue.any() else 0
+    beds = int(net.escalation[:, 0].max()) if net.escalation is not None and len(net.escalation) else 0
+    return 16 + 3 * (cap + beds)
+
+
 def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
     """The share of arrivals with a row in each node's blocks (their source reaches it), and in
     each route's (of the route's cohort too): ``draw_layout.layout``."""
@@ -237,7 +250,7 @@ def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = F
     per_slot = PER_SLOT + 8 * int(net.revisit.sum()) + (0 if keep_log else PER_STREAMED_SLOT)
     if net.interventions is not None:
         per_slot += 4 * 8  # V
-    loop = P * PER_LOOP_PATIENT + slots * per_slot + 1.25 * V * PER_WAIT
+    loop = P * PER_LOOP_PATIENT + slots * per_slot + heap_room(net) * PER_HEAP + 1.25 * V * PER_WAIT
     if net.readmit is not None:
         loop += P * (8 + 16 * 2) + slots * 8  # return draws (2 columns), and counts per slot
     if net.population is not None:

@@ -12,25 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..network import QUEUE, Network
+from ..memory import heap_room
 from . import _loop
 
 __all__ = ["grown", "heap_room", "heap_grown"]
 
 
-def heap_room(net: Network) -> int:
-    """The most events one event can schedule: a few of its own, and the grants of up to three
-    nodes' servers freed at once (its own, the one it kept, an assessor's; a roster change up to
-    its highest level, escalation beds). ``run_loop`` stops with HEAP_LOW, between two events,
-    when the heap has less room left, and ``heap_grown`` doubles it."""
-    queue = net.kind == QUEUE
-    cap = int(net.capacity[queue].max()) if queue.any() else 0
-    beds = int(net.escalation[:, 0].max()) if net.escalation is not None and len(net.escalation) else 0
-    return 16 + 3 * (cap + beds)
-
-
 def heap_grown(s: _loop.State) -> _loop.State:
-    """The loop's state with twice the heap, its entries copied."""
+    """The loop's state with twice the heap, its entries copied (``run_loop`` stops with HEAP_LOW,
+    between two events, when less room is left than one event may need: ``memory.heap_room``)."""
     n = len(s.ht)
     return s._replace(ht=_more(s.ht, 2 * n, 0.0), hi=_more(s.hi, 2 * n, 0))
 
