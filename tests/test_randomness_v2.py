@@ -3,8 +3,6 @@ demand from (seed, replication, stream, patient, visit) alone."""
 
 from __future__ import annotations
 
-import dataclasses
-
 import numpy as np
 import pytest
 
@@ -130,7 +128,8 @@ def test_durations_follow_their_distribution():
 
 
 def test_readers_from_python_and_compiled_code_agree():
-    """The loop calls the readers inlined; Draws calls the same functions from Python."""
+    """Compiled code (``per_patient``'s loop, as the engine's) and Python (``Draws``, the SimPy
+    engine's way) call the same readers and get the same numbers."""
     d = make_draws(net_of(), 6, 2)
     rng = np.random.default_rng(0)
     for p in rng.integers(0, d.n_patients, 20):
@@ -138,4 +137,3 @@ def test_readers_from_python_and_compiled_code_agree():
             assert d.per_patient("dur", 1, 4)[p, j] == d.duration(1, int(p), j) == \
                 dt.duration(d.tables, 1, d.drow[p], j)
             assert d.per_patient("hold", 0, 4)[p, j] == d.hold(0, int(p), j)
-    assert dataclasses.is_dataclass(d)
