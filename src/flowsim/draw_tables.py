@@ -29,7 +29,8 @@ from .network import NO_NODE, Network
 from .variates import flat_empirical, variate
 
 __all__ = ["Tables", "tables", "duration", "route_u", "patience", "elsewhere_u", "hold", "give_up", "referral",
-           "block", "KINDS"]
+           "duration_of", "route_u_of", "patience_of", "elsewhere_u_of", "hold_of", "give_up_of", "referral_of",
+           "ARGS", "args", "block", "KINDS"]
 
 _RANK = 0xFFFFFFFF
 
@@ -37,14 +38,14 @@ _RANK = 0xFFFFFFFF
 # census keys last): dkey duration, pkey patience, rkey route, ekey go-elsewhere (the last
 # two per source: the same key in each cohort's column), hkey hold, gkey give-up time,
 # gtkey give-up destination, fkey referral during the stay. Distributions: (code, params)
-# of duration and patience per node x cohort (row node * C + cohort), of holds and give-ups
+# of duration and patience per node x cohort (codes (N, C), params row node * C + cohort), of holds and give-ups
 # per route, of referrals per intervention; give-up destinations (gstart, glen, gdest,
 # gcum as ``GiveUps``); ev, es, ec the empirical distributions flat (``variates``).
 # Census: cen the first census key (the number of keys when none), and per census row its
 # node, its census visit's duration (NaN: drawn), route uniform (NaN: drawn), the route
 # whose hold is given (-1: none) and that hold.
 Tables = namedtuple("Tables", [
-    "C", "dkey", "pkey", "rkey", "ekey", "hkey", "gkey", "gtkey", "fkey",
+    "dkey", "pkey", "rkey", "ekey", "hkey", "gkey", "gtkey", "fkey",
     "dcode", "dpar", "pcode", "ppar", "hcode", "hpar", "gcode", "gpar", "gstart", "glen", "gdest", "gcum",
     "fcode", "fpar", "ev", "es", "ec",
     "cen", "cen_node", "cen_dur", "cen_rte", "cen_hroute", "cen_hold",
@@ -136,7 +137,7 @@ def tables(net: Network, seed: int, replication: int, census=None) -> Tables:
     if census is None:
         census = (np.zeros(0, i8), np.zeros(0), np.zeros(0), np.zeros(0, i8), np.zeros(0))
     return Tables(
-        C=C, dkey=key(_node_names(net, "duration", True, np.ones(N, bool), cen), N),
+        dkey=key(_node_names(net, "duration", True, np.ones(N, bool), cen), N),
         pkey=key(_node_names(net, "patience", True, net.has_patience, cen), N),
         rkey=key(_node_names(net, "route", False, np.ones(N, bool), cen), N),
         ekey=key(_node_names(net, "elsewhere", False, net.elsewhere_p > 0, cen), N),
@@ -144,8 +145,8 @@ def tables(net: Network, seed: int, replication: int, census=None) -> Tables:
         gkey=key(_route_names(net, "give_up", g_has, False), R),
         gtkey=key(_route_names(net, "give_up_route", g_has, False), R),
         fkey=key(_referral_names(net), n_iv),
-        dcode=net.dur_code.astype(i8).ravel(), dpar=net.dur_params.astype(f8).reshape(N * C, -1),
-        pcode=net.pat_code.astype(i8).ravel(), ppar=net.pat_params.astype(f8).reshape(N * C, -1),
+        dcode=net.dur_code.astype(i8), dpar=net.dur_params.astype(f8).reshape(N * C, -1),
+        pcode=net.pat_code.astype(i8), ppar=net.pat_params.astype(f8).reshape(N * C, -1),
         hcode=net.route_hold_code.astype(i8), hpar=net.route_hold_params.astype(f8),
         gcode=(g.code if g is not None else np.zeros(R)).astype(i8),
         gpar=(g.params if g is not None else np.zeros((R, 4))).astype(f8),
@@ -160,86 +161,138 @@ def tables(net: Network, seed: int, replication: int, census=None) -> Tables:
         cen_hroute=census[3].astype(i8), cen_hold=census[4].astype(f8))
 
 
+# Each reader is written once over the arrays it needs (``*_of``: what the SimPy engine calls,
+# through ``Draws``, with ``args``: PERF, unboxing the whole Tables tuple for each call from
+# Python cost ~2.5 us, the arrays of one kind ~0.3 us) and called by the loop through the Tables
+# tuple (``duration`` etc.).
+ARGS = {
+    "dur": ("dkey", "dcode", "dpar", "ev", "es", "ec", "cen", "cen_node", "cen_dur"),
+    "route_u": ("rkey", "cen", "cen_node", "cen_rte"),
+    "patience": ("pkey", "pcode", "ppar", "ev", "es", "ec"),
+    "elsewhere_u": ("ekey",),
+    "hold": ("hkey", "hcode", "hpar", "ev", "es", "ec", "cen", "cen_node", "cen_hroute", "cen_hold"),
+    "give_up": ("gkey", "gtkey", "gcode", "gpar", "ev", "es", "ec", "cen", "gstart", "glen", "gdest", "gcum"),
+    "referral": ("fkey", "fcode", "fpar", "ev", "es", "ec", "cen"),
+}
+
+
+def args(t: Tables) -> dict[str, tuple]:
+    """The arrays each ``*_of`` reader takes, by kind (``ARGS``)."""
+    return {kind: tuple(getattr(t, f) for f in fields) for kind, fields in ARGS.items()}
+
+
 @njit
-def _given(t, cen_x, node, kr, j):
-    """A census patient's value at its census visit (visit 0 at its node), else NaN."""
+def duration_of(dkey, dcode, dpar, ev, es, ec, cen, cen_node, cen_dur, node, kr, j):
+    """Minutes of service of visit j at ``node`` of the patient ``kr`` (a census patient's
+    census visit, visit 0 at its node: the duration it was given, unless NaN)."""
+    k, rank = kr >> 32, kr & _RANK
+    if k >= cen and j == 0 and cen_node[rank] == node and cen_dur[rank] == cen_dur[rank]:
+        return cen_dur[rank]
+    C = dcode.shape[1]
+    return variate(dcode[node, k % C], dpar, node * C + k % C, ev, es, ec, dkey[node, k], rank, j)
+
+
+@njit
+def route_u_of(rkey, cen, cen_node, cen_rte, node, kr, j):
+    """The uniform that picks the route after visit j at ``node`` (census visit: as given)."""
+    k, rank = kr >> 32, kr & _RANK
+    if k >= cen and j == 0 and cen_node[rank] == node and cen_rte[rank] == cen_rte[rank]:
+        return cen_rte[rank]
+    return uniform(rkey[node, k], rank, j, 0)
+
+
+@njit
+def patience_of(pkey, pcode, ppar, ev, es, ec, node, kr, j):
+    """Minutes the patient waits at ``node`` (with patience) on visit j before leaving."""
     k = kr >> 32
-    if k < t.cen or j != 0:
+    C = pcode.shape[1]
+    return variate(pcode[node, k % C], ppar, node * C + k % C, ev, es, ec, pkey[node, k], kr & _RANK, j)
+
+
+@njit
+def elsewhere_u_of(ekey, node, kr, j):
+    """The uniform of the go-elsewhere decision at booking ``node`` on visit j."""
+    return uniform(ekey[node, kr >> 32], kr & _RANK, j, 0)
+
+
+@njit
+def hold_of(hkey, hcode, hpar, ev, es, ec, cen, cen_node, cen_hroute, cen_hold, r, node, kr, j):
+    """Minutes of route r's hold after visit j at ``node`` (the route's node; census visit:
+    the rest of the hold it was given on its onward route)."""
+    k, rank = kr >> 32, kr & _RANK
+    if k >= cen and j == 0 and cen_hroute[rank] == r and cen_node[rank] == node:
+        return cen_hold[rank]
+    return variate(hcode[r], hpar, r, ev, es, ec, hkey[r, k], rank, j)
+
+
+@njit
+def give_up_of(gkey, gtkey, gcode, gpar, ev, es, ec, cen, gstart, glen, gdest, gcum, r, kr, j):
+    """(minutes, destination) of a blocked wait on give_up route r after visit j at its
+    node; census patients' waits do not end another way (NaN, NO_NODE)."""
+    k, rank = kr >> 32, kr & _RANK
+    if k >= cen:
+        return np.nan, NO_NODE
+    wait = variate(gcode[r], gpar, r, ev, es, ec, gkey[r, k], rank, j)
+    u = uniform(gtkey[r, k], rank, j, 0)
+    a, n = gstart[r], glen[r]
+    i = 0
+    while i < n - 1 and not u < gcum[a + i]:  # searchsorted(cum, u, "right"), at most the last
+        i += 1
+    return wait, gdest[a + i]
+
+
+@njit
+def referral_of(fkey, fcode, fpar, ev, es, ec, cen, w, kr, j):
+    """Minutes from the start of visit j to the referral of assessment-during-the-stay w
+    (census patients: NaN, never referred during the stay they are in)."""
+    k = kr >> 32
+    if k >= cen:
         return np.nan
-    i = kr & _RANK
-    if t.cen_node[i] != node:
-        return np.nan
-    return cen_x[i]
+    return variate(fcode[w], fpar, w, ev, es, ec, fkey[w, k], kr & _RANK, j)
 
 
 @njit
 def duration(t, node, kr, j):
-    """Minutes of service of visit j at ``node`` of the patient ``kr``."""
-    x = _given(t, t.cen_dur, node, kr, j)
-    if x == x:
-        return x
-    k = kr >> 32
-    i = node * t.C + k % t.C
-    return variate(t.dcode[i], t.dpar, i, t.ev, t.es, t.ec, t.dkey[node, k], kr & _RANK, j)
+    """``duration_of`` through the Tables tuple (the loop's reads)."""
+    return duration_of(t.dkey, t.dcode, t.dpar, t.ev, t.es, t.ec, t.cen, t.cen_node, t.cen_dur, node, kr, j)
 
 
 @njit
 def route_u(t, node, kr, j):
-    """The uniform that picks the route after visit j at ``node``."""
-    x = _given(t, t.cen_rte, node, kr, j)
-    if x == x:
-        return x
-    return uniform(t.rkey[node, kr >> 32], kr & _RANK, j, 0)
+    """``route_u_of`` through the Tables tuple."""
+    return route_u_of(t.rkey, t.cen, t.cen_node, t.cen_rte, node, kr, j)
 
 
 @njit
 def patience(t, node, kr, j):
-    """Minutes the patient waits at ``node`` (with patience) on visit j before leaving."""
-    k = kr >> 32
-    i = node * t.C + k % t.C
-    return variate(t.pcode[i], t.ppar, i, t.ev, t.es, t.ec, t.pkey[node, k], kr & _RANK, j)
+    """``patience_of`` through the Tables tuple."""
+    return patience_of(t.pkey, t.pcode, t.ppar, t.ev, t.es, t.ec, node, kr, j)
 
 
 @njit
 def elsewhere_u(t, node, kr, j):
-    """The uniform of the go-elsewhere decision at booking ``node`` on visit j."""
-    return uniform(t.ekey[node, kr >> 32], kr & _RANK, j, 0)
+    """``elsewhere_u_of`` through the Tables tuple."""
+    return elsewhere_u_of(t.ekey, node, kr, j)
 
 
 @njit
 def hold(t, r, node, kr, j):
-    """Minutes of route r's hold after visit j at ``node`` (the route's node)."""
-    k = kr >> 32
-    if k >= t.cen and j == 0 and t.cen_hroute[kr & _RANK] == r and t.cen_node[kr & _RANK] == node:
-        return t.cen_hold[kr & _RANK]
-    return variate(t.hcode[r], t.hpar, r, t.ev, t.es, t.ec, t.hkey[r, k], kr & _RANK, j)
+    """``hold_of`` through the Tables tuple."""
+    return hold_of(t.hkey, t.hcode, t.hpar, t.ev, t.es, t.ec, t.cen, t.cen_node, t.cen_hroute, t.cen_hold,
+                   r, node, kr, j)
 
 
 @njit
 def give_up(t, r, kr, j):
-    """(minutes, destination) of a blocked wait on give_up route r after visit j at its
-    node; census patients' waits do not end another way (NaN, NO_NODE)."""
-    k = kr >> 32
-    if k >= t.cen:
-        return np.nan, NO_NODE
-    rank = kr & _RANK
-    wait = variate(t.gcode[r], t.gpar, r, t.ev, t.es, t.ec, t.gkey[r, k], rank, j)
-    u = uniform(t.gtkey[r, k], rank, j, 0)
-    a, n = t.gstart[r], t.glen[r]
-    i = 0
-    while i < n - 1 and not u < t.gcum[a + i]:  # searchsorted(cum, u, "right"), at most the last
-        i += 1
-    return wait, t.gdest[a + i]
+    """``give_up_of`` through the Tables tuple."""
+    return give_up_of(t.gkey, t.gtkey, t.gcode, t.gpar, t.ev, t.es, t.ec, t.cen, t.gstart, t.glen, t.gdest,
+                      t.gcum, r, kr, j)
 
 
 @njit
 def referral(t, w, kr, j):
-    """Minutes from the start of visit j to the referral of assessment-during-the-stay w
-    (census patients: NaN, never referred during the stay they are in)."""
-    k = kr >> 32
-    if k >= t.cen:
-        return np.nan
-    return variate(t.fcode[w], t.fpar, w, t.ev, t.es, t.ec, t.fkey[w, k], kr & _RANK, j)
+    """``referral_of`` through the Tables tuple."""
+    return referral_of(t.fkey, t.fcode, t.fpar, t.ev, t.es, t.ec, t.cen, w, kr, j)
 
 
 KINDS = ("dur", "route_u", "patience", "elsewhere_u", "hold", "give_up", "give_up_to", "referral")

@@ -88,6 +88,7 @@ class Draws:
 
     _rbs = None  # patients of each source, and of each (source, cohort), in arrival order
     _rbc = None
+    _py = None   # the readers' arrays by kind, and drow as a list, for calls from Python (``_reads``)
 
     @property
     def _rows_by_source(self) -> list[np.ndarray]:
@@ -110,35 +111,47 @@ class Draws:
     def _rows_by_cohort(self, rows: list[list[np.ndarray]]) -> None:
         self._rbc = rows
 
-    # the per-visit draws of patient p (module docstring), as the compiled loop reads them
+    def _reads(self) -> tuple[dict, list]:
+        if self._py is None or self._py[2] is not self.tables or self._py[3] is not self.drow:
+            self._py = (dt.args(self.tables), self.drow.tolist(), self.tables, self.drow)
+        return self._py[0], self._py[1]
+
+    # the per-visit draws of patient p (module docstring): the compiled readers the loop calls
     def duration(self, node: int, p: int, j: int) -> float:
         """Minutes of service of visit j of patient p at ``node``."""
-        return dt.duration(self.tables, node, self.drow[p], j)
+        a, kr = self._reads()
+        return dt.duration_of(*a["dur"], node, kr[p], j)
 
     def route_u(self, node: int, p: int, j: int) -> float:
         """The uniform of the route decision after visit j at ``node``."""
-        return dt.route_u(self.tables, node, self.drow[p], j)
+        a, kr = self._reads()
+        return dt.route_u_of(*a["route_u"], node, kr[p], j)
 
     def patience(self, node: int, p: int, j: int) -> float:
         """Minutes patient p waits at ``node`` on visit j before leaving (a node with patience)."""
-        return dt.patience(self.tables, node, self.drow[p], j)
+        a, kr = self._reads()
+        return dt.patience_of(*a["patience"], node, kr[p], j)
 
     def elsewhere_u(self, node: int, p: int, j: int) -> float:
         """The uniform of the go-elsewhere decision at booking ``node`` on visit j."""
-        return dt.elsewhere_u(self.tables, node, self.drow[p], j)
+        a, kr = self._reads()
+        return dt.elsewhere_u_of(*a["elsewhere_u"], node, kr[p], j)
 
     def hold(self, r: int, p: int, j: int) -> float:
         """Minutes of route r's hold after visit j at the route's node."""
-        return dt.hold(self.tables, r, int(self.net.route_node[r]), self.drow[p], j)
+        a, kr = self._reads()
+        return dt.hold_of(*a["hold"], r, int(self.net.route_node[r]), kr[p], j)
 
     def give_up(self, r: int, p: int, j: int) -> tuple[float, int]:
         """(minutes, destination) of a blocked wait on give_up route r after visit j."""
-        wait, to = dt.give_up(self.tables, r, self.drow[p], j)
+        a, kr = self._reads()
+        wait, to = dt.give_up_of(*a["give_up"], r, kr[p], j)
         return float(wait), int(to)
 
     def referral(self, w: int, p: int, j: int) -> float:
         """Minutes from the start of visit j to the referral of assessment-during-the-stay w."""
-        return dt.referral(self.tables, w, self.drow[p], j)
+        a, kr = self._reads()
+        return dt.referral_of(*a["referral"], w, kr[p], j)
 
     def per_patient(self, name: str, i: int, visits: int = 1) -> np.ndarray:
         """(P, visits) values of kind ``name`` (``draw_tables.KINDS``: "dur", "route_u",
