@@ -1,8 +1,8 @@
 """ED -> ward -> reablement with bed blocking, as a SimPy user would write it without
 flowsim: ``simpy.Resource`` per node, one generator per patient, a request held
 until the next resource is granted. Same draws as flowsim (arrivals, durations and
-route uniforms from its Draws), so the work is the same; statistics kept as
-running totals."""
+route uniforms from its Draws, visit 0: this chain has no cycle), so the work is the
+same; statistics kept as running totals."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ import simpy
 def run(net, draws):
     env = simpy.Environment()
     ed, ward, reab = (simpy.Resource(env, capacity=int(net.capacity[n, 0])) for n in range(3))
-    dur = [d[:, 0] for d in draws.dur]
-    ru = [d[:, 0] for d in draws.route_u]
+    dur = [draws.per_patient("dur", n)[:, 0] for n in range(3)]
+    ru = [draws.per_patient("route_u", n)[:, 0] for n in range(3)]
     p_ward = float(net.route_cum[0])          # ed: ward (blocking) first, else home
     p_home, p_reab = float(net.route_cum[2]), float(net.route_cum[3])   # ward: home, reablement, died
     totals = {"done": 0, "delayed_min": 0.0}

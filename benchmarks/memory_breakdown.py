@@ -23,16 +23,14 @@ from flowsim.network import build_network
 from flowsim.simulate import run_replication, warm_once
 from flowsim.streamed import new_tally
 
-FIELDS = ("arrive", "source", "cohort", "rank", "thin_u", "row_key", "row_rank", "eligible_u", "dur", "route_u",
-          "patience", "elsewhere_u", "hold", "give_up", "give_up_to", "referral", "ret_p", "ret_u", "ret_t")
+FIELDS = ("arrive", "source", "cohort", "rank", "thin_u", "drow", "eligible_u", "tables", "ret_p", "ret_u", "ret_t")
 
 
 def _bytes(x) -> int:
-    """Bytes of an array, or of the distinct buffers behind a list of views."""
+    """Bytes of an array, or of the arrays of a tuple (the per-visit key tables, ``draw_tables``)."""
     if isinstance(x, np.ndarray):
         return x.nbytes
-    bases = {id(a.base if a.base is not None else a): (a.base if a.base is not None else a) for a in x or []}
-    return sum(b.nbytes for b in bases.values())
+    return sum(a.nbytes for a in x if isinstance(a, np.ndarray)) if x is not None else 0
 
 
 def main(path: str = "configs/default.yaml", seed: int | None = None) -> None:
@@ -51,7 +49,6 @@ def main(path: str = "configs/default.yaml", seed: int | None = None) -> None:
         print(f"  draws.{f:18s} {_bytes(getattr(d, f)) / P:7.1f}")
     n_slots = slots_for(net, P)
     print(f"  loop slots (patients in the system, Little's law x 2 + 1,024): {n_slots:,}")
-    print(f"  loop drow (Model: each patient's rows) {compiled._drow(d).nbytes / P:7.1f}")
     s = compiled._state(net, n_slots, 0, compiled._heap_cap(net, n_slots), 1, 1)
     for k, v in s._asdict().items():
         print(f"  loop {k:19s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")

@@ -21,7 +21,7 @@ from flowsim.cli import default_config_path, main
 
 ED_SINGLE = str(default_config_path().with_name("ed_single.yaml"))
 FAST = ["--horizon", "12 days", "--warm-up", "2 days"]
-TOP_KEYS = {"config", "seed", "replications", "engine", "warm_up_days", "horizon_days", "metrics", "timing",
+TOP_KEYS = {"config", "seed", "randomness_version", "replications", "engine", "warm_up_days", "horizon_days", "metrics", "timing",
             "warnings"}
 TOTALS = ("bed_days", "delayed_bed_days", "ed_attendances", "four_hour_breaches", "four_hour_performance",
           "twelve_hour_waits", "admissions", "cost_total")

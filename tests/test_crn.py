@@ -19,7 +19,7 @@ def test_capacity_change_keeps_every_patients_arrival_and_ed_duration(tiny_path)
     d0, d1 = make_draws(net0, 5, 2), make_draws(net1, 5, 2)
     assert np.array_equal(d0.arrive, d1.arrive) and np.array_equal(d0.cohort, d1.cohort)
     for n in range(net0.n_nodes):
-        assert np.array_equal(d0.dur[n], d1.dur[n], equal_nan=True)
+        assert np.array_equal(d0.per_patient("dur", n, 2), d1.per_patient("dur", n, 2))
     log0, log1 = run_engine(net0, d0), run_engine(net1, d1)
     ed = 0
 

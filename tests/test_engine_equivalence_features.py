@@ -165,8 +165,9 @@ def test_population_targets_and_readmissions_identical_logs_and_tallies(scenario
     if scenario:
         cfg = cfg.model_copy(update={"active_interventions": list(cfg.scenarios[scenario].interventions)})
     net = build_network(cfg)
-    db = make_draws(net, 21, 0)
-    a, b = run_simpy(net, make_draws(net, 21, 0)), run_compiled(net, db)
+    # seed 23: a patient returns a third time (randomness contract v2; seed 21 did under v1)
+    db = make_draws(net, 23, 0)
+    a, b = run_simpy(net, make_draws(net, 23, 0)), run_compiled(net, db)
     assert db.ret_u.shape[1] > FIRST_RETURNS  # the compiled loop asked for more return columns
     assert_same_log(a, b)
     assert_same_tally(a, b)

@@ -202,10 +202,10 @@ def test_intervention_route_twins(model):
 
 
 # ------------------------------------------------------------------ blocking
-_Kept = namedtuple("_Kept", ["mi", "cohort", "route_block", "gu_has", "guoff", "gu", "gu_to"])
+_Kept = namedtuple("_Kept", ["mi", "cohort", "route_block", "gu_has", "tab"])
 
 
-def test_blocks_twins_leave_kept():
+def test_blocks_twins_leave_kept(model):
     """After an assessment the kept server is freed unless the route blocks: ``_leave_kept``
     keeps it exactly when ``rules.blocks`` says so, over random routes and destinations."""
     rng = _rng(8)
@@ -213,10 +213,8 @@ def test_blocks_twins_leave_kept():
     kinds = np.array([QUEUE, QUEUE, BOOKING, DELAY, QUEUE], dtype=np.int64)
     mi = np.zeros((N, _loop.N_MI), dtype=np.int64)
     mi[:, _loop.KIND] = kinds
-    mi[:, _loop.D_K] = 1
     m = _Kept(mi=mi, cohort=np.zeros(1, dtype=np.int64), route_block=rng.integers(0, 2, R).astype(np.int64),
-              gu_has=np.zeros(R, dtype=np.int64), guoff=np.zeros((R, 1), dtype=np.int64), gu=np.zeros(1),
-              gu_to=np.zeros(1, dtype=np.int64))
+              gu_has=np.zeros(R, dtype=np.int64), tab=model[1].tables)  # no give_up: the tables are not read
     st = compiled._state(_FakeNet(kinds), 1, 64, 64, 1, 1)
     for _ in range(TRIALS // 4):
         r, dest = int(rng.integers(R)), int(rng.integers(-3, N))

@@ -41,8 +41,9 @@ def test_simpy_engine_failure_is_a_simulation_error(tiny_net):
     it leaves run_engine as a SimulationError with the replication, seed and engine."""
     _, net = tiny_net
     draws = make_draws(net, 7, 2)
-    ed = net.node_names.index("ed")
-    draws.dur[ed][:] = -1.0
+    ed, C = net.node_names.index("ed"), len(net.cohorts)
+    draws.tables.dcode[ed] = 0  # fixed ...
+    draws.tables.dpar[ed * C:(ed + 1) * C, 0] = -1.0  # ... at -1 minute
     with pytest.raises(SimulationError) as info:
         run_engine(net, draws, "simpy")
     e = info.value

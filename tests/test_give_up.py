@@ -54,14 +54,14 @@ def net_of(reab):
 def test_give_up_draws_do_not_depend_on_capacity():
     a, b = make_draws(net_of(5), 3, 1), make_draws(net_of(500), 3, 1)
     general, frail = np.flatnonzero(a.net.give_up.has)  # one route per cohort
-    for r in (general, frail):
-        np.testing.assert_array_equal(a.give_up[r], b.give_up[r])
-        np.testing.assert_array_equal(a.give_up_to[r], b.give_up_to[r])
-    # by cohort: frail patients wait 4 days on average, the others 1 day; each row only in its cohort's route
-    full = make_draws(net_of(5), 3, 1, rows="all")
-    assert np.isnan(full.give_up[general][a.cohort == 1]).all() and np.isnan(full.give_up[frail][a.cohort == 0]).all()
-    assert len(a.give_up[general]) == (a.cohort == 0).sum() and len(a.give_up[frail]) == (a.cohort == 1).sum()
-    assert np.nanmean(a.give_up[frail]) > 2 * np.nanmean(a.give_up[general])
+    wait = {}
+    for r, c in ((general, 0), (frail, 1)):
+        own = a.cohort == c
+        for name in ("give_up", "give_up_to"):
+            np.testing.assert_array_equal(a.per_patient(name, r, 2)[own], b.per_patient(name, r, 2)[own])
+        wait[c] = a.per_patient("give_up", r)[own]
+    # by cohort: frail patients wait 4 days on average, the others 1 day
+    assert wait[1].mean() > 2 * wait[0].mean()
 
 
 @pytest.mark.parametrize("engine", ["simpy", "compiled"])
@@ -78,8 +78,8 @@ def test_waits_end_another_way_only_when_capacity_is_short(engine):
         p = short.patient[row]
         r = int(np.flatnonzero(net.give_up.has)[short.cohort[row]])
         waited = short.depart[row] - short.arrive[row]
-        assert waited == pytest.approx(d.give_up[r][d.route_row(r, p), 0], rel=1e-9)
-        assert short.dest[row] == d.give_up_to[r][d.route_row(r, p), 0]
+        assert waited == pytest.approx(d.give_up(r, p, 0)[0], rel=1e-9)
+        assert short.dest[row] == d.give_up(r, p, 0)[1]
         ward = np.flatnonzero((short.patient == p) & (short.node == 0))[0]
         assert short.depart[ward] == pytest.approx(short.depart[row], rel=1e-12)
 

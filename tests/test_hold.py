@@ -58,7 +58,7 @@ def test_hold_adds_exactly_the_drawn_time_to_delayed_bed_days(engine):
         a = net.route_start[ward, c]
         r = a + [net.dest_name(d) for d in net.route_dest[a:a + net.route_len[ward, c]]].index(
             net.dest_name(log.dest[row]))
-        expected[i] = draws.hold[r][draws.route_row(r, p), 0] if net.route_has_hold[r] else 0.0
+        expected[i] = draws.hold(r, p, 0) if net.route_has_hold[r] else 0.0
     np.testing.assert_allclose(log.depart[rows] - log.end[rows], expected, rtol=1e-12, atol=1e-9)
     assert (expected > 0).sum() > 100
     # the next visit arrives when the hold ends
@@ -78,27 +78,24 @@ def test_hold_draws_do_not_depend_on_capacities_or_other_holds():
     a, b = make_draws(net_of(), 3, 1), make_draws(net_of(ward=20, reab=5), 3, 1)
     held = np.flatnonzero(net_of().route_has_hold)
     assert len(held) == 4  # 2 routes with a hold x 2 cohorts (a route list shared by cohorts)
-    for r in range(len(a.hold)):
-        np.testing.assert_array_equal(a.hold[r], b.hold[r])
-    # a patient's hold is drawn only for its own cohort's routes: a row each for them alone, or
-    # with a row for every patient (rows="all") NaN for the others, and the same numbers
     net = net_of()
-    full = make_draws(net, 3, 1, rows="all")
-    for r in held:
+    for r in held:  # a patient's hold on its own cohort's routes: the same with other capacities
         own = a.cohort == net.route_cohort[r]
-        assert len(a.hold[r]) == own.sum() and np.isfinite(a.hold[r]).all()
-        assert np.isfinite(full.hold[r][own]).all() and np.isnan(full.hold[r][~own]).all()
-        np.testing.assert_array_equal(full.hold[r][own], a.hold[r][[a.route_row(r, p) for p in np.flatnonzero(own)]])
+        x = a.per_patient("hold", r, 2)[own]
+        if net.route_dest[r] < 0 and net.dest_name(net.route_dest[r]) == "home":  # uniform 1 h .. 5 h
+            assert (x >= 60).all() and (x <= 300).all()
+        np.testing.assert_array_equal(x, b.per_patient("hold", r, 2)[own])
+        assert np.isfinite(x).all() and (x > 0).all()
     # adding holds leaves every other draw unchanged
     plain = build_network(parse_config(MODEL.format(ward=1000, reab=1000).replace(
         "hold: {uniform: {min: 1 h, max: 5 h}}", "blocking: false")))
     c = make_draws(plain, 3, 1)
-    for name in ("dur", "route_u", "patience"):
-        for x, y in zip(getattr(a, name), getattr(c, name)):
-            np.testing.assert_array_equal(x, y)
+    for name in ("dur", "route_u"):
+        for n in range(net.n_nodes):
+            np.testing.assert_array_equal(a.per_patient(name, n, 2), c.per_patient(name, n, 2))
 
 
-def test_hold_columns_extend_with_their_node():
+def test_holds_on_a_cycle_differ_by_visit():
     cfg = parse_config("""
 name: cycle
 run: {horizon: 30 days, seed: 1}
@@ -116,11 +113,8 @@ services:
 """)
     net = build_network(cfg)
     d = make_draws(net, 2, 0)
-    before = [h.copy() for h in d.hold]
-    d.extend(0)
-    for r, h in enumerate(d.hold):
-        assert h.shape == d.dur[0].shape
-        np.testing.assert_array_equal(h[:, :before[r].shape[1]], before[r])
+    h = d.per_patient("hold", 0, 40)  # any visit has its own hold: nothing to extend
+    assert np.isfinite(h).all() and len(np.unique(h)) == h.size
     a, b = run_engine(net, make_draws(net, 2, 0), "simpy"), run_engine(net, make_draws(net, 2, 0), "compiled")
     assert len(a) == len(b) and np.nanmax(a.depart - a.end) > 0
 

@@ -73,6 +73,7 @@ def _with_run(cfg, args):
 
 def run_document(cfg, res, config_label: str, scenario: str | None = None) -> dict:
     """The JSON document of ``flowsim run`` (the stable contract in README.md)."""
+    from .draws import RANDOMNESS_VERSION
     from .series import summarise_series
     from .stats import summarise_all
     metrics = summarise_all(res.metrics)
@@ -80,6 +81,7 @@ def run_document(cfg, res, config_label: str, scenario: str | None = None) -> di
         "config": config_label,
         **({"scenario": scenario} if scenario else {}),
         "seed": res.seed,
+        "randomness_version": RANDOMNESS_VERSION,
         "replications": len(res.metrics),
         "engine": res.engine,
         "warm_up_days": cfg.run.warm_up / MINUTES_PER_DAY,

@@ -1,68 +1,48 @@
-"""Network + seed -> Draws: every random number a replication will use, drawn up front.
+"""Network + seed -> Draws: the random numbers of one replication (randomness contract v2).
 
-The randomness contract (docs/design.md): a patient's draws are a function of
-(replication, stream, patient) only. A patient is identified by its source and
-its arrival number k within that source; the arrival table of all sources is
-merged by time (ties by source order, then k), and patient p is row p of that
-table (of every per-patient array).
+The randomness contract (docs/design.md, "Randomness contract"): a patient's draws are a
+function of (seed, replication, stream, patient, visit) only. A patient is identified by
+its source and its arrival number k within that source (``rank``); the arrival table of all
+sources is merged by time (ties by source order, then k), and patient p is row p of every
+per-patient array.
 
-For node n, visit j of patient p (its j-th arrival at n, counted from 0) uses
-``dur[n][i, j]``, ``route_u[n][i, j]``, ``patience[n][i, j]`` and
-``elsewhere_u[n][i, j]`` with i = ``row(n, p)`` (see "Rows" below; in the
-paragraphs below ``[p, j]`` means that row). Column j of node n for the patients of source s and
-cohort c comes from its own stream ``duration:<node>:<source>:<cohort>:<j>``
-(and likewise ``route:``, ``patience:``, ``elsewhere:``), drawn as one block in
-arrival order. So capacities, other patients and the engine never change a
-patient's numbers, and a longer horizon only appends patients.
+Drawn up front, per patient, from numpy PCG64 streams (``random.stream``), in arrival order
+within each source: arrivals (``arrivals:<source>``), cohort (``cohort:<source>``), the
+thinning uniform (``thin:<source>``; drawn when first read, which only a model with
+interventions does), one uniform per intervention for its divert
+(``eligible:<intervention>:<source>``: eligible when below ``eligible``), attributes of a
+registered population and readmission draws (``attrs``, ``ret_p``, ``ret_u``, ``ret_t``;
+``extend_returns`` adds return columns). These fix who arrives, so patient counts do not
+depend on anything per visit.
 
-Each intervention i has a uniform per patient, ``eligible_u[i, p]``, from stream
-``eligible:<intervention>:<source>`` (in arrival order within the source): the
-patient is eligible for the intervention's ``divert`` when it is below ``eligible``.
+Computed on demand (version 2): every per-visit number is the value of a counter-based
+generator (Philox4x32-10, ``counter``) at counter (rank, j, 0), j the patient's visit number
+at the node (0, 1, ...: any visit, nothing to extend), under the key of its stream, one
+int64 per stream name (``counter.stream_keys``: the replication's ``SeedSequence(seed,
+spawn_key=(replication,))`` mixed with the CRC-32 of the name). Stream names:
 
-An intervention i with an assessment during the stay (``referred_after``) at node
-n has ``referral[i][p, j]``, the minutes from the start of visit j at n to the
-referral, from stream ``referral:<intervention>:<source>:<cohort>:<j>``; others
-have an empty (0, 0) array.
+- ``duration:<node>:<source>:<cohort>``, ``patience:<node>:<source>:<cohort>``: the
+  service time and the patience of visit j (``variates.variate`` of the node's distribution
+  for the cohort);
+- ``route:<node>:<source>``, ``elsewhere:<node>:<source>``: the uniforms of the route
+  decision after visit j and of a booking's go-elsewhere decision;
+- ``hold:<node>:<route index>:<source>:<cohort>``: the hold of a route with one (route
+  index = position in its route set); ``give_up:<node>:<route index>:<source>:<cohort>``
+  and ``give_up_route:...``: how long a blocked wait on a route with a ``give_up`` lasts
+  and the uniform that picks where it then goes;
+- ``referral:<intervention>:<source>:<cohort>``: minutes from the start of visit j to the
+  referral of an assessment during the stay.
 
-A route with a ``hold`` (time to arrange a discharge) has its own array too:
-``hold[r][p, j]`` is the hold of patient p leaving node n on route r after visit
-j, from stream ``hold:<node>:<route index>:<source>:<cohort>:<j>`` (route index =
-position in its route set). Routes without a hold have an empty (0, 0) array and
-no stream is drawn for them.
+``draw_tables.tables`` builds the keys once per replication (``Draws.tables``), and both
+engines read a value through the same compiled readers (``draw_tables``; ``Draws.duration``
+etc. for the SimPy engine), with the patient named by ``drow`` (key column << 32 | rank).
+So capacities, other patients, the engine and the horizon never change a patient's
+numbers (a longer horizon only appends patients), and nothing per visit is stored: memory
+grows with the visits made, not with patients x services. ``per_patient`` gives a node's
+values for every patient, for tests and inspection.
 
-A blocking route with a ``give_up`` (a wait for room downstream that can end
-another way) has two more: ``give_up[r][p, j]``, the minutes the patient waits at
-the route's node before taking another route, from stream
-``give_up:<node>:<route index>:<source>:<cohort>:<j>``, and ``give_up_to[r][p, j]``,
-the destination it then takes, chosen by a uniform from stream
-``give_up_route:<node>:<route index>:<source>:<cohort>:<j>`` (node = the node the
-route leaves). Both are drawn whether or not the patient is ever blocked.
-
-Attributes of a registered population (age band, risk, predicted risk, the person
-behind each patient) and readmission draws are in ``attributes`` (``attrs``,
-``ret_p``, ``ret_u``, ``ret_t``; ``extend_returns`` adds return columns).
-
-Nodes on a cycle can be visited many times; they start with a few columns and
-``extend`` adds more on demand, column by column, without changing the ones
-already drawn.
-
-Storage: each kind of variate is one flat buffer, and every node's (R_n, K_n) block
-(every route's, for holds and give-ups) a view of it in the order the compiled loop
-reads (``allocate``, ``packed``), so the loop gets the buffer without a copy.
-
-Rows: a block holds rows only for the patients who can reach its node (``reachable``:
-their source leads there) and, for a route's block, only those of the route's cohort.
-Rows are ordered by layout key (source x cohort), then arrival, so each (source, cohort)
-is one contiguous slice: patient p's row in node n's block is
-``node_off[n, row_key[p]] + row_rank[p]`` (``Draws.row``; ``route_off`` and
-``Draws.route_row`` for routes), with ``row_key[p] = source[p] * C + cohort[p]`` and
-``row_rank[p]`` its arrival number within its source and cohort. The numbers are the
-streams' own, drawn as before; only where they are stored changed (a patient's draws
-still depend only on (seed, replication, stream, patient)). Default economy: draws 700
--> 306 bytes a patient (no patience or go-elsewhere rows where a node has none, either);
-the 1.5M-person ICS of five trusts: 74.5 -> 7.7 GB estimated (benchmarks/README.md).
-``make_draws(..., rows="all")`` keeps a row for every patient in patient order (the warm
-start's census rows need it). The layout itself is ``draw_layout``.
+Version 1 (before ``RANDOMNESS_VERSION`` 2) drew (patients x visits) blocks per node from
+PCG64 streams named with a visit suffix; every per-visit number differs between versions.
 """
 
 from __future__ import annotations
@@ -71,52 +51,65 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import draw_tables as dt
 from .arrivals import arrival_times, cohort_of
 from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
-from .distributions import sample
-from .network import NO_NODE, Network
-from .draw_layout import allocate, give_up_routes, layout, packed, put_source, reachable, rows_of
+from .network import Network
 from .random import stream
 
-__all__ = ["Draws", "make_draws", "packed", "FIRST_VISITS_ON_CYCLE"]
+__all__ = ["Draws", "make_draws", "RANDOMNESS_VERSION", "drow_of"]
 
-FIRST_VISITS_ON_CYCLE = 4
+RANDOMNESS_VERSION = 2  # recorded in run metadata and an experiment's identity (module docstring)
+
+
+def drow_of(key: np.ndarray, rank: np.ndarray) -> np.ndarray:
+    """(P,) int64 ``key << 32 | rank``: how the readers of ``draw_tables`` name a patient."""
+    return (key.astype(np.int64) << 32) | rank.astype(np.int64)
 
 
 @dataclass
 class Draws:
-    """Per-patient random variates of one replication (see module docstring)."""
+    """Random numbers of one replication (see module docstring)."""
 
     seed: int
     replication: int
     arrive: np.ndarray          # (P,) arrival minute, sorted
     source: np.ndarray          # (P,) int16 source index
     cohort: np.ndarray          # (P,) int16 cohort index
-    rank: np.ndarray            # (P,) int64 arrival number within its source
-    thin_u: np.ndarray          # (P,) uniform per patient, for interventions that thin a source
-    dur: list[np.ndarray]       # per node: (R_n, K_n) service durations in minutes (rows: ``row``)
-    route_u: list[np.ndarray]   # per node: (R_n, K_n) uniforms for the routing decision
-    patience: list[np.ndarray]  # per node: (R_n, K_n) patience in minutes (inf if none)
-    elsewhere_u: list[np.ndarray]  # per node: (R_n, K_n) uniforms for the booking go-elsewhere decision
     net: Network
-    hold: list[np.ndarray] = None  # per route: (R_r, K_n) hold minutes of its node's visits (``route_row``), or (0, 0)
-    give_up: list[np.ndarray] = None     # per route: (R_r, K_n) minutes until a blocked wait ends, or (0, 0)
-    give_up_to: list[np.ndarray] = None  # per route: (R_r, K_n) int64 destination it then takes, or (0, 0)
+    tables: dt.Tables = None    # stream keys and distributions of the per-visit draws (``draw_tables``)
+    drow: np.ndarray = None     # (P,) int64 key column << 32 | rank (``drow_of``)
     eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
-    referral: list[np.ndarray] = None  # per intervention: (P, K_at) minutes to a referral during the stay, or (0, 0)
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
     ret_p: np.ndarray = None    # (P,) probability of returning after a discharge ((0,) without readmission)
     ret_u: np.ndarray = None    # (P, K) uniform of return k ((0, 1) without readmission)
     ret_t: np.ndarray = None    # (P, K) minutes from discharge to return k ((0, 1) without readmission)
-    row_key: np.ndarray = None   # (P,) int32 layout key (source x C + cohort; 0 with rows="all")
-    row_rank: np.ndarray = None  # (P,) int32 row of the patient within its key's slice
-    node_off: np.ndarray = None  # (N, keys) int64 first row of each key in a node's blocks, -1 if absent
-    route_off: np.ndarray = None  # (R, keys) int64 the same for a route's blocks
-    node_rows: np.ndarray = None  # (N,) int64 rows of each node's blocks
-    route_rows: np.ndarray = None  # (R,) int64 rows of each route's blocks
 
     _rbs = None  # patients of each source, and of each (source, cohort), in arrival order
     _rbc = None
+    _py = None   # the readers' arrays by kind, and drow as a list, for calls from Python (``_reads``)
+    _thin = None  # thin_u once drawn or set
+
+    @property
+    def rank(self) -> np.ndarray:
+        """(P,) int64 arrival number within its source (a census patient: its census row), from ``drow``."""
+        return self.drow & 0xFFFFFFFF
+
+    @property
+    def thin_u(self) -> np.ndarray:
+        """(P,) the uniform per patient of interventions that thin a source (stream ``thin:<source>``, in
+        arrival order within the source), drawn the first time it is asked for: only a model with
+        interventions reads it, so the others hold no array for it."""
+        if self._thin is None:
+            u = np.empty(self.n_patients)
+            for s, rows in enumerate(self._rows_by_source):
+                u[rows] = stream(self.seed, self.replication, f"thin:{self.net.source_names[s]}").random(len(rows))
+            self._thin = u
+        return self._thin
+
+    @thin_u.setter
+    def thin_u(self, u: np.ndarray) -> None:
+        self._thin = u
 
     @property
     def _rows_by_source(self) -> list[np.ndarray]:
@@ -131,7 +124,6 @@ class Draws:
     @property
     def _rows_by_cohort(self) -> list[list[np.ndarray]]:
         if self._rbc is None:
-            # PERF: computed once, not per node and visit column (make_draws, default economy: ~84 -> ~63 ms)
             self._rbc = [[rows[self.cohort[rows] == c] for c in range(len(self.net.cohorts))]
                          for rows in self._rows_by_source]
         return self._rbc
@@ -140,41 +132,61 @@ class Draws:
     def _rows_by_cohort(self, rows: list[list[np.ndarray]]) -> None:
         self._rbc = rows
 
-    def row(self, node: int, p: int) -> int:
-        """Row of patient ``p`` in node ``node``'s blocks (``dur[node][row, j]`` ...)."""
-        return int(self.node_off[node, self.row_key[p]] + self.row_rank[p])
+    def _reads(self) -> tuple[dict, list]:
+        if self._py is None or self._py[2] is not self.tables or self._py[3] is not self.drow:
+            self._py = (dt.args(self.tables), self.drow.tolist(), self.tables, self.drow)
+        return self._py[0], self._py[1]
 
-    def route_row(self, r: int, p: int) -> int:
-        """Row of patient ``p`` in route ``r``'s blocks (``hold[r][row, j]``, ``give_up`` ...)."""
-        return int(self.route_off[r, self.row_key[p]] + self.row_rank[p])
+    # the per-visit draws of patient p (module docstring): the compiled readers the loop calls
+    def duration(self, node: int, p: int, j: int) -> float:
+        """Minutes of service of visit j of patient p at ``node``."""
+        a, kr = self._reads()
+        return dt.duration_of(*a["dur"], node, kr[p], j)
 
-    def per_patient(self, name: str, i: int) -> np.ndarray:
-        """Node (or route) ``i``'s block of kind ``name`` with a row for every patient, in patient
-        order: a copy, NaN (give_up_to: NO_NODE) where the patient has no row (for tests and
-        inspection; the engines read the blocks through ``row`` and ``route_row``)."""
-        block = getattr(self, name)[i]
-        off = (self.route_off if name in ("hold", "give_up", "give_up_to") else self.node_off)[i, self.row_key]
-        ok = (off >= 0) & (block.shape[0] > 0)
-        out = np.full((self.n_patients, block.shape[1]), NO_NODE if block.dtype.kind == "i" else np.nan,
-                      dtype=block.dtype)
-        out[ok] = block[off[ok] + self.row_rank[ok]]
-        return out
+    def route_u(self, node: int, p: int, j: int) -> float:
+        """The uniform of the route decision after visit j at ``node``."""
+        a, kr = self._reads()
+        return dt.route_u_of(*a["route_u"], node, kr[p], j)
+
+    def patience(self, node: int, p: int, j: int) -> float:
+        """Minutes patient p waits at ``node`` on visit j before leaving (a node with patience)."""
+        a, kr = self._reads()
+        return dt.patience_of(*a["patience"], node, kr[p], j)
+
+    def elsewhere_u(self, node: int, p: int, j: int) -> float:
+        """The uniform of the go-elsewhere decision at booking ``node`` on visit j."""
+        a, kr = self._reads()
+        return dt.elsewhere_u_of(*a["elsewhere_u"], node, kr[p], j)
+
+    def hold(self, r: int, p: int, j: int) -> float:
+        """Minutes of route r's hold after visit j at the route's node."""
+        a, kr = self._reads()
+        return dt.hold_of(*a["hold"], r, int(self.net.route_node[r]), kr[p], j)
+
+    def give_up(self, r: int, p: int, j: int) -> tuple[float, int]:
+        """(minutes, destination) of a blocked wait on give_up route r after visit j."""
+        a, kr = self._reads()
+        wait, to = dt.give_up_of(*a["give_up"], r, kr[p], j)
+        return float(wait), int(to)
+
+    def referral(self, w: int, p: int, j: int) -> float:
+        """Minutes from the start of visit j to the referral of assessment-during-the-stay w."""
+        a, kr = self._reads()
+        return dt.referral_of(*a["referral"], w, kr[p], j)
+
+    def per_patient(self, name: str, i: int, visits: int = 1) -> np.ndarray:
+        """(P, visits) values of kind ``name`` (``draw_tables.KINDS``: "dur", "route_u",
+        "patience", "elsewhere_u", "hold", "give_up", "give_up_to", "referral") at node
+        (route, intervention) ``i`` for every patient, in patient order, as the engines
+        would read them (for tests and inspection)."""
+        kind = dt.KINDS.index(name)
+        node = int(self.net.route_node[i]) if name == "hold" else i
+        out = dt.block(self.tables, kind, i, node, self.drow, visits)
+        return out.astype(np.int64) if name == "give_up_to" else out
 
     @property
     def n_patients(self) -> int:
         return len(self.arrive)
-
-    def extend(self, node: int) -> None:
-        """Double the visits drawn for ``node`` (called when a patient needs visit K_n)."""
-        k_old = self.dur[node].shape[1]
-        K = np.array([a.shape[1] for a in self.dur])
-        K[node] = 2 * k_old
-        allocate(self, K)  # fresh buffers, with every column drawn so far copied in
-        for j in range(k_old, 2 * k_old):
-            _put_columns(self, node, j)
-        for i in _referring(self.net, node):
-            self.referral[i] = np.concatenate([self.referral[i]] + [_referral_column(self, i, j)[:, None]
-                                                                   for j in range(k_old, 2 * k_old)], axis=1)
 
     def extend_returns(self) -> None:
         """Double the return columns (called when a patient needs return K)."""
@@ -197,128 +209,8 @@ def _returns(d: Draws, net: Network) -> None:
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
 
 
-def _hold_routes(net: Network, n: int) -> np.ndarray:
-    """Routes leaving node ``n`` that have a hold."""
-    return np.flatnonzero(net.route_has_hold & (net.route_node == n))
-
-
-def _col(d: Draws, arr: np.ndarray, j: int, fill, into: bool, dtype=np.float64) -> np.ndarray:
-    """Where column j of block ``arr`` is drawn: with ``into``, the block's own column
-    (reset to ``fill``); else a fresh column of ``fill`` with the block's rows."""
-    if into:
-        col = arr[:, j]
-        col[...] = fill
-        return col
-    return np.full(arr.shape[0], fill, dtype=dtype)
-
-
-def _hold_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, np.ndarray]:
-    """Column j of every hold route of node n: {route: hold minutes by row} (``_col`` for ``into``)."""
-    net = d.net
-    out = {}
-    for r in _hold_routes(net, n):
-        col = _col(d, d.hold[r], j, np.nan, into)
-        c = int(net.route_cohort[r])
-        for s, src in enumerate(net.source_names):
-            if not d._reach[s, n]:
-                continue
-            rows = d._rows_by_cohort[s][c]
-            if len(rows) == 0:
-                continue
-            g = stream(d.seed, d.replication,
-                       f"hold:{net.node_names[n]}:{int(net.route_index[r])}:{src}:{net.cohorts[c]}:{j}")
-            col[rows_of(d, d.route_off[r], s, c)] = sample(int(net.route_hold_code[r]), net.route_hold_params[r], g,
-                                                       len(rows), net.emp_values, net.emp_cum)
-        out[int(r)] = col
-    return out
-
-
-def _referring(net: Network, n: int) -> list[int]:
-    """Interventions with an assessment during the stay at node ``n`` (active or not)."""
-    iv = net.interventions
-    if iv is None:
-        return []
-    return [i for i in range(len(iv.names)) if iv.during[i] and iv.at_node(i) == n]
-
-
-def _referral_column(d: Draws, i: int, j: int) -> np.ndarray:
-    """Column j of intervention i's referral times: (P,) minutes, NaN for patients of other sources."""
-    net, iv = d.net, d.net.interventions
-    n = iv.at_node(i)
-    col = np.full(d.n_patients, np.nan)
-    for s, src in enumerate(net.source_names):
-        if not d._reach[s, n]:
-            continue
-        for c, coh in enumerate(net.cohorts):
-            rows = d._rows_by_cohort[s][c]
-            if len(rows):
-                g = stream(d.seed, d.replication, f"referral:{iv.names[i]}:{src}:{coh}:{j}")
-                col[rows] = sample(int(iv.ref_code[i]), iv.ref_params[i], g, len(rows), net.emp_values, net.emp_cum)
-    return col
-
-
-def _give_up_columns(d: Draws, n: int, j: int, into: bool = False) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Column j of every give_up route of node n: {route: (minutes by row, destination by row)}."""
-    net, g = d.net, d.net.give_up
-    out = {}
-    for r in give_up_routes(net, n):
-        wait = _col(d, d.give_up[r], j, np.nan, into)
-        to = _col(d, d.give_up_to[r], j, NO_NODE, into, np.int64)
-        c = int(net.route_cohort[r])
-        a, k = int(g.start[r]), int(g.length[r])
-        tag = f"{net.node_names[n]}:{int(net.route_index[r])}"
-        for s, src in enumerate(net.source_names):
-            rows = d._rows_by_cohort[s][c]
-            if not d._reach[s, n] or len(rows) == 0:
-                continue
-            at = rows_of(d, d.route_off[r], s, c)
-            rng = stream(d.seed, d.replication, f"give_up:{tag}:{src}:{net.cohorts[c]}:{j}")
-            wait[at] = sample(int(g.code[r]), g.params[r], rng, len(rows), net.emp_values, net.emp_cum)
-            u = stream(d.seed, d.replication, f"give_up_route:{tag}:{src}:{net.cohorts[c]}:{j}").random(len(rows))
-            to[at] = g.dest[a + np.minimum(np.searchsorted(g.cum[a:a + k], u, side="right"), k - 1)]
-        out[int(r)] = (wait, to)
-    return out
-
-
-def _node_columns(d: Draws, n: int, j: int, into: bool = False):
-    """Column j (visit j) of node n for every patient who can reach it: duration, route,
-    patience, elsewhere (by row), {route: hold} of its hold routes and {route: (give_up,
-    give_up_to)}; with ``into``, drawn straight into the draws' blocks (no temporary columns)."""
-    net = d.net
-    name = net.node_names[n]
-    dur, route = _col(d, d.dur[n], j, np.nan, into), _col(d, d.route_u[n], j, np.nan, into)
-    pat, other = _col(d, d.patience[n], j, np.inf, into), _col(d, d.elsewhere_u[n], j, np.nan, into)
-    reach, off = d._reach, d.node_off[n]
-    for s, src in enumerate(net.source_names):
-        if not reach[s, n]:
-            continue
-        n_s = len(d._rows_by_source[s])
-        put_source(d, route, off, s, stream(d.seed, d.replication, f"route:{name}:{src}:{j}").random(n_s))
-        if net.elsewhere_p[n] > 0:
-            put_source(d, other, off, s, stream(d.seed, d.replication, f"elsewhere:{name}:{src}:{j}").random(n_s))
-        for c, coh in enumerate(net.cohorts):
-            rows = d._rows_by_cohort[s][c]
-            if len(rows) == 0:
-                continue
-            at = rows_of(d, off, s, c)
-            g = stream(d.seed, d.replication, f"duration:{name}:{src}:{coh}:{j}")
-            dur[at] = sample(int(net.dur_code[n, c]), net.dur_params[n, c], g, len(rows), net.emp_values, net.emp_cum)
-            if net.has_patience[n]:
-                g = stream(d.seed, d.replication, f"patience:{name}:{src}:{coh}:{j}")
-                pat[at] = sample(int(net.pat_code[n, c]), net.pat_params[n, c], g, len(rows),
-                                 net.emp_values, net.emp_cum)
-    return dur, route, pat, other, _hold_columns(d, n, j, into), _give_up_columns(d, n, j, into)
-
-
-# PERF: in place, not via temporary columns: make_draws, default economy, ~0.30 -> ~0.23 s CPU and
-# its own peak 340 -> 256 MB (200-service network, 100k patients: ~0.40 -> ~0.22 s)
-def _put_columns(d: Draws, n: int, j: int) -> None:
-    """Draw visit column j of node n into its blocks (see ``_node_columns``)."""
-    _node_columns(d, n, j, into=True)
-
-
-def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable") -> Draws:
-    """Draw every random number of one replication.
+def make_draws(net: Network, seed: int, replication: int) -> Draws:
+    """The random numbers of one replication: per-patient arrays drawn, per-visit key tables.
 
     Parameters
     ----------
@@ -328,16 +220,12 @@ def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable
         The experiment seed.
     replication : int
         Replication number, from 0.
-    rows : {"reachable", "all"}
-        Which patients a node's (route's) blocks hold rows for: those who can reach it (of the
-        route's cohort), by source and cohort; or every patient, in patient order (module
-        docstring). The numbers are the same either way.
 
     Returns
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, thin, elig = [], [], [], [], [], []
+    times, srcs, cohorts, ranks, elig = [], [], [], [], []
     iv_names = net.interventions.names if net.interventions is not None else ()
     for s, src in enumerate(net.source_names):
         t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
@@ -347,33 +235,18 @@ def make_draws(net: Network, seed: int, replication: int, rows: str = "reachable
         u = stream(seed, replication, f"cohort:{src}").random(n)
         cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
         ranks.append(np.arange(n, dtype=np.int64))
-        thin.append(stream(seed, replication, f"thin:{src}").random(n))
         elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
                     .reshape(len(iv_names), n))
     t_all = np.concatenate(times) if times else np.empty(0)
     order = np.argsort(t_all, kind="stable")  # ties: source order, then arrival number
     d = Draws(seed=seed, replication=replication, arrive=t_all[order],
               source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
-              rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
-              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)),
-              dur=[], route_u=[], patience=[], elsewhere_u=[], net=net,
-              hold=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
-              give_up=[np.empty((0, 0)) for _ in range(len(net.route_dest))],
-              give_up_to=[np.empty((0, 0), dtype=np.int64) for _ in range(len(net.route_dest))],
-              referral=[np.empty((0, 0)) for _ in iv_names])
-    del times, srcs, cohorts, ranks, thin, elig, t_all, order  # MEM: before the blocks are allocated
-    d._reach = reachable(net)
-    if rows not in ("reachable", "all"):
-        raise ValueError(f"rows: expected 'reachable' or 'all', found {rows!r}")
-    layout(d, rows == "all")
-    K = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)
-    allocate(d, K)
-    for n in range(net.n_nodes):
-        for j in range(int(K[n])):
-            _put_columns(d, n, j)
-        for i in _referring(net, n):
-            d.referral[i] = np.stack([_referral_column(d, i, j) for j in range(int(K[n]))], axis=1)
+              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)), net=net)
+    # MEM: the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
+    d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, np.concatenate(ranks)[order])
+    del times, srcs, cohorts, ranks, elig, t_all, order
+    d.tables = dt.tables(net, seed, replication)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
-    d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if a cycle needs more columns
+    d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if returns need more columns
     return d

@@ -1,27 +1,26 @@
 """How much memory a run will need, estimated before it starts, and the refusal of a
 run that cannot fit.
 
-A replication's memory is dominated by arrays sized by its patients (P): the draws
-hold, for every node, a (R_n, K_n) column block of each kind of variate a node uses
-(duration and route always, patience and go-elsewhere where the node has them: 8
-bytes each), with a row for each patient who can reach the node (R_n = reach_n x P;
-``draws`` module docstring), and for each hold or give-up route a block with a row
-for each patient of the route's cohort who can reach it; the compiled loop reads them
-in place. The loop's per-patient state has a row per slot, for the patients in the system
-at once (``slots_for``: Little's law with a margin; ``engines._slots``), not per patient;
-it, the sums the loop keeps as it runs (with the waits, one per visit, for the quantiles)
-and, when kept, its event log (one row per node visit) come on top. So
+A replication's memory is dominated by arrays sized by its patients (P) and by the
+visits they make: the draws keep a few numbers per patient (arrival, source, cohort,
+how the draws name it (its rank in it), and with interventions the thinning and eligibility
+uniforms) and none per visit
+(randomness contract v2: per-visit draws are computed where they are read, ``draws``
+module docstring; the key tables are per node x source x cohort, a few KB). The loop's
+per-patient state has a row per slot, for the patients in the system at once
+(``slots_for``: Little's law with a margin; ``engines._slots``), not per patient; it, the
+sums the loop keeps as it runs (with the waits, one per visit, for the quantiles) and,
+when kept, its event log (one row per node visit) come on top. So
 
-    bytes ~ P x (PER_PATIENT + PER_LOOP_PATIENT + PER_DRAW x (sum over blocks of K_n x reach))
+    bytes ~ P x (PER_PATIENT + [PER_THIN + PER_DRAW x interventions] + PER_LOOP_PATIENT)
             + slots x (PER_SLOT [+ PER_STREAMED_SLOT])
             + waits x PER_WAIT                                  (measured as the loop runs)
             + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
             (and PROCESS, the imports, per process)
 
-with P the expected arrivals (rates x horizon), reach the share of arrivals whose
-source leads to the node (of the route's cohort, for a route) and visits the expected
-node visits of the routing chain (route probabilities, each source's cohort mix;
-overflow, interventions and readmissions left out). The constants are the bytes the
+with P the expected arrivals (rates x horizon) and visits the expected node visits of
+the routing chain (route probabilities, each source's cohort mix; overflow,
+interventions and readmissions left out). The constants are the bytes the
 code allocates (``draws``, ``engines.compiled``, ``streamed``), checked against
 measured peaks in tests/test_memory_estimate.py and benchmarks/README.md; the
 estimate errs high.
@@ -34,18 +33,17 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .draw_layout import reachable as _reachable
 from .distributions import dist_mean
-from .draws import FIRST_VISITS_ON_CYCLE
 from .errors import UsageError
 from .network import QUEUE, Network
 
 __all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for", "heap_room", "available_bytes",
            "check_memory"]
 
-PER_DRAW = 8               # one variate of one visit column: float64 (a give-up destination: int64)
-PER_PATIENT = 36           # draws: arrival, thinning, rank (8 each), source, cohort (2), row key and rank (4)
-PER_LOOP_PATIENT = 8        # the loop's copy of each patient's rows in the draws (int64)
+PER_DRAW = 8               # one uniform drawn up front per patient: float64 (an intervention's eligibility)
+PER_PATIENT = 20           # draws: arrival, key << 32 | rank (8 each), source, cohort (2 each)
+PER_THIN = 8               # the thinning uniform: drawn only for a model with interventions
+PER_LOOP_PATIENT = 0       # the loop reads the draws' own per-patient arrays (``Draws.drow`` too)
 PER_HEAP = 32              # a heap entry of the loop: time, sequence number, payload, token
 # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries
 PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * PER_HEAP
@@ -64,7 +62,6 @@ class Estimate:
 
     patients: float   # expected arrivals over the horizon
     visits: float     # expected node visits
-    columns: int      # visit columns drawn per patient (all nodes, holds and give-ups)
     bytes: float      # peak bytes of the replication's arrays (the process's own ~200 MB apart)
 
 
@@ -109,21 +106,16 @@ def _series(Q: np.ndarray, E: np.ndarray, tol: float = 1e-9, most: int = 200_000
     return X
 
 
-def _visits(net: Network, patients: float) -> tuple[float, np.ndarray]:
-    """Expected node visits of ``patients`` arrivals, and the visit columns K_n each node
-    ends up with (``Draws.extend`` doubles a cycle's columns until nobody needs more).
+def _visits(net: Network, patients: float) -> float:
+    """Expected node visits of ``patients`` arrivals.
 
     From the routing chain's fundamental matrix F = (I - Q)^-1 (it is absorbing: routes
-    end at exits), per cohort mix of the sources: F[entry] are the visits per patient,
-    F[n, n] the visits per patient who reaches n; a node is visited more than K times by
-    about reach_n x r_n^K patients, r_n = 1 - 1/F[n, n]. Only those rows and diagonal
-    entries are computed (``_series``).
+    end at exits), per cohort mix of the sources: F[entry] are the visits per patient.
+    Only those rows are computed (``_series``).
     """
     N = net.n_nodes
     rate = net.source_rate.sum(axis=1)
     share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
-    k = np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1).astype(float)
-    rev = np.flatnonzero(net.revisit)
     total = 0.0
     mixes = {}
     for s in range(len(net.source_to)):
@@ -132,19 +124,14 @@ def _visits(net: Network, patients: float) -> tuple[float, np.ndarray]:
         Q = _routing(net, srcs[0])
         entries = [int(net.source_to[s]) for s in srcs]
         rows = _series(Q.T, np.eye(N)[:, entries]).T                          # F[entry, :]
-        diag = np.maximum(_series(Q, np.eye(N)[:, rev])[rev, np.arange(len(rev))], 1.0)  # F[n, n], n on a cycle
         for s, v in zip(srcs, np.clip(rows, 0.0, None)):
             total += share[s] * float(v.sum())
-            reach, r = patients * share[s] * v[rev] / diag, 1.0 - 1.0 / diag
-            for i, n in enumerate(rev):
-                while r[i] > 0 and reach[i] * r[i] ** k[n] > 0.5 and k[n] < 2**20:
-                    k[n] *= 2
-    return patients * max(total, 1.0), k
+    return patients * max(total, 1.0)
 
 
 def expected_visits(net: Network, patients: float) -> float:
     """Expected node visits of ``patients`` arrivals (see ``_visits``)."""
-    return _visits(net, patients)[0]
+    return _visits(net, patients)
 
 
 def _node_visits(net: Network) -> np.ndarray:
@@ -206,47 +193,14 @@ def heap_room(net: Network) -> int:
     return 16 + 3 * (cap + beds)
 
 
-def _reach(net: Network) -> tuple[np.ndarray, np.ndarray]:
-    """The share of arrivals with a row in each node's blocks (their source reaches it), and in
-    each route's (of the route's cohort too): ``draw_layout.layout``."""
-    rate = net.source_rate.sum(axis=1)
-    share = rate / rate.sum() if rate.sum() > 0 else np.zeros_like(rate)
-    mix = np.diff(np.concatenate((np.zeros((len(share), 1)), net.source_cohort_cum), axis=1), axis=1)
-    reach = _reachable(net).astype(float)                                # (S, N)
-    node = share @ reach
-    route = np.einsum("s,sr,sr->r", share, reach[:, net.route_node], mix[:, net.route_cohort])
-    return node, route
-
-
-def _per_patient_draws(net: Network, k: np.ndarray, all_rows: bool = False) -> tuple[float, int]:
-    """Bytes of draws per arrival (module docstring), and the visit columns drawn (all blocks);
-    ``all_rows``: a row for every patient in every block (a warm start's layout)."""
-    node, route = _reach(net) if not all_rows else (np.ones(net.n_nodes), np.ones(len(net.route_dest)))
-    kinds = 2 + net.has_patience.astype(float) + (net.elsewhere_p > 0)  # dur, route [, patience, elsewhere]
-    kinds = np.full(net.n_nodes, 4.0) if all_rows else kinds
-    b = float((k * node * kinds).sum())
-    kr = k[net.route_node]
-    hold = net.route_has_hold.astype(float)
-    gu = net.give_up.has.astype(float) if net.give_up is not None else np.zeros(len(kr))
-    b += float((kr * route * (hold + 2 * gu)).sum())
-    cols = int(k.sum() + (kr * (hold + 2 * gu)).sum())
-    if net.interventions is not None:
-        b += len(net.interventions.names)  # eligibility uniforms
-        iv = net.interventions
-        b += sum(float(k[iv.at_node(i)]) for i in range(len(iv.names)) if iv.during[i])  # referral times
-    return PER_DRAW * b, cols
-
-
-def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = False) -> Estimate:
+def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     """The peak bytes of one replication of ``net`` on the compiled engine (see the module
-    docstring); ``keep_log`` False: a run measured as it runs, writing no event log;
-    ``all_rows``: draws with a row for every patient (a warm start, ``make_draws(rows="all")``)."""
+    docstring); ``keep_log`` False: a run measured as it runs, writing no event log."""
     P = expected_patients(net)
-    V, k = _visits(net, P)
-    per, cols = _per_patient_draws(net, k, all_rows)
-    draws = P * (PER_PATIENT + per)
-    # a warm start's census: about the patients in the system at once (a snapshot of a steady state)
-    slots = slots_for(net, P, int(expected_in_system(net, P)) if all_rows else 0)
+    V = _visits(net, P)
+    n_iv = len(net.interventions.names) if net.interventions is not None else 0
+    draws = P * (PER_PATIENT + (PER_THIN + PER_DRAW * n_iv if n_iv else 0))
+    slots = slots_for(net, P)
     per_slot = PER_SLOT + 8 * int(net.revisit.sum()) + (0 if keep_log else PER_STREAMED_SLOT)
     if net.interventions is not None:
         per_slot += 4 * 8  # V
@@ -258,12 +212,9 @@ def estimate_replication(net: Network, keep_log: bool = True, all_rows: bool = F
     if keep_log:
         log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
         loop += log_rows * PER_LOG_ROW + V * PER_VISIT
-    # a cycle's columns grown: the draws are copied into bigger buffers, and the loop runs again
-    # from the start, while the old run's arrays are alive
-    rerun = draws + loop if (k > np.where(net.revisit, FIRST_VISITS_ON_CYCLE, 1)).any() else 0.0
-    # + 5%: what the terms leave out (make_draws's temporaries, the metrics' arrays); measured
-    # peaks are 0.96-0.99 of the sum on the default economy (benchmarks/README.md)
-    return Estimate(patients=P, visits=V, columns=cols, bytes=1.05 * float(draws + loop + rerun))
+    # + 2%: what the terms leave out (the metrics' arrays); measured peaks are 0.94-0.98 of the estimate
+    # (default economy, ed_ward_reablement, raid; with and without a log)
+    return Estimate(patients=P, visits=V, bytes=1.02 * float(draws + loop))
 
 
 def _meminfo_available() -> float | None:
@@ -311,20 +262,19 @@ def _size(b: float) -> str:
     return f"{b / 2**30:.1f} GB" if b >= 2**30 else f"{b / 2**20:.0f} MB"
 
 
-def check_memory(net: Network, workers: int = 1, keep_log: bool = True, all_rows: bool = False) -> Estimate:
+def check_memory(net: Network, workers: int = 1, keep_log: bool = True) -> Estimate:
     """Raise UsageError, before anything runs, when ``workers`` replications at once
     (each worker process also loading flowsim) are estimated not to fit in the memory
     available; return the estimate otherwise. ``keep_log`` False: the replications are
-    measured as they run and write no event log, ``all_rows`` their draws have a row for
-    every patient (a warm start; ``estimate_replication``)."""
-    est = estimate_replication(net, keep_log, all_rows)
+    measured as they run and write no event log (``estimate_replication``)."""
+    est = estimate_replication(net, keep_log)
     need = workers * est.bytes + (PROCESS * workers if workers > 1 else 0)
     have = available_bytes()
     if have is not None and need > have:
         at_once = f"{workers} replications at once need {_size(need)}" if workers > 1 else f"needs {_size(need)}"
         raise UsageError(
-            f"this run would not fit in memory: a replication of {est.patients:,.0f} patients x "
-            f"{est.columns} visit columns {at_once} (estimated), {_size(have)} is available; "
+            f"this run would not fit in memory: a replication of {est.patients:,.0f} patients and "
+            f"{est.visits:,.0f} visits {at_once} (estimated), {_size(have)} is available; "
             f"shorten the horizon (--horizon), lower the arrival rates"
             + (", run fewer workers (--workers 1)" if workers > 1 else "")
             + " or use a machine with more memory", argument="memory")

@@ -1,10 +1,11 @@
 """Seeds and named random streams.
 
 One integer seed per experiment. Replication ``r`` is the child
-``SeedSequence(seed).spawn(...)[r]``; inside it, each named stream (``arrivals:ed_walk_in``,
-``duration:ward:ed_walk_in:frail_elderly:0``, ...) gets its own generator, keyed by a
-stable hash of its name rather than by creation order, so adding a node or a source
-never shifts the numbers of the others. No global state: ``np.random.seed`` and the
+``SeedSequence(seed).spawn(...)[r]``; inside it, each named stream of the numbers drawn
+up front per patient (``arrivals:ed_walk_in``, ``cohort:ed_walk_in``, ...) gets its own
+generator, keyed by a stable hash of its name rather than by creation order, so adding a
+node or a source never shifts the numbers of the others. Per-visit numbers come from a
+counter-based generator instead (``counter``, ``draw_tables``). No global state: ``np.random.seed`` and the
 stdlib ``random`` module are never used.
 """
 

@@ -221,8 +221,7 @@ def run_model(cfg: Config, *, replications: int | None = None, seed: int | None 
     res.workers = min(reps, default_workers() if workers is None else workers)
     logs = keep_logs or keep_first_log or series is not None or start_from is not None
     # refuse, before compiling, a run that cannot fit (a run measured as it runs keeps no log)
-    check_memory(net, res.workers, keep_log=logs or engine != "compiled" or not streamable(net),
-                 all_rows=start_from is not None)
+    check_memory(net, res.workers, keep_log=logs or engine != "compiled" or not streamable(net))
     if start_from is not None:
         from .warmstart import read_census
         res.census = read_census(start_from, net)  # before compiling: a bad file fails at once

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .. import draw_tables as _dt
 from ..units import MINUTES_PER_DAY
 from ._heap import _payload, _push
 from ._interventions import _scaled
-from ._layout import (CAP, CLOSE, COH, D_OFF, DAYS_FULL, EV_END, EV_ROSTER, INF, J, MASK, NODE, OPEN, RNEXT,
-                      SLOT, START, STATUS, drawn, njit)
+from ._layout import (CAP, CLOSE, COH, DAYS_FULL, DROW, EV_END, EV_ROSTER, INF, J, MASK, NODE, OPEN, RNEXT,
+                      SLOT, START, STATUS, njit)
 from ._queues import _grant
 from ._tally import started as _t_started
 
@@ -50,14 +51,14 @@ def _next_change(cap_week, node, h):
 
 
 @njit(inline=True)
-def _booked(mi, dur, iv, tl, S, F, ht, hi, ctr, who, now):
+def _booked(mi, tab, iv, tl, S, F, ht, hi, ctr, who, now):
     """EV_BOOK: the patient's booked slot has come; its service starts."""
     node = S[who, NODE]
     F[who, START] = F[who, SLOT]
     c = S[who, COH]
     if tl is not None:
         _t_started(tl, who, c, node, F[who, SLOT])
-    d = dur[drawn(mi, S, node, who, S[who, J], D_OFF)]
+    d = _dt.duration(tab, node, S[who, DROW], S[who, J])
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, c, iv.V[who, MASK], d, F[who, SLOT])
     _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)

@@ -7,13 +7,14 @@ None: see ``_layout.Interventions``)."""
 
 from __future__ import annotations
 
+from .. import draw_tables as _dt
 from ..eventlog import NO_DEST, SERVED
 from ..network import BOOKING
 from ..units import MINUTES_PER_DAY
 from ._heap import _payload, _push
-from ._layout import (ACUTE_BED, AJ, ARR, ASSESS, ASSESS_BY, BED, BUSY, CAP, COH, D_K, D_OFF, DIV_FROM, DIV_TO,
+from ._layout import (ACUTE_BED, AJ, ARR, ASSESS, ASSESS_BY, BED, BUSY, CAP, COH, DIV_FROM, DIV_TO, DROW,
                       DURING, EV_AEND, EV_HOLD, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, J, KIND, MASK, NAN, NODE,
-                      NWAIT, PID, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, drawn, njit, route_drawn)
+                      NWAIT, PID, PREV, ROUTE, START, T_ADM, T_ATT, THINNED, VSEQ, WDUR, njit)
 from ._log import _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held
 from ._visits import _choose_route, _visit_number
@@ -24,7 +25,7 @@ def _referral_at(mi, iv, S, F, p, node, c, d, now):
     """When the EV_END of a stay with an assessment during it runs: at the referral when it
     falls inside the stay (phase 1), else at the end (``_Engine.stay``)."""
     w = iv.during_of[node, c]
-    ref = iv.ref[iv.refoff[w] + S[p, PID] * mi[node, D_K] + S[p, J]]
+    ref = _dt.referral(iv.tab, w, S[p, DROW], S[p, J])
     if not ref < d:
         return now + d
     iv.V[p, DURING] = 1
@@ -81,7 +82,7 @@ def _iv_route(mi, route_start, route_len, route_dest, route_cum, iv, ns, node, c
 
 
 @njit
-def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, node, by, i, now):
+def _refer(mi, level, tab, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, node, by, i, now):
     """Service at ``node`` ended: the patient keeps its server and queues for assessment at
     ``by`` (``_Engine.assess`` up to the first wait)."""
     S[p, HELD] = node
@@ -90,9 +91,7 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
     F[p, HARR] = F[p, ARR]
     F[p, HSTART] = F[p, START]
     F[p, HEND] = now
-    j = _visit_number(mi, visits, ctr, p, by)
-    if j < 0:
-        return
+    j = _visit_number(mi, visits, p, by)
     S[p, HSEQ] = S[p, VSEQ]
     S[p, VSEQ] += 1
     S[p, NODE] = by
@@ -105,24 +104,24 @@ def _refer(mi, level, dur, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + dur[drawn(mi, S, by, p, j, D_OFF)], _payload(p, EV_AEND), 0)
+        _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], j), _payload(p, EV_AEND), 0)
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
 
 @njit
-def _assess_begins(mi, dur, S, F, ht, hi, ctr, V, p, now):
+def _assess_begins(mi, tab, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + dur[drawn(mi, S, by, p, V[p, AJ], D_OFF)], _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], V[p, AJ]), _payload(p, EV_AEND), 0)
 
 
 @njit
 def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
     """After an assessment during the stay, the stay ends by an EV_AEND (phase 3) at the start
     + referral + rest (scaled when timely; ``_Engine.stay``); only the kept bed is censored."""
-    ref = iv.ref[iv.refoff[i] + S[p, PID] * mi[at, D_K] + S[p, J]]
+    ref = _dt.referral(iv.tab, i, S[p, DROW], S[p, J])
     start = F[p, HSTART]
     rest = F[p, WDUR] - ref
     if timely:
@@ -166,7 +165,7 @@ def _iv_end(m, s, iv, p, node, c, u, now):
         i = iv.during_of[node, c]
         iv.V[p, DURING] = 2
     if i >= 0:
-        _refer(m.mi, m.level, m.dur, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, iv.V, p, c, node,
+        _refer(m.mi, m.level, m.tab, s.S, s.F, s.visits, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.el, iv.V, p, c, node,
                iv.ivi[i, ASSESS_BY], i, now)
         if iv.V[p, DURING] == 2:
             s.F[p, HEND] = NAN
@@ -181,7 +180,7 @@ def _assessed(m, s, iv, tl, p, now):
     intervention applies from now on; then the route decision at the node the patient
     kept. Returns (that node, route, destination), or node -1 when the route has a hold
     (an EV_HOLD is then scheduled, and censoring logs only the kept server meanwhile)."""
-    within, rte, route_hold, hold, hoff = iv.within, m.rte, m.route_hold, m.hold, m.hoff
+    within, route_hold = iv.within, m.route_hold
     mi = m.mi
     S, F, ns, qh, qt, ht, hi, ctr, li, lf, el = s.S, s.F, s.ns, s.qh, s.qt, s.ht, s.hi, s.ctr, s.li, s.lf, s.el
     V = iv.V
@@ -206,14 +205,14 @@ def _assessed(m, s, iv, tl, p, now):
         if V[p, DURING] == 2:  # assessed during the stay: the rest of it, scaled if timely
             _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now)
             return -1, -1, NO_DEST
-    u = rte[drawn(mi, S, at, p, S[p, J], D_OFF)]
+    u = _dt.route_u(m.tab, at, S[p, DROW], S[p, J])
     r, dest = _iv_route(mi, m.route_start, m.route_len, m.route_dest, m.route_cum, iv, ns, at, c,
                         V[p, MASK], u, F[p, HEND], S[p, PID])
     S[p, HDEST] = dest
     if route_hold[r]:
         S[p, ROUTE] = r
         S[p, NODE] = -1
-        h = hold[route_drawn(hoff, mi, S, r, at, p, S[p, J])]
+        h = _dt.hold(m.tab, r, at, S[p, DROW], S[p, J])
         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, c, V[p, MASK], h, now)
         _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
         return -1, r, dest

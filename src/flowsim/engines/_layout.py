@@ -28,13 +28,12 @@ __all__ = [
     "HSEQ", "GU_TO", "DROW", "PID", "COH", "N_INT",
     "MASK", "ASSESS", "AJ", "DURING", "N_V",
     "ARR", "START", "HARR", "HSTART", "HEND", "SLOT", "END", "GU_AFTER", "WDUR", "N_FLOAT",
-    "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "D_OFF", "D_K", "BED", "ACUTE_BED", "P_OFF",
-    "E_OFF", "N_MI",
+    "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "BED", "ACUTE_BED", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
     "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
-    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions", "drawn", "route_drawn",
+    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions",
 ]
 
 
@@ -55,8 +54,9 @@ EV_BITS = 3
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the integer state S, one row per slot (``_slots``: a patient holds a slot while it is
 # in the system; ROUTE: the route chosen, during a hold, whose destination is in HDEST; GU_TO:
-# where a blocked wait that ends another way goes; DROW: the patient's rows in the draws,
-# ``Model.drow``, copied when it takes the slot; PID: the patient; COH: its cohort)
+# where a blocked wait that ends another way goes; DROW: how the readers of ``draw_tables`` name
+# the patient (key << 32 | rank), ``Model.drow``, copied when it takes the slot; PID: the patient;
+# COH: its cohort)
 NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW, PID, COH = \
     range(18)
 N_INT = 18
@@ -73,8 +73,8 @@ ARR, START, HARR, HSTART, HEND, SLOT, END, GU_AFTER, WDUR = range(9)
 N_FLOAT = 9
 # (WDUR: the whole duration of a stay with a referral during it)
 # columns of the per-node model integers mi and floats mf
-KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, D_OFF, D_K, BED, ACUTE_BED, P_OFF, E_OFF = range(13)
-N_MI = 13
+KIND, SCHED, FULL_TO, QLIMIT, HAS_PAT, REV, ELSE_TO, BED, ACUTE_BED = range(9)
+N_MI = 9
 OPEN, CLOSE, ELSE_AFTER, ELSE_P = range(4)
 N_MF = 4
 # columns of the per-node state ns; escalation beds (``ServerPool._escalate``): ESC_BEDS
@@ -94,21 +94,14 @@ T_ADM, T_ATT = range(2)
 NAN = np.nan
 INF = np.inf
 
-# The model as arrays, plus the replication's draws packed flat: visit j of
-# patient p at node n is dur[mi[n, D_OFF] + mi[n, N_MI + key] + rank * mi[n, D_K] + j] with key,
-# rank from S[p, DROW] (``drawn``; rows only for the patients who can reach the node, ``draws``
-# module docstring; mi[n, N_MI + key] is the key's first row x D_K); likewise rte, and pat and els
-# from P_OFF and E_OFF (a node without patience, or without go-elsewhere, has no rows there); the
-# hold of route r (from node n) is hold[hoff[r, key] + rank * mi[n, D_K] + j] (``route_drawn``);
-# likewise the give-up time and destination of a blocking route with a give_up:
-# gu[guoff[r, key] + ...], gu_to[guoff[r, key] + ...]. Referral times (``Interventions.ref``) keep a
-# row per patient. cohort and source (P,) int16 are the draws' own arrays; entry (S,) each source's
-# first node; drow (P,) each patient's rows in the draws (``DROW``).
+# The model as arrays, plus tab, the replication's ``draw_tables.Tables``: the per-visit draws are
+# computed where they are read, e.g. ``draw_tables.duration(tab, node, S[p, DROW], j)`` for visit j
+# of patient p at node n (randomness contract v2, ``draws`` module docstring); gu_has (R,) 0/1 the
+# routes with a give_up. cohort and source (P,) int16 are the draws' own arrays; entry (S,) each
+# source's first node; drow (P,) how the draws name each patient (``Draws.drow``, ``DROW``).
 Model = namedtuple("Model", [
     "mi", "mf", "cap_week", "slots", "level", "route_start", "route_len", "route_dest", "route_cum",
-    "route_block", "dur", "rte", "pat", "els", "arrive", "cohort", "source", "entry", "route_hold", "hold",
-    "hoff",
-    "gu_has", "gu", "gu_to", "guoff",
+    "route_block", "tab", "arrive", "cohort", "source", "entry", "route_hold", "gu_has",
     # readmissions (``engines.returns``): rd_from (N,) and rd_exit (E,) 0/1, rd_i = (node returned
     # to or -1 without readmission, K return columns), rd_p (P,), rd_u and rd_t (P * K,) return k
     # of patient p at p * K + k, rd_scale (I,) the factor of each intervention on the probability
@@ -136,8 +129,8 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient
 # or -1, route_of and assess_of (N, C), ivi (I, N_IVI), within (I,), iv_cum (I, R), dscale
 # (I, N, C), win (2,) the window [warm-up, horizon), divert_of (N, C), eligible (I,), elig_u (I, P)
-# (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), ref and refoff (the
-# referral times of assessments during the stay, packed as holds); state part: V (slots, N_V), see MASK,
+# (``Draws.eligible_u``), hscale (I, N, C) hold factors, during_of (N, C), tab (the Model's, for the
+# referral times of assessments during the stay); state part: V (slots, N_V), see MASK,
 # tally_i (I, 2) avoided admissions and attendances, tally_f (I,) bed days saved, tally_h (I,)
 # delayed bed days saved.
 # PERF: the argument's type (None or this tuple) picks one of two compiled specialisations
@@ -148,21 +141,6 @@ State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht"
 # 8.6 s without interventions, 13.5 s with (both in one process: ~22 s), instead of 14 s.
 Interventions = namedtuple("Interventions", [
     "start_mask", "thin_by", "route_of", "assess_of", "ivi", "within", "iv_cum", "dscale", "win",
-    "divert_of", "eligible", "elig_u", "hscale", "during_of", "ref", "refoff",
+    "divert_of", "eligible", "elig_u", "hscale", "during_of", "tab",
     "V", "tally_i", "tally_f", "tally_h",
 ])
-
-
-@njit(inline=True)
-def drawn(mi, S, node, p, j, at):
-    """Index of visit j at ``node`` of the patient in slot p in the flat node draws whose blocks start at
-    column ``at`` of mi (D_OFF: dur, rte; P_OFF: pat; E_OFF: els)."""
-    kr = S[p, DROW]
-    return mi[node, at] + mi[node, N_MI + (kr >> 32)] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j
-
-
-@njit(inline=True)
-def route_drawn(off, mi, S, r, node, p, j):
-    """Index of visit j at ``node`` of the patient in slot p in route r's flat draws (``off``: hoff or guoff)."""
-    kr = S[p, DROW]
-    return off[r, kr >> 32] + (kr & 0xFFFFFFFF) * mi[node, D_K] + j

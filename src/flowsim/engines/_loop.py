@@ -8,11 +8,12 @@ grant, the next arrival, a roster change) pushes an event here in the same order
 and every place where a SimPy process carries on without yielding is inline code.
 
 Nothing here grows: when the log, the heap or a booking calendar is full, or a
-patient needs a visit column its node has not drawn yet, the loop stops with a
-status code and the caller enlarges the arrays (or calls ``Draws.extend``) and
-runs the replication again from the start. Draws are pure functions of
-(seed, replication, stream, patient), so the rerun gives the same result. When no
-slot is free (``_slots``) it stops between two events instead, and resumes there
+patient needs a return column not drawn yet, the loop stops with a status code and
+the caller enlarges the arrays (or calls ``Draws.extend_returns``) and runs the
+replication again from the start. Draws are pure functions of (seed, replication,
+stream, patient, visit), so the rerun gives the same result. Per-visit draws are
+computed where they are read (``draw_tables``): any visit number works.
+When no slot is free (``_slots``) it stops between two events instead, and resumes there
 once the caller has added slots.
 
 How the modules fit together. This one holds ``run_loop``, which pops events and
@@ -43,18 +44,18 @@ level (``inline=True``) across modules just as within one.
 
 from __future__ import annotations
 
+from .. import draw_tables as _dt
 from ..eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ._calendar import _booked, _first_free, _next_change, _roster_change
 from ._heap import _payload, _pop, _push
 from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _referral_at, _scaled, _thinned
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
-from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, D_OFF, ELSE_AFTER, ELSE_P, ELSE_TO,
+from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, DROW, ELSE_AFTER, ELSE_P, ELSE_TO,
                       END, EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE,
                       EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HEAP_LOW, HELD, HEND, HN, HPREV, HROOM,
                       HSEQ, HSTART, INF, J, KIND, MASK, NAN, NFREE, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED,
-                      SEQ, SLOT, SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, E_OFF, P_OFF, drawn, njit,
-                      route_drawn)
+                      SEQ, SLOT, SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, njit)
 from ._log import _censor, _log
 from ._queues import _blocked_on, _enqueue, _escalate, _grant, _release_held, _unlink
 from ._returns import _return_after
@@ -77,7 +78,7 @@ __all__ = ["Model", "State", "Interventions", "run_loop", "OK", "NEED_EXTEND", "
 
 
 @njit(inline=True)
-def _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
+def _start(mi, tab, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now):
     """Service begins now: free any upstream server, then schedule the end of service (or
     a referral during it)."""
     _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
@@ -85,7 +86,7 @@ def _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, 
     c = S[p, COH]
     if tl is not None:
         _t_started(tl, p, c, node, now)
-    d = dur[drawn(mi, S, node, p, S[p, J], D_OFF)]
+    d = _dt.duration(tab, node, S[p, DROW], S[p, J])
     t = now + d
     if iv is not None:
         if iv.V[p, MASK] != 0:
@@ -97,16 +98,14 @@ def _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, 
 
 
 @njit(inline=True)
-def _enter(mi, mf, slots, level, dur, pat, els, iv,
+def _enter(mi, mf, slots, level, tab, iv,
            S, F, visits, ns, qh, qt, taken, ht, hi, li, lf, tl, ctr, el, p, node, prev, now):
     """The patient in slot ``p`` reaches ``node`` (a node, or an exit when < 0) at ``now`` and goes
     as far as it can without waiting (the body of ``_Engine.patient``)."""
     c = S[p, COH]
     while node >= 0:
         arrive = now
-        j = _visit_number(mi, visits, ctr, p, node)
-        if j < 0:
-            return
+        j = _visit_number(mi, visits, p, node)
         S[p, VSEQ] += 1
         S[p, NODE] = node
         S[p, PREV] = prev
@@ -127,24 +126,24 @@ def _enter(mi, mf, slots, level, dur, pat, els, iv,
             if ns[node, BUSY] < ns[node, CAP] and ns[node, NWAIT] == 0:
                 ns[node, BUSY] += 1
                 _escalate(ns, el, ctr, node, now)
-                _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
+                _start(mi, tab, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             else:
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
-                    wait = pat[drawn(mi, S, node, p, j, P_OFF)]
+                    wait = _dt.patience(tab, node, S[p, DROW], j)
                     _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
                     _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
             return
         if k == DELAY:
-            _start(mi, dur, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
+            _start(mi, tab, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
             return
         day, i, slot_t = _first_free(mf, slots, taken, ctr, node, arrive)
         if ctr[STATUS] != OK:
             return
         # a node that sends nobody elsewhere has no go-elsewhere draws
         if slot_t - arrive > mf[node, ELSE_AFTER] and mf[node, ELSE_P] > 0.0 and \
-                els[drawn(mi, S, node, p, j, E_OFF)] < mf[node, ELSE_P]:
+                _dt.elsewhere_u(tab, node, S[p, DROW], j) < mf[node, ELSE_P]:
             to = mi[node, ELSE_TO]
             _log(li, lf, tl, ctr, S, p, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, S[p, VSEQ], to, False)
             prev = node
@@ -164,7 +163,7 @@ def _enter(mi, mf, slots, level, dur, pat, els, iv,
 
 
 @njit
-def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
+def _census_enter(mi, tab, cen_state, cen_node, cen_since, cen_fit_at, cen_onward, S, F, visits, ns, ht, hi, ctr,
                   el, p, now):
     """The census patient in slot p at minute 0 (``_Engine.census_enter``; its census row is that
     of patient S[p, PID]): takes its server, beyond capacity if need be. In service: the rest of
@@ -176,9 +175,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     state = cen_state[q]
     if state == CEN_WAITING:
         return n, -1
-    j = _visit_number(mi, visits, ctr, p, n)
-    if j < 0:
-        return NO_NODE, -1
+    j = _visit_number(mi, visits, p, n)
     S[p, VSEQ] += 1
     if mi[n, KIND] == QUEUE:
         ns[n, BUSY] += 1
@@ -198,7 +195,7 @@ def _census_enter(mi, dur, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[q]
     F[p, START] = cen_since[q]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + dur[drawn(mi, S, n, p, j, D_OFF)], _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, now + _dt.duration(tab, n, S[p, DROW], j), _payload(p, EV_END), 0)
     return NO_NODE, -1
 
 
@@ -207,7 +204,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
     """EV_END: the route decision (returns route, destination), or the route's hold scheduled as an
     EV_HOLD or an assessment begun (route -1: the patient moves on later)."""
     mi, S, F = m.mi, s.S, s.F
-    u = m.rte[drawn(mi, S, node, who, S[who, J], D_OFF)]
+    u = _dt.route_u(m.tab, node, S[who, DROW], S[who, J])
     if iv is not None:
         r, dest = _iv_end(m, s, iv, who, node, c, u, now)
         if r < 0:  # assessed first
@@ -219,7 +216,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
         S[who, ROUTE] = r
         S[who, HDEST] = dest
         F[who, END] = now
-        h = m.hold[route_drawn(m.hoff, mi, S, r, node, who, S[who, J])]
+        h = _dt.hold(m.tab, r, node, S[who, DROW], S[who, J])
         if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
             h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
         _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
@@ -299,7 +296,7 @@ def _arrival(m, s, iv, tl, who, tok, now):
         return NO_NODE, -1, -1
     slot = _take_slot(m, s, iv, tl, who)
     if who < len(m.cen_state):  # a warm start's census patient
-        to, frm = _census_enter(m.mi, m.dur, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
+        to, frm = _census_enter(m.mi, m.tab, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
                                 S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, slot, now)
         return to, frm, slot
     return m.entry[m.source[who]], -1, slot
@@ -373,18 +370,18 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
             to, frm, who = _arrival(m, s, iv, tl, who, tok, now)
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
-                _assess_begins(m.mi, m.dur, S, s.F, ht, hi, ctr, iv.V, who, now)
+                _assess_begins(m.mi, m.tab, S, s.F, ht, hi, ctr, iv.V, who, now)
             else:
-                _start(m.mi, m.dur, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
+                _start(m.mi, m.tab, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
                        S[who, NODE], now)
         elif ev == EV_RENEGE:
             to, frm = _renege(m, s, tl, who, tok, now, lwbs)
         elif ev == EV_BOOK:
-            _booked(m.mi, m.dur, iv, tl, S, s.F, ht, hi, ctr, who, now)
+            _booked(m.mi, m.tab, iv, tl, S, s.F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
             _roster_change(m.cap_week, S, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, who, now)
         if to != NO_NODE:
-            _enter(m.mi, m.mf, m.slots, m.level, m.dur, m.pat, m.els, iv,
+            _enter(m.mi, m.mf, m.slots, m.level, m.tab, iv,
                    S, s.F, s.visits, s.ns, s.qh, s.qt, s.taken, ht, hi, s.li, s.lf, tl, ctr, s.el, who, to, frm, now)
             # gone by an exit: the slot is free unless a return is due (the patient keeps it meanwhile)
             if S[who, ALIVE] == 0 and not (m.rd_i[0] >= 0 and _return_after(m, s, iv, who, now)):

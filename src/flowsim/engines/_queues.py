@@ -5,12 +5,13 @@ upstream (released, or noted as blocked on a route)."""
 
 from __future__ import annotations
 
+from .. import draw_tables as _dt
 from ..eventlog import SERVED
 from ..network import QUEUE
 from ._heap import _payload, _push
 from ._layout import (BUSY, CAP, ESC_BEDS, ESC_CLOSE, ESC_FULL, ESC_ON, ESC_OPEN, ESC_ROWS, EV_GRANT,
                       GU_AFTER, GU_TO, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, INF, J, KIND, NAN, NWAIT,
-                      QNEXT, QPREV, STATUS, WAITING, WTOK, njit, route_drawn)
+                      QNEXT, QPREV, STATUS, WAITING, WTOK, DROW, njit)
 from ._log import _log
 
 
@@ -108,8 +109,8 @@ def _blocked_on(m, S, F, p, node, r):
     """Patient p keeps its server at ``node`` on blocking route r: note when its wait ends
     another way (``_Engine.blocked_on``)."""
     if m.gu_has[r]:
-        i = route_drawn(m.guoff, m.mi, S, r, node, p, S[p, J])
-        F[p, GU_AFTER] = m.gu[i]
-        S[p, GU_TO] = m.gu_to[i]
+        wait, to = _dt.give_up(m.tab, r, S[p, DROW], S[p, J])
+        F[p, GU_AFTER] = wait  # NaN for a census patient: its wait does not end another way
+        S[p, GU_TO] = to
     else:
         F[p, GU_AFTER] = INF

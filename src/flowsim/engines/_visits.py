@@ -1,25 +1,19 @@
-"""Which draws a visit uses: the visit number of a patient at a node (the column of its
-draws there; a column not drawn yet stops the loop with NEED_EXTEND) and the route a
-uniform picks (twin of ``rules.choose_route``)."""
+"""Which draws a visit uses: the visit number of a patient at a node (the counter of its
+draws there, ``draw_tables``) and the route a uniform picks (twin of ``rules.choose_route``)."""
 
 from __future__ import annotations
 
-from ._layout import D_K, DETAIL, NEED_EXTEND, REV, STATUS, njit
+from ._layout import REV, njit
 
 
 @njit(inline=True)
-def _visit_number(mi, visits, ctr, p, node):
-    """Visit number j of patient p at ``node`` (always 0 off cycles); -1 and a
-    NEED_EXTEND status when the node has not drawn that visit yet."""
+def _visit_number(mi, visits, p, node):
+    """Visit number j of patient p at ``node`` (always 0 off cycles)."""
     r = mi[node, REV]
     if r < 0:
         return 0
     j = visits[p, r]
     visits[p, r] = j + 1
-    if j >= mi[node, D_K]:
-        ctr[STATUS] = NEED_EXTEND
-        ctr[DETAIL] = node
-        return -1
     return j
 
 

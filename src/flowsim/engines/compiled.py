@@ -45,10 +45,9 @@ A warm start's census patients (``_loop._census_enter``) and escalation beds
 the SimPy engine too; the openings come back in ``EventLog.meta["escalation"]``
 (``engines.escalation``), and a full escalation log is enlarged like the others.
 
-A visit column a node has not drawn yet (a patient going round a cycle again),
-or a full log, heap or booking calendar, stops the loop with a status; the
+A full log, heap or booking calendar stops the loop with a status; the
 replication is then run again from the start with more room. Draws are pure
-functions of (seed, replication, stream, patient), so the rerun is identical.
+functions of (seed, replication, stream, patient, visit), so the rerun is identical.
 """
 
 from __future__ import annotations
@@ -56,7 +55,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..codes import MAX_INTERVENTIONS
-from ..draws import Draws, packed
+from ..draws import Draws
 from ..eventlog import COLUMNS, EventLog
 from ..memory import expected_visits, slots_for
 from ..network import ACUTE, BOOKING, QUEUE, Network
@@ -80,22 +79,11 @@ def _levels(net: Network) -> np.ndarray:
     return level
 
 
-def _flat(arrs: list[np.ndarray]) -> np.ndarray:
-    buf = packed(arrs)  # make_draws's own flat buffer (no copy), unless the arrays were made otherwise
-    return buf if buf is not None else np.concatenate([np.ascontiguousarray(a, dtype=np.float64).ravel()
-                                                       for a in arrs])
-
-
 def _model(net: Network, draws: Draws) -> _loop.Model:
     i64 = np.int64
-    k = np.array([a.shape[1] for a in draws.dur], dtype=i64)
     rev_idx = np.full(net.n_nodes, -1, dtype=i64)
     rev_idx[net.revisit] = np.arange(int(net.revisit.sum()))
-    mi = np.zeros((net.n_nodes, _loop.N_MI + draws.node_off.shape[1]), dtype=i64)
-    for col, arrs in ((_loop.D_OFF, draws.dur), (_loop.P_OFF, draws.patience), (_loop.E_OFF, draws.elsewhere_u)):
-        mi[:, col] = np.concatenate(([0], np.cumsum([a.size for a in arrs])[:-1]))  # each node's block
-    # each layout key's first element in a node's block, from the block's start (``_loop._drawn``)
-    mi[:, _loop.N_MI:] = np.where(draws.node_off >= 0, draws.node_off * k[:, None], -1)
+    mi = np.zeros((net.n_nodes, _loop.N_MI), dtype=i64)
     mi[:, _loop.KIND] = net.kind
     mi[:, _loop.SCHED] = net.scheduled
     mi[:, _loop.FULL_TO] = net.full_to
@@ -103,10 +91,8 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
     mi[:, _loop.HAS_PAT] = net.has_patience
     mi[:, _loop.REV] = rev_idx
     mi[:, _loop.ELSE_TO] = net.elsewhere_to
-    mi[:, _loop.D_K] = k
     mi[:, _loop.BED] = net.bed
     mi[:, _loop.ACUTE_BED] = (net.setting == ACUTE) & net.bed
-    hold, hoff = _holds(net, draws, k)
     mf = np.zeros((net.n_nodes, _loop.N_MF))
     mf[:, _loop.OPEN] = net.open_at
     mf[:, _loop.CLOSE] = net.close_at
@@ -117,12 +103,12 @@ def _model(net: Network, draws: Draws) -> _loop.Model:
         route_start=net.route_start.astype(i64), route_len=net.route_len.astype(i64),
         route_dest=net.route_dest.astype(i64), route_cum=net.route_cum.astype(np.float64),
         route_block=net.route_block.astype(i64),
-        dur=_flat(draws.dur), rte=_flat(draws.route_u), pat=_flat(draws.patience), els=_flat(draws.elsewhere_u),
+        tab=draws.tables,
         # MEM: the draws' own int16 arrays, not int64 copies (16 bytes a patient)
         arrive=np.ascontiguousarray(draws.arrive, dtype=np.float64), cohort=np.ascontiguousarray(draws.cohort, np.int16),
         source=np.ascontiguousarray(draws.source, np.int16), entry=net.source_to.astype(i64),
-        route_hold=net.route_has_hold.astype(i64), hold=hold, hoff=hoff, **_give_ups(net, draws, k),
-        **_returns(net, draws), **_census(draws), drow=_drow(draws),
+        route_hold=net.route_has_hold.astype(i64), gu_has=_give_up_has(net),
+        **_returns(net, draws), **_census(draws), drow=draws.drow,
     )
 
 
@@ -181,61 +167,13 @@ def _interventions(net: Network, draws: Draws) -> dict | None:
                 dscale=iv.dur_scale.astype(np.float64), win=np.array([float(net.warm_up), float(net.horizon)]),
                 divert_of=iv.divert_of.astype(i64), eligible=iv.eligible.astype(np.float64),
                 elig_u=np.ascontiguousarray(draws.eligible_u, dtype=np.float64), hscale=iv.hold_scale.astype(np.float64),
-                during_of=iv.during_of.astype(i64), **_referrals(iv, draws))
+                during_of=iv.during_of.astype(i64), tab=draws.tables)
 
 
-def _referrals(iv, draws: Draws) -> dict:
-    """Referral times of the assessments during the stay packed flat (as ``_holds``), and each
-    intervention's offset (0 if none)."""
-    refoff = np.zeros(len(iv.names), dtype=np.int64)
-    parts, at = [np.zeros(1)], 1
-    for i in np.flatnonzero(iv.during):
-        refoff[i] = at
-        parts.append(np.ascontiguousarray(draws.referral[i], dtype=np.float64).ravel())
-        at += draws.referral[i].size
-    return dict(ref=np.concatenate(parts), refoff=refoff)
-
-
-def _route_offsets(net: Network, draws: Draws, k: np.ndarray, base: np.ndarray) -> np.ndarray:
-    """(R, keys) each layout key's first element in a route's packed block, which starts at
-    ``base[r]`` (``_loop._route_drawn``); 0 for routes without one."""
-    ro = draws.route_off
-    return np.where((base[:, None] > 0) & (ro >= 0), base[:, None] + ro * k[net.route_node][:, None], 0).astype(np.int64)
-
-
-def _holds(net: Network, draws: Draws, k: np.ndarray):
-    """Hold draws of every hold route packed flat, and each route's offsets by layout key (0 if none)."""
-    base = np.zeros(len(net.route_dest), dtype=np.int64)
-    parts, at = [np.zeros(1)], 1
-    for r in np.flatnonzero(net.route_has_hold):
-        base[r] = at
-        parts.append(np.ascontiguousarray(draws.hold[r], dtype=np.float64).ravel())
-        at += draws.hold[r].size
-    buf = packed([draws.hold[r] for r in np.flatnonzero(net.route_has_hold)], lead=1)  # the same layout
-    return (buf if buf is not None else np.concatenate(parts)), _route_offsets(net, draws, k, base)
-
-
-def _give_ups(net: Network, draws: Draws, k: np.ndarray) -> dict:
-    """Give-up draws (time, destination) of every give_up route packed flat, as ``_holds``."""
+def _give_up_has(net: Network) -> np.ndarray:
+    """(R,) 0/1: the routes with a give_up."""
     R = len(net.route_dest)
-    has = np.zeros(R, dtype=np.int64) if net.give_up is None else net.give_up.has.astype(np.int64)
-    base = np.zeros(R, dtype=np.int64)
-    times, dests, at = [np.zeros(1)], [np.zeros(1, dtype=np.int64)], 1
-    for r in np.flatnonzero(has):
-        base[r] = at
-        times.append(np.ascontiguousarray(draws.give_up[r], dtype=np.float64).ravel())
-        dests.append(np.ascontiguousarray(draws.give_up_to[r], dtype=np.int64).ravel())
-        at += draws.give_up[r].size
-    gu, gu_to = (packed([getattr(draws, name)[r] for r in np.flatnonzero(has)], lead=1)
-                 for name in ("give_up", "give_up_to"))  # the draws' own buffers when laid out so
-    return dict(gu_has=has, gu=gu if gu is not None else np.concatenate(times),
-                gu_to=gu_to if gu_to is not None else np.concatenate(dests),
-                guoff=_route_offsets(net, draws, k, base))
-
-
-def _drow(draws: Draws) -> np.ndarray:
-    """(P,) each patient's rows in the draws as the loop reads them (``_loop.DROW``)."""
-    return (draws.row_key.astype(np.int64) << 32) | draws.row_rank.astype(np.int64)
+    return np.zeros(R, dtype=np.int64) if net.give_up is None else net.give_up.has.astype(np.int64)
 
 
 def _state(net: Network, n_slots: int, log_cap: int, heap_cap: int, days: int, esc_cap: int) -> _loop.State:
@@ -282,8 +220,8 @@ def run_compiled(net: Network, draws: Draws, slots: int | None = None) -> EventL
     ----------
     net : Network
     draws : Draws
-        The replication's random numbers (``make_draws``); nodes on cycles may
-        gain visit columns (``Draws.extend``), as with the SimPy engine.
+        The replication's random numbers (``make_draws``); the per-visit ones are
+        computed as the loop reads them (``draw_tables``), as in the SimPy engine.
     slots : int, optional
         Slots the loop's per-patient state starts with (``engines.slot_room``; default from
         Little's law). More are added when they run out; the result does not depend on it.
@@ -343,12 +281,9 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
         n_slots, heap_cap = s.S.shape[0], len(s.ht)  # a run made again from the start keeps the room found
         if status == _loop.OK:
             break
-        if status == _loop.NEED_EXTEND and s.ctr[_loop.DETAIL] < 0:  # a return column
+        if status == _loop.NEED_EXTEND:  # a return column
             draws.extend_returns()
             m = _model(net, draws)
-        elif status == _loop.NEED_EXTEND:
-            draws.extend(int(s.ctr[_loop.DETAIL]))
-            m, ivm = _model(net, draws), _interventions(net, draws)
         elif status == _loop.LOG_FULL:  # the log or the waits
             log_cap *= 2
             wait_cap *= 2

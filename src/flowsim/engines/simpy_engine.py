@@ -39,7 +39,7 @@ arrival never enters; a patient's bit mask of interventions scales its durations
   route decision is made with n's route uniform, and n's server is released (or
   kept, on a blocking route) as after any service.
 - assessment during the stay (``referred_after``, ``Effects.during_of``): a patient
-  whose referral time ``draws.referral[i][p, j]`` falls inside its service at n keeps
+  whose referral time ``draws.referral(i, p, j)`` falls inside its service at n keeps
   its bed (logged as a kept server, clinical end unknown) and is assessed as above
   at the referral; if timely, bit i joins the mask and the rest of the service is
   scaled by ``Effects.duration`` with bit i alone. The service then ends at start +
@@ -48,8 +48,8 @@ arrival never enters; a patient's bit mask of interventions scales its durations
 
 Blocked waits that end another way (``Network.give_up``): a patient that keeps its
 server upstream on a blocking route r with a give_up and has to queue at the next
-node waits there at most ``draws.give_up[r][row, j]`` (row ``draws.route_row(r, p)``, j its visit upstream),
-then leaves the queue (OTHER_ROUTE, dest = the alternative), frees its server, goes to ``draws.give_up_to[r][row, j]``.
+node waits at most the minutes of ``draws.give_up(r, p, j)`` (j its visit upstream), then leaves the
+queue (OTHER_ROUTE), frees its server and goes to the destination it also gives.
 
 Readmissions (``engines.returns``): a patient leaving a node by an exit may come
 back after a drawn time, as the same patient, by a new process that waits for
@@ -148,8 +148,6 @@ class _Engine:
         key = (p, node)
         j = self.visits.get(key, 0)
         self.visits[key] = j + 1
-        while j >= self.draws.dur[node].shape[1]:
-            self.draws.extend(node)
         return j
 
     def comeback(self, p: int, after: float, mask: int, seq: int):
@@ -186,8 +184,7 @@ class _Engine:
                     prev, node = node, to
                     continue
             st.start = start
-            row = draws.row(node, p)  # the patient's row in this node's draws
-            dur = draws.dur[node][row, j]
+            dur = draws.duration(node, p, j)
             if mask and not census_stay:  # interventions change care that starts in the run
                 dur = eff.duration(node, c, mask, dur, start)
             w = -1
@@ -200,7 +197,7 @@ class _Engine:
             i = -1  # the intervention assessing the patient at the end of this service
             if not eff.on:
                 r = choose_route(self.route_cum, self.route_start[node][c], self.route_len[node][c],
-                                 draws.route_u[node][row, j])
+                                 draws.route_u(node, p, j))
                 dest = self.route_dest[r]
             else:
                 i = eff.assess_of[node][c] if w < 0 else w
@@ -211,13 +208,13 @@ class _Engine:
                     timely = yield from self.assess(p, c, node, i, st)
                     if timely:
                         mask |= 1 << i
-                r, dest = eff.route(node, c, mask, draws.route_u[node][row, j], end, self.room, p)
+                r, dest = eff.route(node, c, mask, draws.route_u(node, p, j), end, self.room, p)
             if i >= 0:
                 yield from self.leave_kept(p, c, node, j, r, dest, mask, st)
             else:
                 if self.route_hold[r]:  # the server is kept while the discharge is arranged
                     st.end = end
-                    h = draws.hold[r][draws.route_row(r, p), j]
+                    h = draws.hold(r, p, j)
                     yield env.timeout(eff.hold(node, c, mask, h, end) if mask else h)
                 self.leave(p, c, node, prev, arrive, start, end, seq, j, r, dest, st)
             prev, node = node, dest
@@ -249,7 +246,7 @@ class _Engine:
         if not pool.try_acquire():
             entry = pool.enqueue(self.priority[node][c])
             if self.has_patience[node] and st.held < 0:
-                timer = self.env.timeout(self.draws.patience[node][self.draws.row(node, p), j])
+                timer = self.env.timeout(self.draws.patience(node, p, j))
                 yield entry[2] | timer
                 if not entry[2].triggered:
                     pool.cancel(entry)
@@ -270,7 +267,7 @@ class _Engine:
         book = self.bookings[node]
         day, i, slot_t = book.first_free(arrive)
         if slot_t - arrive > self.net.elsewhere_after[node] and self.net.elsewhere_p[node] > 0 and \
-                self.draws.elsewhere_u[node][self.draws.row(node, p), j] < self.net.elsewhere_p[node]:
+                self.draws.elsewhere_u(node, p, j) < self.net.elsewhere_p[node]:
             to = int(self.net.elsewhere_to[node])
             self.log.add(p, c, node, prev, arrive, NAN, NAN, arrive, ELSEWHERE, to, seq)
             return NAN, to
@@ -301,7 +298,7 @@ class _Engine:
         st.held_dest = dest
         if self.route_hold[r]:
             st.node = -1  # only the kept server remains to censor
-            yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold[r][self.draws.route_row(r, p), j], self.env.now))
+            yield self.env.timeout(self.eff.hold(node, c, mask, self.draws.hold(r, p, j), self.env.now))
         if not rules.blocks(self.route_block[r], dest, self.kind):
             self.release_held(p, c, st, self.env.now, dest)
         else:
@@ -322,8 +319,7 @@ class _Engine:
     def blocked_on(self, st: PatientState, r: int, p: int, j: int) -> None:
         """The patient keeps its server on blocking route r: note when its wait ends another way."""
         if self.give_up[r]:
-            i = self.draws.route_row(r, p)
-            st.give_up_after, st.give_up_to = float(self.draws.give_up[r][i, j]), int(self.draws.give_up_to[r][i, j])
+            st.give_up_after, st.give_up_to = self.draws.give_up(r, p, j)
         else:
             st.give_up_after = math.inf
 
@@ -363,7 +359,7 @@ class _Engine:
         if not pool.try_acquire():
             yield pool.enqueue(self.priority[by][c])[2]
         start = st.start = env.now
-        yield env.timeout(self.draws.dur[by][self.draws.row(by, p), j])
+        yield env.timeout(self.draws.duration(by, p, j))
         self.log.add(p, c, by, at, referral, start, env.now, env.now, SERVED, at, st.seq)
         pool.release()
         st.node, st.start = at, NAN
@@ -377,7 +373,7 @@ class _Engine:
         assessed, and on a timely assessment the rest of the stay is scaled."""
         env, eff = self.env, self.eff
         w = eff.during_of[node][c]
-        ref = self.draws.referral[w][p, j]
+        ref = self.draws.referral(w, p, j)
         start = st.start
         if not ref < dur:
             yield env.timeout(dur)

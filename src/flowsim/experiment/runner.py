@@ -22,6 +22,7 @@ import numpy as np
 from .. import __version__
 from ..config.load import load_data
 from ..config.scenarios import BASELINE, validate_scenario
+from ..draws import RANDOMNESS_VERSION
 from ..errors import ConfigError, SimulationError
 from ..memory import check_memory
 from ..network import build_network
@@ -285,7 +286,7 @@ def _fingerprint(ls, seed: int, horizon: float, engine: str) -> dict:
     import hashlib
     out = {"model_sha256": hashlib.sha256(ls.model_path.read_bytes()).hexdigest(), "experiment_sha256": ls.sha256,
            "seed": seed, "horizon_min": horizon, "engine": engine, "scenarios": ls.spec.scenario_names(),
-           "flowsim": __version__}
+           "flowsim": __version__, "randomness_version": RANDOMNESS_VERSION}
     if ls.census_path is not None:  # a store of a warm start belongs to its census
         out["census_sha256"] = hashlib.sha256(ls.census_path.read_bytes()).hexdigest()
     return out

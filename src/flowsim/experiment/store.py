@@ -10,7 +10,9 @@ Each replication file is written to a temporary name and renamed with
 ``os.replace``, so a file either exists whole or not at all: an interrupted
 experiment loses at most the replications that were running. The manifest's
 ``fingerprint`` (hashes of the model and experiment files, seed, horizon,
-engine, scenarios) must match for a store to be resumed.
+engine, scenarios, the randomness contract's version) must match for a store to be
+resumed: replications drawn under two versions of the contract are never mixed (a
+store from before the version was recorded is version 1).
 """
 
 from __future__ import annotations
@@ -63,11 +65,16 @@ class Store:
         self._lock()
         if self.manifest_path.exists():
             old = self._read_manifest()
-            before = old.get("fingerprint", {})
+            before = dict(old.get("fingerprint", {}))
+            if "randomness_version" in fingerprint:
+                before.setdefault("randomness_version", 1)  # stores from before it was recorded
             diffs = [k for k in sorted(set(before) | set(fingerprint)) if before.get(k) != fingerprint.get(k)]
             if diffs:
                 what = "; ".join(f"{k}: store has {_short(before.get(k))}, now {_short(fingerprint.get(k))}"
                                  for k in diffs)
+                if "randomness_version" in diffs:
+                    what += (" (its replications were drawn under another version of the randomness contract "
+                             "and cannot be mixed with new ones; docs/design.md)")
                 raise ConfigError(f"refusing to resume the store at '{self.root}': it was made with a "
                                   f"different experiment ({what}). Choose another --out, or delete the store "
                                   "to start again", path="--out")

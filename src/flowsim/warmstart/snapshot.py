@@ -28,7 +28,7 @@ __all__ = ["census_at"]
 def _route_dest(net: Network, draws, p: int, node: int, c: int, j: int) -> int:
     """The destination the patient's route uniform picks at ``node`` (the routes as
     written: an intervention that rescales them is not applied)."""
-    u = draws.route_u[node][draws.row(node, p), j]
+    u = draws.route_u(node, p, j)
     a, n = int(net.route_start[node, c]), int(net.route_len[node, c])
     r = a + int(np.searchsorted(net.route_cum[a:a + n - 1], u, side="right"))
     return int(net.route_dest[r])
