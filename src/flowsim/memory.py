@@ -51,6 +51,7 @@ PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last
 SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, holds beyond the means, peaks)
 SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
+PER_WAIT_MEASURED = 33     # and while measured (``metrics._waits``): a mask, the order, node and wait copied
 PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
 PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
 PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~175 MB resident before a replication
@@ -204,7 +205,10 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     per_slot = PER_SLOT + 8 * int(net.revisit.sum()) + (0 if keep_log else PER_STREAMED_SLOT)
     if net.interventions is not None:
         per_slot += 4 * 8  # V
-    loop = P * PER_LOOP_PATIENT + slots * per_slot + heap_room(net) * PER_HEAP + 1.25 * V * PER_WAIT
+    waits = 1.25 * V * PER_WAIT
+    loop = P * PER_LOOP_PATIENT + slots * per_slot + heap_room(net) * PER_HEAP + waits
+    if not keep_log:  # after the loop, while its waits are measured: the loop's state is gone by then
+        loop = max(loop, waits * (1 + PER_WAIT_MEASURED / PER_WAIT))
     if net.readmit is not None:
         loop += P * (8 + 16 * 2) + slots * 8  # return draws (2 columns), and counts per slot
     if net.population is not None:
@@ -212,7 +216,7 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     if keep_log:
         log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
         loop += log_rows * PER_LOG_ROW + V * PER_VISIT
-    # + 2%: what the terms leave out (the metrics' arrays); measured peaks are 0.94-0.98 of the estimate
+    # + 2%: what the terms leave out (the metrics' arrays); measured peaks are 0.88-0.99 of the estimate
     # (default economy, ed_ward_reablement, raid; with and without a log)
     return Estimate(patients=P, visits=V, bytes=1.02 * float(draws + loop))
 
