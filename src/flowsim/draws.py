@@ -8,7 +8,8 @@ per-patient array.
 
 Drawn up front, per patient, from numpy PCG64 streams (``random.stream``), in arrival order
 within each source: arrivals (``arrivals:<source>``), cohort (``cohort:<source>``), the
-thinning uniform (``thin:<source>``), one uniform per intervention for its divert
+thinning uniform (``thin:<source>``; drawn when first read, which only a model with
+interventions does), one uniform per intervention for its divert
 (``eligible:<intervention>:<source>``: eligible when below ``eligible``), attributes of a
 registered population and readmission draws (``attrs``, ``ret_p``, ``ret_u``, ``ret_t``;
 ``extend_returns`` adds return columns). These fix who arrives, so patient counts do not
@@ -75,8 +76,6 @@ class Draws:
     arrive: np.ndarray          # (P,) arrival minute, sorted
     source: np.ndarray          # (P,) int16 source index
     cohort: np.ndarray          # (P,) int16 cohort index
-    rank: np.ndarray            # (P,) int64 arrival number within its source
-    thin_u: np.ndarray          # (P,) uniform per patient, for interventions that thin a source
     net: Network
     tables: dt.Tables = None    # stream keys and distributions of the per-visit draws (``draw_tables``)
     drow: np.ndarray = None     # (P,) int64 key column << 32 | rank (``drow_of``)
@@ -89,6 +88,28 @@ class Draws:
     _rbs = None  # patients of each source, and of each (source, cohort), in arrival order
     _rbc = None
     _py = None   # the readers' arrays by kind, and drow as a list, for calls from Python (``_reads``)
+    _thin = None  # thin_u once drawn or set
+
+    @property
+    def rank(self) -> np.ndarray:
+        """(P,) int64 arrival number within its source (a census patient: its census row), from ``drow``."""
+        return self.drow & 0xFFFFFFFF
+
+    @property
+    def thin_u(self) -> np.ndarray:
+        """(P,) the uniform per patient of interventions that thin a source (stream ``thin:<source>``, in
+        arrival order within the source), drawn the first time it is asked for: only a model with
+        interventions reads it, so the others hold no array for it."""
+        if self._thin is None:
+            u = np.empty(self.n_patients)
+            for s, rows in enumerate(self._rows_by_source):
+                u[rows] = stream(self.seed, self.replication, f"thin:{self.net.source_names[s]}").random(len(rows))
+            self._thin = u
+        return self._thin
+
+    @thin_u.setter
+    def thin_u(self, u: np.ndarray) -> None:
+        self._thin = u
 
     @property
     def _rows_by_source(self) -> list[np.ndarray]:
@@ -204,7 +225,7 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, thin, elig = [], [], [], [], [], []
+    times, srcs, cohorts, ranks, elig = [], [], [], [], []
     iv_names = net.interventions.names if net.interventions is not None else ()
     for s, src in enumerate(net.source_names):
         t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
@@ -214,18 +235,17 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         u = stream(seed, replication, f"cohort:{src}").random(n)
         cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
         ranks.append(np.arange(n, dtype=np.int64))
-        thin.append(stream(seed, replication, f"thin:{src}").random(n))
         elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
                     .reshape(len(iv_names), n))
     t_all = np.concatenate(times) if times else np.empty(0)
     order = np.argsort(t_all, kind="stable")  # ties: source order, then arrival number
     d = Draws(seed=seed, replication=replication, arrive=t_all[order],
               source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
-              rank=np.concatenate(ranks)[order], thin_u=np.concatenate(thin)[order],
               eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)), net=net)
-    del times, srcs, cohorts, ranks, thin, elig, t_all, order
+    # MEM: the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
+    d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, np.concatenate(ranks)[order])
+    del times, srcs, cohorts, ranks, elig, t_all, order
     d.tables = dt.tables(net, seed, replication)
-    d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, d.rank)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
     d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if returns need more columns

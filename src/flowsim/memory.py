@@ -3,13 +3,14 @@ run that cannot fit.
 
 A replication's memory is dominated by arrays sized by its patients (P) and by the
 visits they make: the draws keep a few numbers per patient (arrival, source, cohort,
-rank, thinning and eligibility uniforms, how the draws name it) and none per visit
+how the draws name it (its rank in it), and with interventions the thinning and eligibility
+uniforms) and none per visit
 (randomness contract v2: per-visit draws are computed where they are read, ``draws``
 module docstring; the key tables are per node x source x cohort, a few KB). The loop's
 per-patient state, the sums it keeps as it runs (with the waits, one per visit, for the
 quantiles) and, when kept, its event log (one row per node visit) come on top. So
 
-    bytes ~ P x (PER_PATIENT + PER_DRAW x interventions + PER_LOOP_PATIENT)
+    bytes ~ P x (PER_PATIENT + [PER_THIN + PER_DRAW x interventions] + PER_LOOP_PATIENT)
             + waits x PER_WAIT                                  (measured as the loop runs)
             + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
             (and PROCESS, the imports, per process)
@@ -35,7 +36,8 @@ from .network import Network
 __all__ = ["Estimate", "estimate_replication", "available_bytes", "check_memory"]
 
 PER_DRAW = 8               # one uniform drawn up front per patient: float64 (an intervention's eligibility)
-PER_PATIENT = 36           # draws: arrival, thinning, rank, key << 32 | rank (8 each), source, cohort (2 each)
+PER_PATIENT = 20           # draws: arrival, key << 32 | rank (8 each), source, cohort (2 each)
+PER_THIN = 8               # the thinning uniform: drawn only for a model with interventions
 PER_LOOP_PATIENT = 16 * 8 + 9 * 8 + 8 + 4  # loop state S (16 int64), F (9 float64), its rows, the heap
 PER_STREAMED_PATIENT = 24  # the sums' per-patient ED arrivals (2 float64) and last node, admitted (2 int32)
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
@@ -128,7 +130,7 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     P = expected_patients(net)
     V = _visits(net, P)
     n_iv = len(net.interventions.names) if net.interventions is not None else 0
-    draws = P * (PER_PATIENT + PER_DRAW * n_iv)
+    draws = P * (PER_PATIENT + (PER_THIN + PER_DRAW * n_iv if n_iv else 0))
     loop = P * (PER_LOOP_PATIENT + 8 * int(net.revisit.sum()) + PER_STREAMED_PATIENT) + 1.25 * V * PER_WAIT
     if net.readmit is not None:
         loop += P * (8 + 16 * 2 + 8)  # return draws (2 columns) and counts

@@ -101,13 +101,13 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
         seed=seed, replication=replication, arrive=np.concatenate([np.zeros(K), base.arrive]),
         source=np.concatenate([np.zeros(K, dtype=base.source.dtype), base.source]),
         cohort=np.concatenate([census.cohort.astype(base.cohort.dtype), base.cohort]),
-        rank=np.concatenate([np.arange(K, dtype=base.rank.dtype), base.rank]),
-        # 2.0 > any thinning threshold: interventions that thin a source never remove a census patient
-        thin_u=np.concatenate([np.full(K, 2.0), base.thin_u]), net=net, n_census=K,
+        net=net, n_census=K,
         # census patients carry no attributes yet: no divert finds them eligible
         eligible_u=np.concatenate([np.full((base.eligible_u.shape[0], K), 2.0), base.eligible_u], axis=1),
         census_state=census.state.copy(), census_node=census.node.copy(), census_since=-census.spent,
         census_fit_at=-census.fit_for, census_onward=census.onward.copy())
+    # 2.0 > any thinning threshold: interventions that thin a source never remove a census patient
+    d.thin_u = np.concatenate([np.full(K, 2.0), base.thin_u])
     d._rows_by_source = [rows + K for rows in base._rows_by_source]
     d._rows_by_cohort = [[rows + K for rows in by_c] for by_c in base._rows_by_cohort]
     # what the census visit (visit 0 at the census node) is given: node, duration, route uniform, hold route, hold
