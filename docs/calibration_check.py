@@ -19,7 +19,7 @@ ONWARD = ['reablement', 'home_care', 'intermediate_care', 'care_home_d2a']
 def one(args):
     path, seed, r, engine = args
     cfg = load_config(path); net = build_network(cfg)
-    m, log, secs = run_replication(net, seed, r, engine)
+    m, log, secs = run_replication(net, seed, r, engine, keep_log=True)  # the checks below read the event log
     names = list(net.node_names); lo, hi = float(net.warm_up), float(log.horizon)
     years = (hi - lo) / 1440 / 365
     acute = [names.index(n) for n in ('sdec', 'acute_medicine', 'elderly_care') if n in names]

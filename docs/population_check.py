@@ -13,7 +13,8 @@ import numpy as np
 from flowsim.config import load_config
 from flowsim.draws import make_draws
 from flowsim.engines import resolve_engine, run_engine
-from flowsim.metrics import _sorted_links, measure
+from flowsim.episodes import _sorted_links  # moved out of metrics (fa18407)
+from flowsim.metrics import measure
 from flowsim.network import build_network
 from flowsim.readmission_metrics import acute_stays
 from flowsim.stats import half_width
