@@ -234,3 +234,24 @@ def test_weekday_weights_of_rate_by_hour_scale_in_proportion_to_the_largest():
         rate, by_hour, rate_by_hour, by_weekday = None, None, [60.0] * 24, [2, 2, 2, 2, 2, 1, 0]
     r = weekly_rate(Src()).reshape(7, 24)
     assert np.allclose(r[:5], 1.0) and np.allclose(r[5], 0.5) and np.allclose(r[6], 0.0)  # per minute
+
+
+def test_compiled_inversion_is_the_numpy_one_bit_for_bit():
+    """``_invert_into`` (compiled, used by ``arrival_times``) against its numpy twin ``_invert`` on random
+    rates with closed hours and random cumulative hazards, including exact multiples of a period and
+    the values just below them (where the rounding branches act): every bit of every time equal."""
+    from flowsim.arrivals import _hazard, _invert, _invert_into
+
+    rng = np.random.default_rng(20261201)
+    for trial in range(40):
+        P = (168, 24, 1, 500)[trial % 4]
+        rate = rng.exponential(1.0, P) * (rng.random(P) > 0.3) * 10 ** rng.uniform(-4, 1)
+        rate[0] += 0.5 * (rate.sum() == 0)
+        H = _hazard(rate)
+        s = np.sort(rng.uniform(0, H[-1] * 50, 2000))
+        s[:10] = H[-1] * np.arange(10)
+        s[10:20] = np.nextafter(H[-1] * np.arange(1, 11), 0)
+        want = _invert(s.copy(), rate, H)
+        got = np.empty_like(s)
+        _invert_into(s, rate, H, got)
+        assert np.array_equal(want.view(np.int64), got.view(np.int64)), (trial, P)
