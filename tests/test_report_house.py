@@ -158,9 +158,23 @@ def test_zero_bed_ward_behind_blocking_routes_warns(models, capsys):
 
 
 def test_bundled_default_economy_gives_no_warning():
-    res = run_model(load_scenario(default_config_path(), "baseline"), replications=2)
-    assert stability_warnings(summarise_all(res.metrics), res.network.node_names) == []
-    assert res.warnings == []
+    for reps in (1, 2):  # 1: what the README's quickstart runs
+        res = run_model(load_scenario(default_config_path(), "baseline"), replications=reps)
+        assert stability_warnings(summarise_all(res.metrics), res.network.node_names) == []
+        assert res.warnings == []
+
+
+def _summary(first: float, last: float, waiting: float) -> dict:
+    return {f"node.q.{k}": {"mean": v} for k, v in (("wait_first_quarter", first), ("wait_last_quarter", last),
+                                                    ("still_waiting", waiting), ("arrivals", 1000.0),
+                                                    ("offered_load", 0.8))}
+
+
+def test_waits_that_grow_warn_only_while_visits_still_wait_at_the_horizon():
+    grew = "q: waits grow through the window"
+    assert stability_warnings(_summary(0.0, 810.0, 0.0), ["q"]) == []           # a surge that cleared
+    assert stability_warnings(_summary(0.0, 810.0, 3.0), ["q"])[0].startswith(grew)  # still queueing at the end
+    assert stability_warnings(_summary(100.0, 700.0, 3.0), ["q"]) == []         # < 12 h longer: seasonal
 
 
 def test_run_model_returns_the_warnings_without_printing(models, capsys):
