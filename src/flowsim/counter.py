@@ -22,11 +22,10 @@ A key is one int64: word 0 in the high 32 bits, word 1 in the low 32 bits.
 
 from __future__ import annotations
 
-import zlib
-
 import numpy as np
 
 from .kernels import njit
+from .random import stream_key as _name_crc
 
 __all__ = ["philox", "uniform", "uniform2", "stream_key", "stream_keys", "uniforms"]
 
@@ -120,7 +119,7 @@ def stream_keys(seed: int, replication: int, names) -> np.ndarray:
     """
     b0, b1 = (int(w) for w in np.random.SeedSequence(entropy=seed, spawn_key=(replication,))
               .generate_state(2, np.uint32))
-    crcs = np.array([zlib.crc32(n.encode("utf-8")) for n in names], dtype=np.int64)
+    crcs = np.array([_name_crc(n) for n in names], dtype=np.int64)
     return _mix(crcs, b0, b1)
 
 

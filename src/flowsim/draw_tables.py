@@ -26,7 +26,7 @@ import numpy as np
 from .counter import stream_keys, uniform
 from .kernels import njit as _njit
 from .network import NO_NODE, Network
-from .variates import flat_empirical, variate
+from .variates import first_above, flat_empirical, variate
 
 __all__ = ["Tables", "tables", "duration", "route_u", "patience", "elsewhere_u", "hold", "give_up", "referral",
            "duration_of", "route_u_of", "patience_of", "elsewhere_u_of", "hold_of", "give_up_of", "referral_of",
@@ -234,11 +234,8 @@ def give_up_of(gkey, gtkey, gcode, gpar, ev, es, ec, cen, gstart, glen, gdest, g
         return np.nan, NO_NODE
     wait = variate(gcode[r], gpar, r, ev, es, ec, gkey[r, k], rank, j)
     u = uniform(gtkey[r, k], rank, j, 0)
-    a, n = gstart[r], glen[r]
-    i = 0
-    while i < n - 1 and not u < gcum[a + i]:  # searchsorted(cum, u, "right"), at most the last
-        i += 1
-    return wait, gdest[a + i]
+    a = gstart[r]
+    return wait, gdest[first_above(gcum, a, a + glen[r], u)]
 
 
 @njit

@@ -44,7 +44,7 @@ from .distributions import (EMPIRICAL, EXPONENTIAL, FIXED, GAMMA, LOGNORMAL, TRI
                             UNIFORM, WEIBULL)
 from .kernels import njit
 
-__all__ = ["variate", "variates", "ndtri", "ndtr", "flat_empirical", "from_uniform", "BOOST"]
+__all__ = ["variate", "variates", "ndtri", "ndtr", "flat_empirical", "from_uniform", "first_above", "BOOST"]
 
 BOOST = 1 << 30  # sub-draw index of gamma's shape < 1 boost uniform (attempts use 1, 2, ...)
 _MAX_ATTEMPTS = 1 << 20  # Marsaglia-Tsang accepts > 95% of attempts for any shape >= 1
@@ -116,16 +116,22 @@ def _truncnormal(mu, sd, lo, hi, u):
 
 
 @njit(refcount=False)
-def _empirical(e, emp_values, emp_start, emp_cum, u):
-    lo, hi = emp_start[e], emp_start[e + 1]
+def first_above(cum, lo, hi, u):
+    """The first index in ``[lo, hi)`` whose cumulative weight exceeds ``u`` (``searchsorted(...,
+    side="right")``), at most ``hi - 1``: how a uniform picks an entry of cumulative weights."""
     a, b = lo, hi - 1
-    while a < b:  # first index whose cumulative weight exceeds u (searchsorted, side="right")
+    while a < b:
         m = (a + b) // 2
-        if emp_cum[m] > u:
+        if cum[m] > u:
             b = m
         else:
             a = m + 1
-    return emp_values[a]
+    return a
+
+
+@njit(refcount=False)
+def _empirical(e, emp_values, emp_start, emp_cum, u):
+    return emp_values[first_above(emp_cum, emp_start[e], emp_start[e + 1], u)]
 
 
 @njit(refcount=False)
