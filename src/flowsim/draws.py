@@ -209,6 +209,39 @@ def _returns(d: Draws, net: Network) -> None:
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
 
 
+def _merged(parts: list[np.ndarray], order: np.ndarray | None) -> np.ndarray:
+    """The per-source arrays ``parts`` joined along their last axis, in the merged arrival ``order``
+    (None: one source, in order already). MEM: empties ``parts``, so that each source's array is
+    let go once it is joined."""
+    a = np.concatenate(parts, axis=-1)
+    parts.clear()
+    return a if order is None else a[..., order]
+
+
+def _drow(source: np.ndarray, cohort: np.ndarray, n_cohorts: int, counts: list[int],
+          order: np.ndarray | None) -> np.ndarray:
+    """``drow_of(source * n_cohorts + cohort, rank)`` for the merged arrivals, in one int64 array.
+
+    ``counts[s]`` patients came from source s; joined source after source, patient k of source s
+    is row ``offset[s] + k``, so its rank is its merged ``order`` entry less its source's offset
+    (``order`` is overwritten). MEM: in place, without the expression's five temporaries.
+    """
+    drow = source.astype(np.int64)
+    drow *= n_cohorts
+    drow += cohort
+    drow <<= 32
+    if order is None:
+        drow |= np.arange(len(drow), dtype=np.int64)
+        return drow
+    offset = 0
+    for s, n in enumerate(counts):
+        if offset:
+            np.subtract(order, offset, out=order, where=source == s)
+        offset += n
+    drow |= order
+    return drow
+
+
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
     """The random numbers of one replication: per-patient arrays drawn, per-visit key tables.
 
@@ -225,27 +258,32 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, elig = [], [], [], [], []
+    times, srcs, cohorts, elig = [], [], [], []
     iv_names = net.interventions.names if net.interventions is not None else ()
     for s, src in enumerate(net.source_names):
-        t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
-        n = len(t)
-        times.append(t)
+        times.append(arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon))
+        n = len(times[-1])  # MEM: no local keeps a source's arrays alive after the loop
         srcs.append(np.full(n, s, dtype=np.int16))
-        u = stream(seed, replication, f"cohort:{src}").random(n)
-        cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
-        ranks.append(np.arange(n, dtype=np.int64))
+        cohorts.append(cohort_of(stream(seed, replication, f"cohort:{src}").random(n), net.source_cohort_cum[s])
+                       .astype(np.int16))
         elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
                     .reshape(len(iv_names), n))
+    counts = [len(t) for t in times]
+    # MEM: each temporary is let go as soon as it is read, and the rank is never an array of its own:
+    # make_draws's peak (the replication's) is ~37 bytes a patient, was ~100
     t_all = np.concatenate(times) if times else np.empty(0)
+    del times
     # ties: source order, then arrival number; one source is in order already (PERF: no sort, no gathers)
-    order = np.argsort(t_all, kind="stable") if len(times) > 1 else slice(None)
-    d = Draws(seed=seed, replication=replication, arrive=t_all[order],
-              source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
-              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)), net=net)
-    # MEM: the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
-    d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, np.concatenate(ranks)[order])
-    del times, srcs, cohorts, ranks, elig, t_all, order
+    order = np.argsort(t_all, kind="stable") if len(counts) > 1 else None
+    arrive = t_all if order is None else t_all[order]
+    del t_all
+    d = Draws(seed=seed, replication=replication, arrive=arrive, source=_merged(srcs, order),
+              cohort=_merged(cohorts, order), net=net)
+    d.eligible_u = _merged(elig, order) if elig else np.empty((len(iv_names), 0))
+    del arrive
+    # the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
+    d.drow = _drow(d.source, d.cohort, len(net.cohorts), counts, order)
+    del order
     d.tables = dt.tables(net, seed, replication)
     d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)

@@ -101,14 +101,14 @@ def _utilisation(out: dict, booked: np.ndarray, net: Network, lo: float, hi: flo
 
 def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
     """Mean, median and 95th centile of the waits of visits that started, and the share that waited, by node."""
-    ok = ~np.isnan(wait)
-    node, wait = node[ok], wait[ok]
+    # MEM: one index array (stable: each node's waits in their order, so the means are the same
+    # sums), and one node's waits gathered at a time, without the visits that never started
     order = np.argsort(node, kind="stable")
-    node, wait = node[order], wait[order]
-    bounds = np.searchsorted(node, np.arange(N + 1))
+    bounds = np.searchsorted(node, np.arange(N + 1), sorter=order)
     mean, median, p95, waited = (np.full(N, np.nan) for _ in range(4))
     for n in range(N):
-        w = wait[bounds[n]:bounds[n + 1]]
+        w = wait[order[bounds[n]:bounds[n + 1]]]
+        w = w[~np.isnan(w)]
         if len(w):
             mean[n] = w.mean()
             median[n], p95[n] = np.percentile(w, [50.0, 95.0])
