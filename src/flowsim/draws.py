@@ -10,7 +10,8 @@ Drawn up front, per patient, from numpy PCG64 streams (``random.stream``), in ar
 within each source: arrivals (``arrivals:<source>``), cohort (``cohort:<source>``), the
 thinning uniform (``thin:<source>``; drawn when first read, which only a model with
 interventions does), one uniform per intervention for its divert
-(``eligible:<intervention>:<source>``: eligible when below ``eligible``), attributes of a
+(``eligible:<intervention>:<source>``: eligible when below ``eligible``; also drawn when first
+read, which only a model whose interventions are in use does), attributes of a
 registered population and readmission draws (``attrs``, ``ret_p``, ``ret_u``, ``ret_t``;
 ``extend_returns`` adds return columns). These fix who arrives, so patient counts do not
 depend on anything per visit.
@@ -79,7 +80,6 @@ class Draws:
     net: Network
     tables: dt.Tables = None    # stream keys and distributions of the per-visit draws (``draw_tables``)
     drow: np.ndarray = None     # (P,) int64 key column << 32 | rank (``drow_of``)
-    eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
     ret_p: np.ndarray = None    # (P,) probability of returning after a discharge ((0,) without readmission)
     ret_u: np.ndarray = None    # (P, K) uniform of return k ((0, 1) without readmission)
@@ -89,6 +89,7 @@ class Draws:
     _rbc = None
     _py = None   # the readers' arrays by kind, and drow as a list, for calls from Python (``_reads``)
     _thin = None  # thin_u once drawn or set
+    _elig = None  # eligible_u once drawn or set
 
     @property
     def rank(self) -> np.ndarray:
@@ -110,6 +111,26 @@ class Draws:
     @thin_u.setter
     def thin_u(self, u: np.ndarray) -> None:
         self._thin = u
+
+    @property
+    def eligible_u(self) -> np.ndarray:
+        """(I, P) uniform per intervention and patient: eligible for its divert when below its
+        ``eligible`` share (stream ``eligible:<intervention>:<source>``, in arrival order within the
+        source), drawn the first time it is asked for: only a model whose interventions are in use
+        reads it. MEM: 8 bytes a patient and intervention not held through a run that never reads them."""
+        if self._elig is None:
+            names = self.net.interventions.names if self.net.interventions is not None else ()
+            u = np.empty((len(names), self.n_patients))
+            for s, rows in enumerate(self._rows_by_source):
+                for i, iv in enumerate(names):
+                    u[i, rows] = stream(self.seed, self.replication,
+                                        f"eligible:{iv}:{self.net.source_names[s]}").random(len(rows))
+            self._elig = u
+        return self._elig
+
+    @eligible_u.setter
+    def eligible_u(self, u: np.ndarray) -> None:
+        self._elig = u
 
     @property
     def _rows_by_source(self) -> list[np.ndarray]:
@@ -258,19 +279,16 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, elig = [], [], [], []
-    iv_names = net.interventions.names if net.interventions is not None else ()
+    times, srcs, cohorts = [], [], []
     for s, src in enumerate(net.source_names):
         times.append(arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon))
         n = len(times[-1])  # MEM: no local keeps a source's arrays alive after the loop
         srcs.append(np.full(n, s, dtype=np.int16))
         cohorts.append(cohort_of(stream(seed, replication, f"cohort:{src}").random(n), net.source_cohort_cum[s])
                        .astype(np.int16))
-        elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
-                    .reshape(len(iv_names), n))
     counts = [len(t) for t in times]
     # MEM: each temporary is let go as soon as it is read, and the rank is never an array of its own:
-    # make_draws's peak (the replication's) is ~37 bytes a patient, was ~100
+    # make_draws's peak (the replication's) is ~29 bytes a patient, was ~100
     t_all = np.concatenate(times) if times else np.empty(0)
     del times
     # ties: source order, then arrival number; one source is in order already (PERF: no sort, no gathers)
@@ -279,7 +297,6 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     del t_all
     d = Draws(seed=seed, replication=replication, arrive=arrive, source=_merged(srcs, order),
               cohort=_merged(cohorts, order), net=net)
-    d.eligible_u = _merged(elig, order) if elig else np.empty((len(iv_names), 0))
     del arrive
     # the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
     d.drow = _drow(d.source, d.cohort, len(net.cohorts), counts, order)
