@@ -137,3 +137,20 @@ def test_flowsim_warms_the_loop_lean_with_the_same_numbers(tiny_path):
                          timeout=300)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == want
+
+
+def test_lean_loading_nests_and_puts_numba_back():
+    """Nested (or concurrent) blocks keep the hooks until the last one ends; then numba's own
+    loader and NRT compile are back."""
+    from numba.core import caching
+    from numba.core.runtime import nrtdynmod
+
+    from flowsim.engines.numba_start import lean_loading
+    load, compile_nrt = caching.Cache.load_overload, nrtdynmod.compile_nrt_functions
+    with lean_loading():
+        inner = caching.Cache.load_overload
+        assert inner is not load and nrtdynmod.compile_nrt_functions is not compile_nrt
+        with lean_loading():
+            assert caching.Cache.load_overload is inner
+        assert caching.Cache.load_overload is inner  # the outer block still open
+    assert caching.Cache.load_overload is load and nrtdynmod.compile_nrt_functions is compile_nrt

@@ -38,10 +38,13 @@ import os
 import pickle
 import sys
 import tempfile
+import threading
 
 __all__ = ["without_blas_probe", "lean_loading"]
 
 _PROBE = "scipy.linalg.cython_blas"
+_LEAN = threading.Lock()  # the hooks are numba's, process-wide: installed by the first block in, removed by the last out
+_lean_depth = [0, None]   # blocks open, and numba's own functions while the hooks are in
 
 
 @contextlib.contextmanager
@@ -123,8 +126,9 @@ def lean_loading():
     """Within the block, numba loads cached functions without its registries, and the NRT from a cache.
 
     Also without the BLAS probe (``without_blas_probe``) if a miss makes numba compile.
-    Outside the block numba behaves as usual. Under ``NUMBA_DISABLE_JIT`` or on a numba
-    without the hooks used here, only the BLAS probe is skipped.
+    Outside the block numba behaves as usual (blocks may nest, and run in several threads: the
+    hooks stay in until the last one ends). Under ``NUMBA_DISABLE_JIT`` or on a numba without
+    the hooks used here, only the BLAS probe is skipped.
     """
     try:
         from numba.core import caching
@@ -136,10 +140,16 @@ def lean_loading():
         if hooks is None:
             yield
             return
-        caching.Cache.load_overload = _load_overload_lean
-        nrtdynmod.compile_nrt_functions = _cached_nrt
+        with _LEAN:
+            if _lean_depth[0] == 0:
+                _lean_depth[1] = hooks
+                caching.Cache.load_overload = _load_overload_lean
+                nrtdynmod.compile_nrt_functions = _cached_nrt
+            _lean_depth[0] += 1
         try:
             yield
         finally:
-            caching.Cache.load_overload = hooks[0]
-            nrtdynmod.compile_nrt_functions = hooks[2]
+            with _LEAN:
+                _lean_depth[0] -= 1
+                if _lean_depth[0] == 0:
+                    caching.Cache.load_overload, _, nrtdynmod.compile_nrt_functions = _lean_depth[1]
