@@ -43,6 +43,9 @@ values for every patient, for tests and inspection.
 
 Version 1 (before ``RANDOMNESS_VERSION`` 2) drew (patients x visits) blocks per node from
 PCG64 streams named with a visit suffix; every per-visit number differs between versions.
+Version 3 changed only the normal quantile (``variates.ndtri``: Wichura's AS 241 in place of
+Acklam's approximation with a Halley step), so a lognormal, truncated normal or gamma value
+can differ from version 2's in its last bits; every uniform and every other family is the same.
 """
 
 from __future__ import annotations
@@ -59,7 +62,7 @@ from .random import stream
 
 __all__ = ["Draws", "make_draws", "RANDOMNESS_VERSION", "drow_of"]
 
-RANDOMNESS_VERSION = 2  # recorded in run metadata and an experiment's identity (module docstring)
+RANDOMNESS_VERSION = 3  # recorded in run metadata and an experiment's identity (module docstring)
 
 
 def drow_of(key: np.ndarray, rank: np.ndarray) -> np.ndarray:
