@@ -267,6 +267,7 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
+        s = iv = tl = None  # MEM: a run made again drops the old state before the new one is made
         s = _state(net, n_slots, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap)
         iv = _iv_state(ivm, n_slots, len(names))
         tl = None if keep_log is None else new_tally(net, n_slots, wait_cap, keep_log)
