@@ -132,10 +132,11 @@ def _census(draws: Draws) -> dict:
     K = getattr(draws, "n_census", 0)
     if K == 0:
         return dict(cen_state=np.zeros(0, dtype=np.int64), cen_node=np.zeros(0, dtype=np.int64),
-                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64))
+                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64),
+                    cen_route=np.zeros(0, dtype=np.int64))
     return dict(cen_state=draws.census_state.astype(np.int64), cen_node=draws.census_node.astype(np.int64),
                 cen_since=draws.census_since.astype(np.float64), cen_fit_at=draws.census_fit_at.astype(np.float64),
-                cen_onward=draws.census_onward.astype(np.int64))
+                cen_onward=draws.census_onward.astype(np.int64), cen_route=draws.census_route.astype(np.int64))
 
 
 
