@@ -1,4 +1,5 @@
-"""Per-visit variates of randomness contract v2: every family against its exact moments and CDF."""
+"""Per-visit variates of randomness contract v3 (v2's counters, AS 241's normal quantile): every family
+against its exact moments and CDF, and the normal quantile against scipy."""
 
 import math
 
