@@ -132,9 +132,12 @@ def lean_loading():
     """
     try:
         from numba.core import caching
-        from numba.core.runtime import nrtdynmod
+        from numba.core.runtime import nrtdynmod, rtsys
         hooks = caching.Cache.load_overload, caching.Cache._load_overload, nrtdynmod.compile_nrt_functions
-    except (ImportError, AttributeError):
+        # everything the hooks call: a numba that moved any of it loads as usual
+        assert callable(caching.Cache._guard_against_spurious_io_errors) and callable(rtsys.initialize)
+        assert callable(nrtdynmod.create_nrt_module)
+    except (ImportError, AttributeError, AssertionError):
         hooks = None
     with without_blas_probe():
         if hooks is None:
