@@ -1,11 +1,20 @@
 """The compiled loop's event heap: one binary heap held in preallocated arrays (``ht``
 times, ``hi`` rows of sequence number, payload, token), keyed by (time, sequence number
 of scheduling), so that events at the same minute run in the order they were scheduled,
-as in SimPy. A full heap stops the loop with HEAP_FULL (``_layout``)."""
+as in SimPy. A full heap stops the loop with HEAP_FULL (``_layout``).
+
+The loop takes the next event with ``_take``, which leaves it at the root while it is
+handled (ctr[HOLE] = 1), and the first event pushed meanwhile replaces it there and sifts
+down: one sift for a pop and a push, as ``heapq.heapreplace``. ``_settle`` ends the event:
+if it pushed nothing, the last entry fills the root as in a plain pop. (time, sequence
+number) keys are unique, so any correct heap pops the same events in the same order.
+PERF: most events push at least one (the next arrival, the end of a service, a grant at
+the same minute, which then stays at the root instead of climbing there and sinking back).
+"""
 
 from __future__ import annotations
 
-from ._layout import EV_BITS, HEAP_FULL, HN, SEQ, STATUS, njit
+from ._layout import EV_BITS, HEAP_FULL, HN, HOLE, SEQ, STATUS, njit
 
 
 @njit(inline=True)
@@ -16,12 +25,16 @@ def _payload(who, ev):
 
 @njit(inline=True)
 def _push(ht, hi, ctr, t, pay, tok):
+    seq = ctr[SEQ]
+    ctr[SEQ] = seq + 1
     n = ctr[HN]
+    if ctr[HOLE]:  # the event being handled left the root free
+        ctr[HOLE] = 0
+        _sift_down(ht, hi, n, t, seq, pay, tok)
+        return
     if n >= len(ht):
         ctr[STATUS] = HEAP_FULL
         return
-    seq = ctr[SEQ]
-    ctr[SEQ] = seq + 1
     ctr[HN] = n + 1
     i = n
     while i > 0:
@@ -39,31 +52,53 @@ def _push(ht, hi, ctr, t, pay, tok):
     hi[i, 2] = tok
 
 
+@njit
+def _sift_down(ht, hi, n, t, q, pay, tok):
+    """Put the entry (t, q, pay, tok) at the root of the heap ht[:n] (whose root is free) and
+    sift it down to its place. A real call, not inlined: every push site would carry a copy."""
+    i = 0
+    while True:
+        c = 2 * i + 1
+        if c >= n:
+            break
+        r = c + 1
+        if r < n and (ht[r] < ht[c] or (ht[r] == ht[c] and hi[r, 0] < hi[c, 0])):
+            c = r
+        if ht[c] < t or (ht[c] == t and hi[c, 0] < q):
+            ht[i] = ht[c]
+            hi[i, 0] = hi[c, 0]
+            hi[i, 1] = hi[c, 1]
+            hi[i, 2] = hi[c, 2]
+            i = c
+        else:
+            break
+    ht[i] = t
+    hi[i, 0] = q
+    hi[i, 1] = pay
+    hi[i, 2] = tok
+
+
+@njit(inline=True)
+def _take(ht, hi, ctr):
+    """The next event (time, payload, token), left at the root while it is handled (``_settle``)."""
+    ctr[HOLE] = 1
+    return ht[0], hi[0, 1], hi[0, 2]
+
+
+@njit(inline=True)
+def _settle(ht, hi, ctr):
+    """End the event taken: if it pushed nothing, the last entry fills the root."""
+    if ctr[HOLE]:
+        ctr[HOLE] = 0
+        n = ctr[HN] - 1
+        ctr[HN] = n
+        if n > 0:
+            _sift_down(ht, hi, n, ht[n], hi[n, 0], hi[n, 1], hi[n, 2])
+
+
 @njit(inline=True)
 def _pop(ht, hi, ctr):
-    t0, p0, k0 = ht[0], hi[0, 1], hi[0, 2]
-    n = ctr[HN] - 1
-    ctr[HN] = n
-    if n > 0:
-        t, q, pay, tok = ht[n], hi[n, 0], hi[n, 1], hi[n, 2]
-        i = 0
-        while True:
-            c = 2 * i + 1
-            if c >= n:
-                break
-            r = c + 1
-            if r < n and (ht[r] < ht[c] or (ht[r] == ht[c] and hi[r, 0] < hi[c, 0])):
-                c = r
-            if ht[c] < t or (ht[c] == t and hi[c, 0] < q):
-                ht[i] = ht[c]
-                hi[i, 0] = hi[c, 0]
-                hi[i, 1] = hi[c, 1]
-                hi[i, 2] = hi[c, 2]
-                i = c
-            else:
-                break
-        ht[i] = t
-        hi[i, 0] = q
-        hi[i, 1] = pay
-        hi[i, 2] = tok
-    return t0, p0, k0
+    """Take the next event off the heap: (time, payload, token)."""
+    t, pay, tok = _take(ht, hi, ctr)
+    _settle(ht, hi, ctr)
+    return t, pay, tok

@@ -31,7 +31,7 @@ __all__ = [
     "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "BED", "ACUTE_BED", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
-    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "N_CTR",
+    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "HOLE", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
     "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions",
 ]
@@ -84,9 +84,10 @@ BUSY, CAP, NWAIT, RNEXT, ESC_BEDS, ESC_OPEN, ESC_CLOSE, ESC_ON = range(8)
 N_NS = 8
 # counters ctr: heap size, next sequence number, status, status detail, log rows, patients
 # thinned, escalation log rows, free slots (on the stack ``State.free``), the most heap entries
-# one event may push (``slot_room.heap_room``)
-HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE, HROOM = range(9)
-N_CTR = 9
+# one event may push (``slot_room.heap_room``), 1 while the event being handled holds the heap's
+# root (``_heap._take``)
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE, HROOM, HOLE = range(10)
+N_CTR = 10
 # columns of the per-intervention integers ivi, and of the integer tallies tally_i
 DIV_FROM, DIV_TO, ASSESS_BY = range(3)
 N_IVI = 3

@@ -48,7 +48,7 @@ from .. import draw_tables as _dt
 from ..eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ._calendar import _booked, _first_free, _next_change, _roster_change
-from ._heap import _payload, _pop, _push
+from ._heap import _payload, _push, _settle, _take
 from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _referral_at, _scaled, _thinned
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
 from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, DROW, ELSE_AFTER, ELSE_P, ELSE_TO,
@@ -357,7 +357,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
         if len(ht) - ctr[HN] < ctr[HROOM]:  # or more heap than is left
             ctr[STATUS] = HEAP_LOW
             break
-        now, pay, tok = _pop(ht, hi, ctr)
+        now, pay, tok = _take(ht, hi, ctr)  # at the root until _settle
         ev = pay & EV_MASK
         who = pay >> EV_BITS
         # PERF: one call site for _enter (the patient walks into ``to`` from ``frm``), after
@@ -386,6 +386,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
             # gone by an exit: the slot is free unless a return is due (the patient keeps it meanwhile)
             if S[who, ALIVE] == 0 and not (m.rd_i[0] >= 0 and _return_after(m, s, iv, who, now)):
                 _give_slot(s, who)
+        _settle(ht, hi, ctr)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
     _censor(S, s.F, s.li, s.lf, tl, ctr, s.order)
