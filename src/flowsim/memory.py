@@ -15,7 +15,7 @@ when kept, its event log (one row per node visit) come on top. So
     bytes ~ P x (PER_PATIENT + [PER_THIN + PER_DRAW x interventions] + PER_LOOP_PATIENT)
             + slots x (PER_SLOT [+ PER_STREAMED_SLOT])
             + waits x PER_WAIT                                  (measured as the loop runs)
-            + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
+            + log rows x PER_LOG_ROW                            (a run keeping its log)
             (and PROCESS, the imports, per process)
 
 with P the expected arrivals (rates x horizon) and visits the expected node visits of
@@ -52,8 +52,7 @@ SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, ho
 SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
 PER_WAIT_MEASURED = 33     # and while measured (``metrics._waits``): a mask, the order, node and wait copied
-PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
-PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
+PER_LOG_ROW = 59           # the loop's log row, in the EventLog's dtypes (its columns, cut to length in place)
 PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~175 MB resident before a replication
 
 
@@ -215,7 +214,7 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
         loop += P * 16  # each patient's person and band
     if keep_log:
         log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
-        loop += log_rows * PER_LOG_ROW + V * PER_VISIT
+        loop += log_rows * PER_LOG_ROW
     # + 2%: what the terms leave out (the metrics' arrays); measured peaks are 0.88-0.99 of the estimate
     # (default economy, ed_ward_reablement, raid; with and without a log)
     return Estimate(patients=P, visits=V, bytes=1.02 * float(draws + loop))
