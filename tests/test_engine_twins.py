@@ -277,7 +277,7 @@ def test_return_after_twins():
             if want < 0:
                 assert s.ctr[_loop.HN] == 0
                 continue
-            t, pay, tok = _heap._pop(s.ht, s.hi, s.ctr)
-            assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, slot, 1)
+            t, _, pay = _heap._pop(s.ht, s.hi, s.ctr)
+            assert (t, pay >> _loop.EV_BITS, pay & _loop.EV_MASK) == (100.0 + want, slot, _loop.EV_RETURN)
             came_back += 1
     assert came_back > 10

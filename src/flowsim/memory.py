@@ -44,7 +44,7 @@ PER_DRAW = 8               # one uniform drawn up front per patient: float64 (an
 PER_PATIENT = 20           # draws: arrival, key << 32 | rank (8 each), source, cohort (2 each)
 PER_THIN = 8               # the thinning uniform: drawn only for a model with interventions
 PER_LOOP_PATIENT = 0       # the loop reads the draws' own per-patient arrays (``Draws.drow`` too)
-PER_HEAP = 32              # a heap entry of the loop: time, sequence number, payload, token
+PER_HEAP = 24              # a heap entry of the loop: time, sequence number, payload
 # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries
 PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * PER_HEAP
 PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last node, admitted (2 int32)

@@ -61,7 +61,7 @@ def _booked(mi, tab, iv, tl, S, F, ht, hi, ctr, who, now):
     d = _dt.duration(tab, node, S[who, DROW], S[who, J])
     if iv is not None and iv.V[who, MASK] != 0:
         d = _scaled(mi, iv.dscale, iv.win, iv.tally_f, node, c, iv.V[who, MASK], d, F[who, SLOT])
-    _push(ht, hi, ctr, now + d, _payload(who, EV_END), 0)
+    _push(ht, hi, ctr, now + d, _payload(who, EV_END))
 
 
 @njit(inline=True)
@@ -72,4 +72,4 @@ def _roster_change(cap_week, S, ns, qh, qt, ht, hi, ctr, el, n, now):
     _grant(S, ns, qh, qt, ht, hi, ctr, el, n, now)
     nxt = _next_change(cap_week, n, h)
     ns[n, RNEXT] = nxt
-    _push(ht, hi, ctr, now + (nxt * 60.0 - now), _payload(n, EV_ROSTER), 0)
+    _push(ht, hi, ctr, now + (nxt * 60.0 - now), _payload(n, EV_ROSTER))

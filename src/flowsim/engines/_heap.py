@@ -1,7 +1,8 @@
 """The compiled loop's event heap: one binary heap held in preallocated arrays (``ht``
-times, ``hi`` rows of sequence number, payload, token), keyed by (time, sequence number
-of scheduling), so that events at the same minute run in the order they were scheduled,
-as in SimPy. A full heap stops the loop with HEAP_FULL (``_layout``).
+times, ``hi`` rows of sequence number and payload), keyed by (time, sequence number of
+scheduling), so that events at the same minute run in the order they were scheduled, as in
+SimPy. A full heap stops the loop with HEAP_FULL (``_layout``). The sequence number also
+names the event: an EV_RENEGE is still due only if the patient's WTOK holds its number.
 
 The loop takes the next event with ``_take``, which leaves it at the root while it is
 handled (ctr[HOLE] = 1), and the first event pushed meanwhile replaces it there and sifts
@@ -24,38 +25,38 @@ def _payload(who, ev):
 
 
 @njit(inline=True)
-def _push(ht, hi, ctr, t, pay, tok):
+def _push(ht, hi, ctr, t, pay):
+    """Schedule the event ``pay`` at minute ``t``; returns its sequence number."""
     seq = ctr[SEQ]
     ctr[SEQ] = seq + 1
     n = ctr[HN]
     if ctr[HOLE]:  # the event being handled left the root free
         ctr[HOLE] = 0
-        _sift_down(ht, hi, n, t, seq, pay, tok)
-        return
+        _sift_down(ht, hi, n, t, seq, pay)
+        return seq
     if n >= len(ht):
         ctr[STATUS] = HEAP_FULL
-        return
+        return seq
     ctr[HN] = n + 1
     i = n
     while i > 0:
         up = (i - 1) >> 1
-        if ht[up] < t or (ht[up] == t and hi[up, 0] < seq):
+        if ht[up] <= t:  # at the same minute, every entry was scheduled before this one
             break
         ht[i] = ht[up]
         hi[i, 0] = hi[up, 0]
         hi[i, 1] = hi[up, 1]
-        hi[i, 2] = hi[up, 2]
         i = up
     ht[i] = t
     hi[i, 0] = seq
     hi[i, 1] = pay
-    hi[i, 2] = tok
+    return seq
 
 
 @njit
-def _sift_down(ht, hi, n, t, q, pay, tok):
-    """Put the entry (t, q, pay, tok) at the root of the heap ht[:n] (whose root is free) and
-    sift it down to its place. A real call, not inlined: every push site would carry a copy."""
+def _sift_down(ht, hi, n, t, q, pay):
+    """Put the entry (t, q, pay) at the root of the heap ht[:n] (whose root is free) and sift
+    it down to its place. A real call, not inlined: every push site would carry a copy."""
     i = 0
     while True:
         c = 2 * i + 1
@@ -75,21 +76,20 @@ def _sift_down(ht, hi, n, t, q, pay, tok):
             ht[i] = ht[c]
             hi[i, 0] = hi[c, 0]
             hi[i, 1] = hi[c, 1]
-            hi[i, 2] = hi[c, 2]
             i = c
         else:
             break
     ht[i] = t
     hi[i, 0] = q
     hi[i, 1] = pay
-    hi[i, 2] = tok
 
 
 @njit(inline=True)
 def _take(ht, hi, ctr):
-    """The next event (time, payload, token), left at the root while it is handled (``_settle``)."""
+    """The next event (time, sequence number, payload), left at the root while it is handled
+    (``_settle``)."""
     ctr[HOLE] = 1
-    return ht[0], hi[0, 1], hi[0, 2]
+    return ht[0], hi[0, 0], hi[0, 1]
 
 
 @njit(inline=True)
@@ -100,12 +100,12 @@ def _settle(ht, hi, ctr):
         n = ctr[HN] - 1
         ctr[HN] = n
         if n > 0:
-            _sift_down(ht, hi, n, ht[n], hi[n, 0], hi[n, 1], hi[n, 2])
+            _sift_down(ht, hi, n, ht[n], hi[n, 0], hi[n, 1])
 
 
 @njit(inline=True)
 def _pop(ht, hi, ctr):
-    """Take the next event off the heap: (time, payload, token)."""
-    t, pay, tok = _take(ht, hi, ctr)
+    """Take the next event off the heap: (time, sequence number, payload)."""
+    t, seq, pay = _take(ht, hi, ctr)
     _settle(ht, hi, ctr)
-    return t, pay, tok
+    return t, seq, pay

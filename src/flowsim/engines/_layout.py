@@ -22,7 +22,8 @@ from ..kernels import njit as _njit
 
 __all__ = [
     "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL", "SLOTS_FULL", "HEAP_LOW",
-    "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_BITS",
+    "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_RETURN",
+    "EV_BITS",
     "EV_MASK",
     "NODE", "PREV", "HELD", "HPREV", "HDEST", "J", "ALIVE", "WAITING", "WTOK", "QNEXT", "QPREV", "ROUTE", "VSEQ",
     "HSEQ", "GU_TO", "DROW", "PID", "COH", "N_INT",
@@ -47,16 +48,17 @@ def njit(fn=None, *, inline: bool = False):
 # need; unlike the others, the loop stops between two events and resumes where it stopped once
 # ``engines.slot_room`` has added room)
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL, SLOTS_FULL, HEAP_LOW = 0, 1, 2, 3, 4, 5, 6, 7
-# event kinds (low 3 bits of the payload; the rest is the slot, or the node; an arrival
-# from a source (token 0) carries the patient, who takes a slot when it arrives)
-EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
-EV_BITS = 3
+# event kinds (low EV_BITS bits of the payload; the rest is the slot, or the node; an arrival
+# from a source carries the patient, who takes a slot when it arrives; EV_RETURN a readmission)
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND, EV_RETURN = range(9)
+EV_BITS = 4
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the integer state S, one row per slot (``_slots``: a patient holds a slot while it is
 # in the system; ROUTE: the route chosen, during a hold, whose destination is in HDEST; GU_TO:
 # where a blocked wait that ends another way goes; DROW: how the readers of ``draw_tables`` name
 # the patient (key << 32 | rank), ``Model.drow``, copied when it takes the slot; PID: the patient;
-# COH: its cohort)
+# COH: its cohort; WTOK: while WAITING, the sequence number of the event that ends the wait another
+# way (EV_RENEGE), or -1: an EV_RENEGE of an earlier wait never matches)
 NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW, PID, COH = \
     range(18)
 N_INT = 18
@@ -117,7 +119,7 @@ Model = namedtuple("Model", [
 CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # Mutable state: per slot (S, F, visits; ``_slots``), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken: slots), the heap (ht times; hi rows seq,
-# payload, token), the log (li its integer columns and lf its float ones, ``LogInts`` and
+# payload), the log (li its integer columns and lf its float ones, ``LogInts`` and
 # ``LogFloats``: one array per column of the EventLog, in its dtype), the counters ctr, ret_k (slots,) the discharges of the
 # slot's patient that could have led to a return so far ((1,) without readmissions; visits is
 # (1, 1) without nodes on a cycle), the escalation log el (rows node, minute opened, minute closed

@@ -36,7 +36,7 @@ server is censored at the horizon). The counts come back in
 
 Readmissions (``Network.readmit``, ``engines.returns``): when a patient leaves by an
 exit, ``_returns._return_after`` decides whether it comes back and pushes its return as
-an EV_ARRIVE with token 1 (the same patient walks in at the return node, keeping
+an EV_RETURN (the same patient walks in at the return node, keeping
 its interventions and visit numbering); a return column not drawn yet stops the
 loop with NEED_EXTEND and detail -1, and ``Draws.extend_returns`` adds columns.
 
@@ -195,7 +195,7 @@ def _state(net: Network, n_slots: int, log_cap: int, heap_cap: int, days: int, e
         S=np.zeros((n_slots, _loop.N_INT), dtype=i64), F=np.full((n_slots, _loop.N_FLOAT), np.nan),
         visits=np.zeros((n_vis, n_rev), dtype=i64), ns=ns,
         qh=np.full((N, L), -1, dtype=i64), qt=np.full((N, L), -1, dtype=i64), taken=np.zeros((N, days), dtype=i64),
-        ht=np.empty(heap_cap), hi=np.empty((heap_cap, 3), dtype=i64),
+        ht=np.empty(heap_cap), hi=np.empty((heap_cap, 2), dtype=i64),
         li=_columns(_loop.LogInts, log_cap), lf=_columns(_loop.LogFloats, log_cap),
         ctr=ctr, ret_k=np.zeros(n_slots if getattr(net, "readmit", None) is not None else 1, dtype=i64),
         el=np.empty((esc_cap, 3)), free=np.arange(n_slots - 1, -1, -1, dtype=i64), order=np.empty(n_slots, dtype=i64),
