@@ -2,7 +2,8 @@
 
 For R replications: run to day T + W, and separately to day T, write the census at T
 (with the run's draws, so discharge holds are read correctly), warm-start W days from
-it with another seed, and compare the daily occupancy of one bed node over the W days
+it with another seed, on the census's date (run.start + T, as `flowsim run --start`; the
+demand of the census's month, its weekdays and bank holidays), and compare the daily occupancy of one bed node over the W days
 (paired by replication). Prints the mean paired difference and its standard error for
 week 1 and for the whole W days.
 
@@ -11,6 +12,7 @@ week 1 and for the whole W days.
 """
 
 import dataclasses
+import datetime as dt
 import sys
 
 import numpy as np
@@ -29,8 +31,12 @@ def main(argv):
     path = argv[0] if argv else str(default_config_path())
     node = argv[1] if len(argv) > 1 else "acute_medicine"
     T, W, R = (int(a) for a in (argv[2:5] + ["196", "42", "20"][len(argv[2:5]):]))
-    net = build_network(load_config(path))
-    nets = {d: dataclasses.replace(net, horizon=d * 1440.0, warm_up=0.0) for d in (T + W, T, W)}
+    cfg = load_config(path)
+    net = build_network(cfg)
+    nets = {d: dataclasses.replace(net, horizon=d * 1440.0, warm_up=0.0) for d in (T + W, T)}
+    if cfg.run.start is not None:  # the warm start's day 0 is the census's date
+        cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"start": cfg.run.start + dt.timedelta(days=T)})})
+    nets[W] = dataclasses.replace(build_network(cfg), horizon=W * 1440.0, warm_up=0.0)
     row = list(np.flatnonzero(net.bed)).index(net.node_names.index(node))
     cont, warm = [], []
     for r in range(R):

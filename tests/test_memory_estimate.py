@@ -118,3 +118,47 @@ def test_a_malformed_memory_override_is_a_usage_error(tmp_path):
                          text=True, env=env, timeout=120)
     assert out.returncode == 2 and "Traceback" not in out.stderr
     assert "FLOWSIM_MEMORY_AVAILABLE: expected a number of bytes >= 0, found '12GB'" in out.stderr
+
+
+# ------------------------------------------------------------------ a population with readmissions
+@pytest.fixture(scope="module")
+def population_net():
+    from flowsim.cli import default_config_path
+    from flowsim.config.scenarios import load_scenario
+
+    cfg = load_scenario(default_config_path().parent / "population.yaml")
+    cfg = cfg.model_copy(update={"run": cfg.run.model_copy(update={"horizon": 120 * 1440.0, "warm_up": 10 * 1440.0})})
+    return build_network(cfg)
+
+
+def test_return_columns_are_enough_and_never_change_a_number(population_net, monkeypatch):
+    # the draws start with the columns memory.return_columns_for expects to be enough: the compiled
+    # loop does not run the replication again for more; and starting with 2 (extended by the loop's
+    # reruns) gives the same metrics, each column being its own stream
+    from flowsim import draws as draws_mod
+
+    net = population_net
+    calls = []
+    real = draws_mod.Draws.extend_returns
+    monkeypatch.setattr(draws_mod.Draws, "extend_returns", lambda self: (calls.append(1), real(self))[1])
+    full, _, _ = run_replication(net, 5, 0, "compiled")
+    assert calls == []
+    monkeypatch.setattr(draws_mod, "return_columns_for", lambda net, P, first=2: first)
+    few, _, _ = run_replication(net, 5, 0, "compiled")
+    assert len(calls) >= 1  # two columns are not enough for 120 days: the loop ran again with more
+    assert few.keys() == full.keys()
+    assert all(few[k] == full[k] or (few[k] != few[k] and full[k] != full[k]) for k in full)  # NaN: no servers
+
+
+def test_estimate_bounds_the_peak_of_a_population_with_readmissions(population_net):
+    # not measured as it runs (readmissions): the estimate counts the log path and the return columns
+    net = population_net
+    warm_once(net, "compiled")
+    est = estimate_replication(net, keep_log=False)
+    tracemalloc.start()
+    try:
+        run_replication(net, 5, 0, "compiled", keep_log=False)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak <= est.bytes <= 1.6 * peak, (peak, est.bytes)

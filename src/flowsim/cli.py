@@ -38,6 +38,14 @@ def _duration_arg(flag: str):
     return parse
 
 
+def _date_arg(text: str, flag: str):
+    import datetime as dt
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise ConfigError(f"expected a date as YYYY-MM-DD, found {text!r}", path=flag) from None
+
+
 def _jsonable(x):
     if isinstance(x, float) and (math.isnan(x) or math.isinf(x)):
         return None
@@ -62,6 +70,8 @@ def _with_run(cfg, args):
         update["horizon"] = _duration_arg("--horizon")(args.horizon)
     if getattr(args, "start_from", None) and args.warm_up is None:
         update["warm_up"] = 0.0  # a warm start needs no warm-up
+    if getattr(args, "start", None) is not None:
+        update["start"] = _date_arg(args.start, "--start")
     run = cfg.run.model_copy(update=update)
     if not run.warm_up < run.horizon:
         raise ConfigError(f"expected warm-up < horizon, found warm-up {run.warm_up / MINUTES_PER_DAY:g} days and "
@@ -151,7 +161,7 @@ def cmd_run(args) -> int:
 
 def cmd_census(args) -> int:
     from .outputs import check_output_path
-    from .warmstart.commands import run_census
+    from .warmstart.commands import census_date, run_census
 
     cfg = _load(args.config, args.scenario)
     at = _duration_arg("--at")(args.at)
@@ -163,7 +173,10 @@ def cmd_census(args) -> int:
         raise UsageError(f"expected a replication number >= 0, found {args.replication}", argument="--replication")
     census = run_census(cfg, at, args.out, seed=cfg.run.seed if args.seed is None else args.seed,
                         replication=args.replication, engine=args.engine or cfg.run.engine)
-    print(f"census of {len(census)} patients at day {at / MINUTES_PER_DAY:g} written to {args.out}")
+    date, hint = census_date(cfg.run.start, at, args.out)
+    print(f"census of {len(census)} patients at day {at / MINUTES_PER_DAY:g}{date} written to {args.out}")
+    if hint:
+        print(hint)
     return 0
 
 
@@ -290,6 +303,8 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--scenario", help="apply a scenario of the config (default: baseline, the model as written)")
     r.add_argument("--start-from", dest="start_from", metavar="CENSUS_CSV",
                    help="start from this census of patients (docs/warm-start.md); warm-up 0 unless given")
+    r.add_argument("--start", metavar="YYYY-MM-DD", help="the date of day 0, e.g. the census's date (overrides "
+                   "run.start: months, weekdays and bank holidays of the calendar follow it)")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still)")
     r.add_argument("--workers", type=int, help="local worker processes for the replications "
                    "(default: all cores; 1 runs them in this process); the numbers do not change")

@@ -25,7 +25,7 @@ import numpy as np
 
 from .counter import stream_keys, uniform
 from .kernels import njit as _njit
-from .network import NO_NODE, Network
+from .network import Network
 from .variates import first_above, flat_empirical, variate
 
 __all__ = ["Tables", "tables", "duration", "route_u", "patience", "elsewhere_u", "hold", "give_up", "referral",
@@ -142,8 +142,8 @@ def tables(net: Network, seed: int, replication: int, census=None) -> Tables:
         rkey=key(_node_names(net, "route", False, np.ones(N, bool), cen), N),
         ekey=key(_node_names(net, "elsewhere", False, net.elsewhere_p > 0, cen), N),
         hkey=key(_route_names(net, "hold", has_hold, cen), R),
-        gkey=key(_route_names(net, "give_up", g_has, False), R),
-        gtkey=key(_route_names(net, "give_up_route", g_has, False), R),
+        gkey=key(_route_names(net, "give_up", g_has, cen), R),
+        gtkey=key(_route_names(net, "give_up_route", g_has, cen), R),
         fkey=key(_referral_names(net), n_iv),
         dcode=net.dur_code.astype(i8), dpar=net.dur_params.astype(f8).reshape(N * C, -1),
         pcode=net.pat_code.astype(i8), ppar=net.pat_params.astype(f8).reshape(N * C, -1),
@@ -171,7 +171,7 @@ ARGS = {
     "patience": ("pkey", "pcode", "ppar", "ev", "es", "ec"),
     "elsewhere_u": ("ekey",),
     "hold": ("hkey", "hcode", "hpar", "ev", "es", "ec", "cen", "cen_node", "cen_hroute", "cen_hold"),
-    "give_up": ("gkey", "gtkey", "gcode", "gpar", "ev", "es", "ec", "cen", "gstart", "glen", "gdest", "gcum"),
+    "give_up": ("gkey", "gtkey", "gcode", "gpar", "ev", "es", "ec", "gstart", "glen", "gdest", "gcum"),
     "referral": ("fkey", "fcode", "fpar", "ev", "es", "ec", "cen"),
 }
 
@@ -226,12 +226,10 @@ def hold_of(hkey, hcode, hpar, ev, es, ec, cen, cen_node, cen_hroute, cen_hold, 
 
 
 @njit
-def give_up_of(gkey, gtkey, gcode, gpar, ev, es, ec, cen, gstart, glen, gdest, gcum, r, kr, j):
+def give_up_of(gkey, gtkey, gcode, gpar, ev, es, ec, gstart, glen, gdest, gcum, r, kr, j):
     """(minutes, destination) of a blocked wait on give_up route r after visit j at its
-    node; census patients' waits do not end another way (NaN, NO_NODE)."""
+    node (census patients too, from their own streams)."""
     k, rank = kr >> 32, kr & _RANK
-    if k >= cen:
-        return np.nan, NO_NODE
     wait = variate(gcode[r], gpar, r, ev, es, ec, gkey[r, k], rank, j)
     u = uniform(gtkey[r, k], rank, j, 0)
     a = gstart[r]
@@ -282,7 +280,7 @@ def hold(t, r, node, kr, j):
 @njit
 def give_up(t, r, kr, j):
     """``give_up_of`` through the Tables tuple."""
-    return give_up_of(t.gkey, t.gtkey, t.gcode, t.gpar, t.ev, t.es, t.ec, t.cen, t.gstart, t.glen, t.gdest,
+    return give_up_of(t.gkey, t.gtkey, t.gcode, t.gpar, t.ev, t.es, t.ec, t.gstart, t.glen, t.gdest,
                       t.gcum, r, kr, j)
 
 

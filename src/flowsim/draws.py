@@ -54,6 +54,7 @@ import numpy as np
 from . import draw_tables as dt
 from .arrivals import arrival_times, cohort_of
 from .attributes import FIRST_RETURNS, Attributes, draw_attributes, return_columns
+from .memory import return_columns_for
 from .network import Network
 from .random import stream
 
@@ -204,7 +205,8 @@ def _returns(d: Draws, net: Network) -> None:
         return
     band = d.attrs.band if d.attrs is not None else np.zeros(P, dtype=np.int16)
     d.ret_p = net.readmit.p_band[band].astype(np.float64)
-    cols = [return_columns(net, d, k) for k in range(FIRST_RETURNS)]
+    # enough columns that the compiled loop need not run the replication again for more (memory.return_columns_for)
+    cols = [return_columns(net, d, k) for k in range(return_columns_for(net, P, FIRST_RETURNS))]
     d.ret_u = np.stack([c[0] for c in cols], axis=1)
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
 

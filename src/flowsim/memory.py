@@ -16,7 +16,11 @@ when kept, its event log (one row per node visit) come on top. So
             + slots x (PER_SLOT [+ PER_STREAMED_SLOT])
             + waits x PER_WAIT                                  (measured as the loop runs)
             + log rows x PER_LOG_ROW                            (a run keeping its log)
+            + people x PER_PERSON + P x 16 x return columns      (a population; readmissions)
             (and PROCESS, the imports, per process)
+
+A model the loop cannot measure as it runs (``streamed.streamable``: readmissions, a
+population, assessments) keeps its log whatever was asked, and is estimated so.
 
 with P the expected arrivals (rates x horizon) and visits the expected node visits of
 the routing chain (route probabilities, each source's cohort mix; overflow,
@@ -36,13 +40,15 @@ import numpy as np
 from .distributions import dist_mean
 from .errors import UsageError
 from .network import QUEUE, Network
+from .streamed import streamable
 
 __all__ = ["Estimate", "estimate_replication", "expected_in_system", "slots_for", "heap_room", "available_bytes",
-           "check_memory"]
+           "check_memory", "return_columns_for"]
 
 PER_DRAW = 8               # one uniform drawn up front per patient: float64 (an intervention's eligibility)
 PER_PATIENT = 20           # draws: arrival, key << 32 | rank (8 each), source, cohort (2 each)
 PER_THIN = 8               # the thinning uniform: drawn only for a model with interventions
+PER_PERSON = 40            # a registered population: 4 arrays a person, and temporaries (``attributes``)
 PER_LOOP_PATIENT = 0       # the loop reads the draws' own per-patient arrays (``Draws.drow`` too)
 PER_HEAP = 24              # a heap entry of the loop: time, sequence number, payload
 # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries
@@ -165,6 +171,36 @@ def _stay_per_visit(net: Network) -> np.ndarray:
     return out
 
 
+def return_columns_for(net: Network, patients: float, first: int = 2, most: int = 64) -> int:
+    """The return columns a replication's draws start with (``draws``, ``Draws.extend_returns``):
+    enough that, by expectation, no patient of ``patients`` arrivals needs one more.
+
+    Returns form a branching process: a patient leaves an ``after`` node A times per arrival
+    (the routing chain's visits, an upper bound: every exit counted) and returns with probability
+    at most ``pmax`` each time; a return walks in at ``readmit.to`` and reaches ``after`` nodes B
+    times, so it makes q = pmax x B returns of its own. The patients needing column K (return
+    K + 1) are about patients x A x pmax x q^K; the columns are the first K >= ``first`` with that
+    below 1/2 (``most`` when q >= 1). More columns never change a number (each is its own stream,
+    ``attributes.return_columns``); too few make the compiled loop run the replication again.
+    """
+    rd = net.readmit
+    if rd is None or patients <= 0:
+        return first
+    pmax = float(np.max(rd.p_band)) * float(np.max(rd.scale, initial=1.0))
+    after = np.asarray(rd.after, dtype=bool)
+    A = float(_node_visits(net)[after].sum())
+    N = net.n_nodes
+    B = max(float(_series(_routing(net, s).T, np.eye(N)[:, [rd.to]])[after, 0].sum())
+            for s in range(len(net.source_to)))
+    q = pmax * B
+    if q >= 1.0:
+        return most
+    need, K = patients * A * pmax, first
+    while K < most and need * q ** K >= 0.5:
+        K += 1
+    return K
+
+
 def expected_in_system(net: Network, patients: float) -> float:
     """Patients expected in the system at once over a run of ``patients`` arrivals, by Little's
     law: the arrival rate (patients / horizon) x the mean time in the system (the node visits of
@@ -196,6 +232,7 @@ def heap_room(net: Network) -> int:
 def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     """The peak bytes of one replication of ``net`` on the compiled engine (see the module
     docstring); ``keep_log`` False: a run measured as it runs, writing no event log."""
+    keep_log = keep_log or not streamable(net)  # a model the loop cannot measure as it runs writes its log
     P = expected_patients(net)
     V = _visits(net, P)
     n_iv = len(net.interventions.names) if net.interventions is not None else 0
@@ -208,10 +245,11 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     loop = P * PER_LOOP_PATIENT + slots * per_slot + heap_room(net) * PER_HEAP + waits
     if not keep_log:  # after the loop, while its waits are measured: the loop's state is gone by then
         loop = max(loop, waits * (1 + PER_WAIT_MEASURED / PER_WAIT))
-    if net.readmit is not None:
-        loop += P * (8 + 16 * 2) + slots * 8  # return draws (2 columns), and counts per slot
-    if net.population is not None:
-        loop += P * 16  # each patient's person and band
+    if net.readmit is not None:  # the return draws' probability and columns, and counts per slot
+        draws += P * (8 + 16 * return_columns_for(net, P))
+        loop += slots * 8
+    if net.population is not None:  # each person's band, risk, predicted risk and rank; each patient's person and band
+        draws += net.population.size * PER_PERSON + P * 10
     if keep_log:
         log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
         loop += log_rows * PER_LOG_ROW

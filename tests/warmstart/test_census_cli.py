@@ -12,7 +12,7 @@ from flowsim.cli import default_config_path, main
 from chain_model import CHAIN
 from test_cli import cli
 
-HEADER = "id,node,cohort,days_in_node,medically_fit,fit_days,onward,waiting\n"
+HEADER = "id,node,cohort,days_in_node,medically_fit,fit_days,onward,waiting,blocked\n"
 
 
 @pytest.fixture(scope="module")
@@ -90,6 +90,8 @@ BAD = [
     ("fit longer than stay", HEADER + "1,ward,general,5,yes,6,reablement,no\n", ":2:6: fit_days: expected at most"),
     ("unknown cohort", HEADER + "1,ward,genral,5,no,,,no\n", ":2:3: cohort: unknown cohort 'genral'"),
     ("bad flag", HEADER + "1,ward,general,5,maybe,,,no\n", ":2:5: medically_fit: expected yes or no"),
+    ("blocked but not fit", HEADER + "1,ward,general,5,no,,,no,yes\n", ":2:9: blocked: expected a medically fit patient"),
+    ("blocked going home", HEADER + "1,ward,general,5,yes,2,home,no,yes\n", ":2:9: blocked: expected a medically fit"),
 ]
 
 

@@ -126,6 +126,57 @@ def test_census_round_trips_through_csv(tmp_path, census_and_net):
     np.testing.assert_array_equal(back.onward, census.onward)
     np.testing.assert_allclose(back.spent, census.spent, atol=0.1)
     np.testing.assert_allclose(back.fit_for, census.fit_for, atol=0.1)
+    np.testing.assert_array_equal(back.blocked, census.blocked)
+
+
+HELD = """
+name: a ward whose discharges to reablement are arranged (a hold), then wait for a place
+run: {horizon: 80 days, warm_up: 0 days, seed: 5}
+sources:
+  arrivals: {to: ward, rate: 8 per day}
+services:
+  ward:
+    kind: queue
+    setting: acute
+    bed: true
+    servers: 60
+    duration: {lognormal: {mean: 4 days, sd: 3 days}}
+    routes:
+      - {to: home, p: 0.5}
+      - {to: reablement, p: 0.5, blocking: true, hold: {lognormal: {mean: 2 days, sd: 2 days}}}
+  reablement:
+    kind: queue
+    setting: social_care
+    servers: 12
+    duration: {exponential: {mean: 14 days}}
+    routes:
+      - {to: home, p: 1}
+"""
+
+
+def test_a_blocked_census_patient_queues_at_once_and_one_in_its_hold_finishes_it():
+    # the census of a run knows which medically fit patients have finished their hold and wait for
+    # a place (``blocked``): they join reablement's queue at minute 0; without the flag they would
+    # first sit out a hold drawn again, conditioned on the time since fit (the bias that made the
+    # default economy's warm start hold ~2% too many elderly-care beds)
+    from flowsim.config import parse_config
+    from flowsim.network import build_network
+
+    net = build_network(parse_config(HELD, "held.yaml"))
+    d80 = make_draws(net, 3, 0)
+    census = census_at(run_compiled(net, d80), net, draws=d80)
+    reab = net.node_names.index("reablement")
+    blocked = np.flatnonzero(census.blocked)
+    in_hold = np.flatnonzero((census.state == FIT) & ~census.blocked & (census.onward == reab))
+    assert len(blocked) > 5 and len(in_hold) > 0
+    warm = dataclasses.replace(net, horizon=20 * 1440.0)
+    for flags, at_once in ((census.blocked, True), (np.zeros(len(census), dtype=bool), False)):
+        log = run_compiled(warm, census_draws(warm, dataclasses.replace(census, blocked=flags), 4, 0))
+        first = {int(p): a for p, a in zip(log.patient[log.node == reab], log.arrive[log.node == reab])}
+        arrived = np.array([first.get(int(k), np.inf) for k in blocked])
+        assert np.all(arrived == 0.0) == at_once
+    # in their hold, they reach reablement's queue after the rest of it
+    assert all(first.get(int(k), np.inf) > 0.0 for k in in_hold)
 
 
 def test_nobody_is_lost(census_and_net):
@@ -158,3 +209,28 @@ def test_patients_in_a_discharge_hold_are_medically_fit_and_finish_their_hold():
     # they keep the bed for the rest of their hold (not the route that leaves at once), then go home
     assert np.all(a.end[rows] == 0.0) and np.all(np.nan_to_num(a.depart[rows], nan=np.inf) > 0.0)
     assert np.all(a.dest[rows][~np.isnan(a.depart[rows])] == home)
+
+
+def test_blocked_census_patients_wait_their_give_up_in_both_engines():
+    # census patients blocked at minute 0, waiting for a reablement place that seldom frees (2 places,
+    # 10-day stays), leave another way after their give_up (exponential, mean 1 day general, 4 days
+    # frail): over 20 days all but the few a place frees for, as the continuing run's would; both
+    # engines alike. (Before census patients had give_up streams, none of them left.)
+    from test_give_up import net_of
+
+    from flowsim.eventlog import OTHER_ROUTE
+
+    net = net_of(2)
+    at40 = dataclasses.replace(net, horizon=40 * 1440.0, warm_up=0.0)
+    d40 = make_draws(at40, 3, 0)
+    census = census_at(run_compiled(at40, d40), at40, draws=d40)
+    blocked = np.flatnonzero(census.blocked)
+    assert len(blocked) >= 5
+    warm = dataclasses.replace(net, horizon=20 * 1440.0, warm_up=0.0)
+    draws = census_draws(warm, census, 4, 0)
+    np.testing.assert_array_equal(draws.census_route[blocked] >= 0, True)
+    log = run_simpy(warm, draws)
+    assert_same_log(log, run_compiled(warm, draws))
+    gave_up = np.isin(blocked, log.patient[log.outcome == OTHER_ROUTE])
+    # in 20 days a few reablement places free (2 places, 10-day stays): the rest give up
+    assert gave_up.sum() >= len(blocked) - 5 and gave_up.sum() > 0, (gave_up.sum(), len(blocked))

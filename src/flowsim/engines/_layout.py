@@ -111,11 +111,12 @@ Model = namedtuple("Model", [
     "rd_from", "rd_exit", "rd_i", "rd_p", "rd_u", "rd_t", "rd_scale",
     "drow",
     # a warm start (``_census_enter``)
-    "cen_state", "cen_node", "cen_since", "cen_fit_at", "cen_onward",
+    "cen_state", "cen_node", "cen_since", "cen_fit_at", "cen_onward", "cen_route",
 ])
 # A warm start's census patients are patients 0 .. K-1 (K = len(cen_state), 0 on a cold
 # start): their state (CEN_IN_SERVICE, CEN_FIT, CEN_WAITING as in warmstart.census_file), node,
-# minute started there, minute medically fit, onward node (see ``_census_enter``).
+# minute started there, minute medically fit, onward node (see ``_census_enter``), and the
+# blocking route of one that starts blocked (its wait may end another way: ``_blocked_on``), else -1.
 CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # Mutable state: per slot (S, F, visits; ``_slots``), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken: slots), the heap (ht times; hi rows seq,

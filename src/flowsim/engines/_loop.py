@@ -181,6 +181,7 @@ def _census_enter(mi, tab, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
         ns[n, BUSY] += 1
         _escalate(ns, el, ctr, n, now)
     if state == CEN_FIT:
+        S[p, J] = j  # the visit it is blocked after (``_blocked_on``)
         S[p, HELD] = n
         S[p, HPREV] = -1
         S[p, HDEST] = cen_onward[q]
@@ -298,6 +299,8 @@ def _arrival(m, s, iv, tl, who, ev, now):
     if who < len(m.cen_state):  # a warm start's census patient
         to, frm = _census_enter(m.mi, m.tab, m.cen_state, m.cen_node, m.cen_since, m.cen_fit_at, m.cen_onward,
                                 S, s.F, s.visits, s.ns, s.ht, s.hi, s.ctr, s.el, slot, now)
+        if m.cen_route[who] >= 0:  # starts blocked: its wait may end another way (a give_up)
+            _blocked_on(m, S, s.F, slot, frm, m.cen_route[who])
         return to, frm, slot
     return m.entry[m.source[who]], -1, slot
 

@@ -110,7 +110,7 @@ def _blocked_on(m, S, F, p, node, r):
     another way (``_Engine.blocked_on``)."""
     if m.gu_has[r]:
         wait, to = _dt.give_up(m.tab, r, S[p, DROW], S[p, J])
-        F[p, GU_AFTER] = wait  # NaN for a census patient: its wait does not end another way
+        F[p, GU_AFTER] = wait
         S[p, GU_TO] = to
     else:
         F[p, GU_AFTER] = INF

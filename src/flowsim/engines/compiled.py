@@ -69,7 +69,6 @@ from .slot_room import grown, heap_grown, heap_room
 __all__ = ["run_compiled", "run_compiled_streamed"]
 
 
-
 def _levels(net: Network) -> np.ndarray:
     """(N, C) priority level: the rank of each cohort's priority among a node's distinct priorities."""
     level = np.zeros(net.priority.shape, dtype=np.int64)
@@ -131,10 +130,11 @@ def _census(draws: Draws) -> dict:
     K = getattr(draws, "n_census", 0)
     if K == 0:
         return dict(cen_state=np.zeros(0, dtype=np.int64), cen_node=np.zeros(0, dtype=np.int64),
-                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64))
+                    cen_since=np.zeros(0), cen_fit_at=np.zeros(0), cen_onward=np.zeros(0, dtype=np.int64),
+                    cen_route=np.zeros(0, dtype=np.int64))
     return dict(cen_state=draws.census_state.astype(np.int64), cen_node=draws.census_node.astype(np.int64),
                 cen_since=draws.census_since.astype(np.float64), cen_fit_at=draws.census_fit_at.astype(np.float64),
-                cen_onward=draws.census_onward.astype(np.int64))
+                cen_onward=draws.census_onward.astype(np.int64), cen_route=draws.census_route.astype(np.int64))
 
 
 
@@ -272,6 +272,7 @@ def _run(net: Network, draws: Draws, keep_log: bool | None, slots: int | None = 
     names = net.interventions.names if net.interventions is not None else ()
     lwbs = -(1 + net.exit_names.index("left_without_being_seen"))
     while True:
+        s = iv = tl = None  # MEM: a run made again drops the old state before the new one is made
         s = _state(net, n_slots, 0 if keep_log is False else log_cap, heap_cap, days, esc_cap)
         iv = _iv_state(ivm, n_slots, len(names))
         tl = None if keep_log is None else new_tally(net, n_slots, wait_cap, keep_log)

@@ -336,10 +336,12 @@ class _Engine:
             self.pools[n].force_acquire()
         if state != FIT:
             return n, -1, True  # the loop numbers the visit and logs it
-        self.visit_number(p, n)
+        j = self.visit_number(p, n)
         st.seq += 1
         since = float(d.census_since[p])
         st.keep(n, -1, since, since, float(d.census_fit_at[p]), int(d.census_onward[p]), st.seq)
+        if d.census_route[p] >= 0:  # starts blocked: its wait may end another way (a give_up)
+            self.blocked_on(st, int(d.census_route[p]), p, j)
         return int(d.census_onward[p]), n, False
 
     def room(self, n: int) -> bool:

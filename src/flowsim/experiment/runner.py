@@ -134,6 +134,8 @@ def run_experiment(path, *, replications: int | None = None, seed: int | None = 
     check_executor_args(workers, scheduler, scheduler_timeout)
     data, positions = load_data(ls.model_path)
     cfgs = _scenario_configs(ls, data, positions)
+    if spec.start is not None:  # day 0 on the census's date: its month's demand, weekdays, bank holidays
+        cfgs = {name: _with_run(cfg, start=spec.start) for name, cfg in cfgs.items()}
     base = cfgs[spec.baseline]
     seed = seed if seed is not None else (spec.seed if spec.seed is not None else base.run.seed)
     horizon = spec.horizon if spec.horizon is not None else base.run.horizon

@@ -19,6 +19,7 @@ and every problem is a :class:`ConfigError` naming file, line, column and key::
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -142,6 +143,7 @@ class ExperimentSpec(_Frozen):
     search: Search | None = None     # the smallest/largest value of a key meeting a target
     metrics: list[str] | None = None  # what a sweep tabulates (default: capacity.SWEEP_METRICS)
     start_from: str | None = None   # a census CSV (docs/warm-start.md), relative to this file
+    start: dt.date | None = None    # the date of day 0, overriding the model's run.start (a census's date)
 
     def scenario_names(self) -> list[str]:
         names = list(self.scenarios)

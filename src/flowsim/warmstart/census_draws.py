@@ -11,15 +11,18 @@ patients have their own streams, with rank = census row (``draw_tables``):
 - on demand, as a source's: ``census:duration:<node>:<cohort>``, ``census:route:<node>``,
   ``census:patience:<node>:<cohort>``, ``census:elsewhere:<node>`` and
   ``census:hold:<node>:<route index>:<cohort>`` (the pseudo-source ``census``, last in the
-  key tables). Their blocked waits do not end another way and they are not referred
-  during a stay (no give_up or referral streams).
+  key tables), and ``census:give_up:<node>:<route index>:<cohort>`` and
+  ``census:give_up_route:...`` for blocked waits that end another way (one that starts
+  blocked at minute 0 waits its whole give_up from then: exact for an exponential). They
+  are not referred during a stay (no referral streams).
 
 The census visit itself is visit 0 of the patient's node. All census patients
 arrive at minute 0, before any source patient, in census order; engines read
 ``census_state`` etc. to start them in service, blocked (medically fit), or waiting.
 
 A medically fit patient whose onward route is a blocking route to a queue or delay
-node without a hold is started blocked: it keeps its bed and queues there. Any
+node without a hold, or with a hold that is over (the census's ``blocked``), is started
+blocked: it keeps its bed and queues there. Any
 other medically fit patient (a route with a hold, a non-blocking route, an exit) is
 started in service with a clinical stay that ends at minute 0, its visit-0 route
 uniform set inside its onward route's interval, and, on a route with a hold, the
@@ -55,6 +58,7 @@ class CensusDraws(Draws):
     census_since: np.ndarray = None   # (K,) float64 minute it started there (-days_in_node), <= 0
     census_fit_at: np.ndarray = None  # (K,) float64 minute it became medically fit (FIT only)
     census_onward: np.ndarray = None  # (K,) int64 node awaited (FIT only), else -1
+    census_route: np.ndarray = None   # (K,) int64 blocking route of a patient that starts blocked, else -1
 
 
 def _fit_by_route(d: CensusDraws, census: Census, u: np.ndarray, given: tuple) -> None:
@@ -66,8 +70,9 @@ def _fit_by_route(d: CensusDraws, census: Census, u: np.ndarray, given: tuple) -
         n, c, dest = int(census.node[k]), int(census.cohort[k]), int(census.onward[k])
         r = route_to(net, n, c, dest)
         blocked = net.route_block[r] and dest >= 0 and net.kind[dest] != BOOKING and net.kind[n] != BOOKING
-        if blocked and not net.route_has_hold[r]:
-            continue  # starts blocked at its onward node (census_state FIT)
+        if blocked and (not net.route_has_hold[r] or census.is_blocked(k)):
+            d.census_route[k] = r  # starts blocked at its onward node (census_state FIT): no hold, or it is over
+            continue
         d.census_state[k] = IN_SERVICE
         dur[k] = 0.0
         lo = net.route_cum[r - 1] if r > net.route_start[n, c] else 0.0
@@ -105,7 +110,7 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
         # census patients carry no attributes yet: no divert finds them eligible
         eligible_u=np.concatenate([np.full((base.eligible_u.shape[0], K), 2.0), base.eligible_u], axis=1),
         census_state=census.state.copy(), census_node=census.node.copy(), census_since=-census.spent,
-        census_fit_at=-census.fit_for, census_onward=census.onward.copy())
+        census_fit_at=-census.fit_for, census_onward=census.onward.copy(), census_route=np.full(K, -1, np.int64))
     # 2.0 > any thinning threshold: interventions that thin a source never remove a census patient
     d.thin_u = np.concatenate([np.full(K, 2.0), base.thin_u])
     d._rows_by_source = [rows + K for rows in base._rows_by_source]

@@ -13,6 +13,10 @@ fit_days       days since medically fit (>= 0, at most days_in_node); required w
 onward         where the medically fit patient goes next: a service, or an exit such as
                ``home``, that the node routes the patient's cohort to; required when fit
 waiting        yes/no (default no): waiting for a server at ``node``, not yet started
+blocked        yes/no (default no): a medically fit patient whose discharge is arranged and
+               who waits only for a place at ``onward`` (reached by a blocking route): it
+               queues there from minute 0. No: its discharge is still being arranged, and on
+               a route with a hold the rest of the hold is drawn (conditioned on fit_days)
 =============  ===========================================================================
 
 More patients in service at a queue node than it has servers is not an error: every
@@ -32,13 +36,13 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..eventlog import NO_DEST
-from ..network import QUEUE, Network
+from ..network import BOOKING, QUEUE, Network
 from ..suggest import did_you_mean
 from ..units import MINUTES_PER_DAY
 
 __all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "IN_SERVICE", "FIT", "WAITING"]
 
-CENSUS_COLUMNS = ("id", "node", "cohort", "days_in_node", "medically_fit", "fit_days", "onward", "waiting")
+CENSUS_COLUMNS = ("id", "node", "cohort", "days_in_node", "medically_fit", "fit_days", "onward", "waiting", "blocked")
 IN_SERVICE, FIT, WAITING = 0, 1, 2
 _YES, _NO = {"yes", "y", "true", "1"}, {"no", "n", "false", "0", ""}
 
@@ -56,6 +60,10 @@ class Census:
     ids: tuple[str, ...] = ()
     label: str = ""
     notes: tuple[str, ...] = field(default=())
+    blocked: np.ndarray | None = None  # (K,) bool: FIT, hold over, queued at onward (None: nobody)
+
+    def is_blocked(self, k: int) -> bool:
+        return self.blocked is not None and bool(self.blocked[k])
 
     def __len__(self) -> int:
         return len(self.node)
@@ -139,7 +147,7 @@ def _onward(text, node, cohort, net, path, row, col) -> int:
 
 
 def _row(cells, cols, net, path, row):
-    """(state, node, cohort, spent, fit_for, onward) of one patient row."""
+    """(state, node, cohort, spent, fit_for, onward, blocked) of one patient row."""
     def cell(name):
         j = cols.get(name)
         return (cells[j].strip() if j is not None and j < len(cells) else ""), (j or 0) + 1
@@ -172,8 +180,14 @@ def _row(cells, cols, net, path, row):
         if text == "":
             _fail(path, row, col, "onward", "expected the service the patient waits for, found none")
         onward = _onward(text, node, cohort, net, path, row, col)
+    text, col = cell("blocked")
+    blocked = _flag(text, path, row, col, "blocked")
+    if blocked and not (fit and onward >= 0 and net.route_block[route_to(net, node, cohort, onward)]
+                        and net.kind[onward] != BOOKING and net.kind[node] != BOOKING):
+        _fail(path, row, col, "blocked", "expected a medically fit patient whose onward service its node reaches by "
+                                         "a blocking route; found blocked yes")
     state = FIT if fit else WAITING if waiting else IN_SERVICE
-    return state, node, cohort, spent * MINUTES_PER_DAY, fit_for * MINUTES_PER_DAY, onward
+    return state, node, cohort, spent * MINUTES_PER_DAY, fit_for * MINUTES_PER_DAY, onward, blocked
 
 
 def _over_capacity(node, state, net, label) -> tuple[str, ...]:
@@ -227,11 +241,11 @@ def read_census(path, net: Network) -> Census:
             _fail(path, i, len(cols) + 1, "row", f"expected {len(cols)} cells, found {len(cells)}")
         out.append(_row(cells, cols, net, path, i))
         ids.append(cells[cols["id"]].strip() if "id" in cols and cols["id"] < len(cells) else str(len(ids)))
-    state, node, cohort, spent, fit_for, onward = (np.array(c) for c in zip(*out))
+    state, node, cohort, spent, fit_for, onward, blocked = (np.array(c) for c in zip(*out))
     state, node = state.astype(np.int8), node.astype(np.int64)
     return Census(state=state, node=node, cohort=cohort.astype(np.int16), spent=spent.astype(np.float64),
                   fit_for=fit_for.astype(np.float64), onward=onward.astype(np.int64), ids=tuple(ids),
-                  label=str(path), notes=_over_capacity(node, state, net, str(path)))
+                  label=str(path), notes=_over_capacity(node, state, net, str(path)), blocked=blocked.astype(bool))
 
 
 def write_census(path, census: Census, net: Network) -> None:
@@ -245,4 +259,4 @@ def write_census(path, census: Census, net: Network) -> None:
                         net.cohorts[census.cohort[k]], f"{census.spent[k] / MINUTES_PER_DAY:.6f}",
                         "yes" if fit else "no", f"{census.fit_for[k] / MINUTES_PER_DAY:.6f}" if fit else "",
                         net.dest_name(int(census.onward[k])) if fit else "",
-                        "yes" if census.state[k] == WAITING else "no"])
+                        "yes" if census.state[k] == WAITING else "no", "yes" if census.is_blocked(k) else "no"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 
 from ..config.schema import Config
 from ..draws import make_draws
@@ -14,7 +15,7 @@ from ..units import MINUTES_PER_DAY
 from .census_file import FIT, IN_SERVICE, WAITING, Census, write_census
 from .snapshot import census_at
 
-__all__ = ["run_census", "warm_start_document"]
+__all__ = ["run_census", "census_date", "warm_start_document"]
 
 
 def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int = 0,
@@ -35,6 +36,19 @@ def run_census(cfg: Config, at: float, out: str, *, seed: int, replication: int 
     census = census_at(log, net, label=f"{cfg.name}, replication {replication} at day {at / MINUTES_PER_DAY:g}", draws=draws)
     write_atomically(out, lambda tmp: write_census(tmp, census, net), "-o")
     return census
+
+
+def census_date(start: dt.date | None, at: float, out: str) -> tuple[str, str]:
+    """What ``flowsim census`` says of the census's date on a model with a calendar (``run.start``):
+    the date, and how to start a run on it (``--start``; otherwise its months, weekdays and bank
+    holidays are those from ``run.start``, docs/warm-start.md). Both empty without a calendar."""
+    if start is None:
+        return "", ""
+    when = dt.datetime.combine(start, dt.time()) + dt.timedelta(minutes=float(at))
+    clock = "" if when.time() == dt.time() else f" {when:%H:%M}"
+    hint = (f"to run from it on that date (its month's demand, weekdays and bank holidays{'; from 00:00' if clock else ''}):"
+            f" --start-from {out} --start {when:%Y-%m-%d}")
+    return f" ({when:%A} {when.day} {when:%B %Y}{clock})", hint
 
 
 def warm_start_document(census: Census, forecast: dict | None) -> dict:

@@ -5,7 +5,7 @@ Every patient still in the system at the horizon has one or two IN_SYSTEM rows
 the row of the node it is at. Read back as a census:
 
 - held row and current row: medically fit at the held node since its ``end``,
-  waiting for the current node (``onward``);
+  waiting for the current node (``onward``), its discharge arranged (``blocked``);
 - one row that started and has not ended: in service since ``start``;
 - one row that has not started: waiting since ``arrive``;
 - one row that started and ended (a route's hold: its discharge being arranged):
@@ -59,7 +59,7 @@ def census_at(log: EventLog, net: Network, label: str = "", draws=None) -> Censu
     rows = rows[np.lexsort((log.seq[rows], log.patient[rows]))]
     pats, first = np.unique(log.patient[rows], return_index=True)
     last = (np.append(first[1:], len(rows)) - 1)[:len(first)]  # nobody in the system: no rows
-    state, node, cohort, spent, fit_for, onward = [], [], [], [], [], []
+    state, node, cohort, spent, fit_for, onward, blocked = [], [], [], [], [], [], []
     for a, b in zip(first, last):
         r0, r1 = rows[a], rows[b]
         cohort.append(int(log.cohort[r0]))
@@ -69,6 +69,7 @@ def census_at(log: EventLog, net: Network, label: str = "", draws=None) -> Censu
             spent.append(T - log.start[r0])
             fit_for.append(T - log.end[r0])
             onward.append(int(log.node[r1]))
+            blocked.append(True)
             continue
         started = not np.isnan(log.start[r0])
         if started and not np.isnan(log.end[r0]) and draws is not None:  # in a hold: medically fit
@@ -79,12 +80,14 @@ def census_at(log: EventLog, net: Network, label: str = "", draws=None) -> Censu
             spent.append(T - log.start[r0])
             fit_for.append(T - log.end[r0])
             onward.append(_route_dest(net, draws, p, n, c, j))
+            blocked.append(False)
             continue
         state.append(IN_SERVICE if started else WAITING)
         node.append(int(log.node[r0]))
         spent.append(T - (log.start[r0] if started else log.arrive[r0]))
         fit_for.append(0.0)
         onward.append(NO_DEST)
+        blocked.append(False)
     # patients enter the warm start in census order, and queue in it: order them by the
     # minute they reached the node they are at (ties by patient), as the queues were
     order = np.lexsort((pats, log.arrive[rows[last]]))
@@ -94,4 +97,4 @@ def census_at(log: EventLog, net: Network, label: str = "", draws=None) -> Censu
                   spent=np.maximum(np.array(spent, dtype=np.float64), 0.0)[order],
                   fit_for=np.maximum(np.array(fit_for, dtype=np.float64), 0.0)[order],
                   onward=np.array(onward, dtype=np.int64)[order], ids=tuple(str(pats[i]) for i in order),
-                  label=label)
+                  label=label, blocked=np.array(blocked, dtype=bool)[order])
