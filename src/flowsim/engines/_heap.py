@@ -15,7 +15,11 @@ the same minute, which then stays at the root instead of climbing there and sink
 
 from __future__ import annotations
 
+import numpy as np
+
 from ._layout import EV_BITS, HEAP_FULL, HN, HOLE, SEQ, STATUS, njit
+
+_U = np.uint64  # a heap position
 
 
 @njit(inline=True)
@@ -56,14 +60,17 @@ def _push(ht, hi, ctr, t, pay):
 @njit
 def _sift_down(ht, hi, n, t, q, pay):
     """Put the entry (t, q, pay) at the root of the heap ht[:n] (whose root is free) and sift
-    it down to its place. A real call, not inlined: every push site would carry a copy."""
-    i = 0
+    it down to its place. A real call, not inlined: every push site would carry a copy.
+    PERF: positions are unsigned (``_U``), so Numba indexes without its negative-index
+    wraparound (a shift, a mask and an add per access on a signed index)."""
+    un = _U(n)
+    i = _U(0)
     while True:
-        c = 2 * i + 1
-        if c >= n:
+        c = i + i + _U(1)
+        if c >= un:
             break
-        r = c + 1
-        if r < n:
+        r = c + _U(1)
+        if r < un:
             # PERF: the earlier child chosen without a branch (which child is earlier is a coin toss
             # the branch predictor loses half the time); ties of time, rare, by a branch
             tc, tr = ht[c], ht[r]
@@ -71,7 +78,7 @@ def _sift_down(ht, hi, n, t, q, pay):
                 if hi[r, 0] < hi[c, 0]:
                     c = r
             else:
-                c += tr < tc
+                c += _U(tr < tc)
         if ht[c] < t or (ht[c] == t and hi[c, 0] < q):
             ht[i] = ht[c]
             hi[i, 0] = hi[c, 0]
