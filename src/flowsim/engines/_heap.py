@@ -42,9 +42,9 @@ def _push(ht, hi, ctr, t, pay):
         ctr[STATUS] = HEAP_FULL
         return seq
     ctr[HN] = n + 1
-    i = n
-    while i > 0:
-        up = (i - 1) >> 1
+    i = _U(n)  # PERF: unsigned, as in _sift_down
+    while i > _U(0):
+        up = (i - _U(1)) >> _U(1)
         if ht[up] <= t:  # at the same minute, every entry was scheduled before this one
             break
         ht[i] = ht[up]
