@@ -5,6 +5,8 @@ the patients still in the system at the horizon. A full log stops the loop with 
 
 from __future__ import annotations
 
+import numpy as np
+
 from ..eventlog import IN_SYSTEM, NO_DEST
 from ._layout import (ARR, COH, END, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, LOG_FULL, NAN, NODE, PID, PREV,
                       ROWS, START, STATUS, VSEQ, njit)
@@ -29,6 +31,8 @@ def _log(li, lf, tl, ctr, S, p, node, prev, arrive, start, end, depart, outcome,
     if n >= len(li.patient):
         ctr[STATUS] = LOG_FULL
         return
+    ctr[ROWS] = n + 1
+    n = np.uint64(n)  # PERF: an unsigned index: no negative-index wraparound on each of 11 columns
     li.patient[n] = S[p, PID]
     li.cohort[n] = c
     li.node[n] = node
@@ -40,7 +44,6 @@ def _log(li, lf, tl, ctr, S, p, node, prev, arrive, start, end, depart, outcome,
     lf.start[n] = start
     lf.end[n] = end
     lf.depart[n] = depart
-    ctr[ROWS] = n + 1
 
 
 @njit
