@@ -56,8 +56,8 @@ def by_identity(d, name, i, visits=3):
     return {(int(s), int(k)): v for s, k, v in zip(d.source, d.rank, vals)}
 
 
-def test_version_is_two():
-    assert RANDOMNESS_VERSION == 2
+def test_version_is_three():
+    assert RANDOMNESS_VERSION == 3  # v3: v2's counters, AS 241's normal quantile (draws.py)
 
 
 def test_prefix_property_a_longer_horizon_keeps_earlier_patients_numbers():

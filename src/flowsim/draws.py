@@ -43,6 +43,9 @@ values for every patient, for tests and inspection.
 
 Version 1 (before ``RANDOMNESS_VERSION`` 2) drew (patients x visits) blocks per node from
 PCG64 streams named with a visit suffix; every per-visit number differs between versions.
+Version 3 changed only the normal quantile (``variates.ndtri``: Wichura's AS 241 in place of
+Acklam's approximation with a Halley step), so a lognormal, truncated normal or gamma value
+can differ from version 2's in its last bits; every uniform and every other family is the same.
 """
 
 from __future__ import annotations
@@ -60,12 +63,14 @@ from .random import stream
 
 __all__ = ["Draws", "make_draws", "RANDOMNESS_VERSION", "drow_of"]
 
-RANDOMNESS_VERSION = 2  # recorded in run metadata and an experiment's identity (module docstring)
+RANDOMNESS_VERSION = 3  # recorded in run metadata and an experiment's identity (module docstring)
 
 
 def drow_of(key: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """(P,) int64 ``key << 32 | rank``: how the readers of ``draw_tables`` name a patient."""
-    return (key.astype(np.int64) << 32) | rank.astype(np.int64)
+    out = np.left_shift(key, 32, dtype=np.int64)
+    out |= rank  # PERF: in place, no temporaries (~0.9 -> ~0.4 ms for 114k patients)
+    return out
 
 
 @dataclass
@@ -234,8 +239,11 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
         n = len(t)
         times.append(t)
         srcs.append(np.full(n, s, dtype=np.int16))
-        u = stream(seed, replication, f"cohort:{src}").random(n)
-        cohorts.append(cohort_of(u, net.source_cohort_cum[s]).astype(np.int16))
+        cum = net.source_cohort_cum[s]
+        if cum[0] == 1.0:  # PERF: one cohort takes every patient: its uniforms could pick no other
+            cohorts.append(np.zeros(n, dtype=np.int16))
+        else:
+            cohorts.append(cohort_of(stream(seed, replication, f"cohort:{src}").random(n), cum))
         ranks.append(np.arange(n, dtype=np.int64))
         elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
                     .reshape(len(iv_names), n))
@@ -249,7 +257,8 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, np.concatenate(ranks)[order])
     del times, srcs, cohorts, ranks, elig, t_all, order
     d.tables = dt.tables(net, seed, replication)
-    d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
+    if net.population is not None:  # PERF: the rows by source only when a population needs them
+        d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)
     _returns(d, net)
     d._rbs = d._rbc = None  # MEM: 16 bytes a patient, made again if returns need more columns
     return d

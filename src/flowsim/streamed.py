@@ -25,7 +25,7 @@ import numpy as np
 from .network import ACUTE, ED, Network
 from .units import MINUTES_PER_DAY
 
-__all__ = ["Tally", "Streamed", "streamable", "new_tally"]
+__all__ = ["Tally", "Streamed", "streamable", "new_tally", "tally_views"]
 
 # per node sums (Tally.na): rows at the node; of visits arriving in the window: arrivals,
 # diverted, reneged, still waiting, other route, wait sum / count / count > 0, waits up to
@@ -54,9 +54,20 @@ W_LO, W_HI, W_D0, W_D1, W_EDCOST, W_Q = range(6)
 # prices per node (Tally.price): per day held, per visit started, per reneged visit, per
 # visit sent unserved to an exit, per admission, per delayed minute
 P_DAY, P_VISIT, P_LWBS, P_DIV, P_ADM, P_DELAY = range(6)
+N_P = 6
+
+# Packed (Tally.fs, Tally.ix): every per-row sum and constant lives in one float64 and one int64
+# array, and the named fields are views of them (for Python and the loop's inlined tallies).
+# PERF: the loop's real call to ``_tally._row`` passes each array as its fields (a 2-D array is
+# 9 machine words), so handing it the 17 arrays of the tuple copied ~140 words at each of ~150k
+# rows of the chain; five arrays (fs, ix, pe, wn, wv) are ~40.
+# fs: win | price | na | cf | chold | od | tot. ix: the wait count (wk), where each block
+# starts (X_PRICE ... X_TOT, X_DEATH; X_ED, X_BED, X_ACUTE flags of N nodes), and N, C, N + E.
+(X_WK, X_N, X_C, X_OD_W, X_PRICE, X_NA, X_CF, X_CHOLD, X_OD, X_TOT, X_ED, X_BED, X_ACUTE, X_DEATH) = range(14)
+N_X = 14
 
 Tally = namedtuple("Tally", ["win", "ed", "bed", "acute", "death", "price", "na", "cf", "chold", "od", "tot", "pe", "pi",
-                             "wn", "wv", "wk", "keep"])
+                             "wn", "wv", "wk", "keep", "fs", "ix"])
 
 
 def streamable(net: Network, n_census: int = 0) -> bool:
@@ -76,7 +87,7 @@ def streamable(net: Network, n_census: int = 0) -> bool:
 
 def _prices(net: Network) -> np.ndarray:
     pr = net.prices
-    out = np.zeros((net.n_nodes, 6))
+    out = np.zeros((net.n_nodes, N_P))
     out[:, P_DAY] = net.cost_per_day
     out[:, P_VISIT] = net.cost_per_visit
     day_price = np.asarray(net.cost_per_day, dtype=np.float64)
@@ -99,16 +110,36 @@ def new_tally(net: Network, n_patients: int, rows: int, keep_log: bool) -> Tally
     death = net.exit_is_death
     if death is None:
         death = np.array([e == "died" for e in net.exit_names], dtype=bool)
+    sizes = [6, N * N_P, N * N_A, C * N_C, C * N, N * (N + E), N_T]  # win, price, na, cf, chold, od, tot
+    fs = np.zeros(sum(sizes))
+    ix = np.zeros(N_X + 3 * N + E, dtype=np.int64)
+    ix[[X_N, X_C, X_OD_W]] = N, C, N + E
+    ix[X_PRICE:X_TOT + 1] = np.cumsum(sizes)[:-1]
+    ix[[X_ED, X_BED, X_ACUTE, X_DEATH]] = N_X, N_X + N, N_X + 2 * N, N_X + 3 * N
+    v = tally_views(fs, ix)
+    win, ed, bed, acute, dead, price = v[:6]
+    win[:] = lo, hi, d0, d1, float(net.cost_ed_attendance), (hi - lo) / 4.0
+    price[:] = _prices(net)
+    ed[:], bed[:] = net.setting == ED, net.bed
+    acute[:], dead[:] = (net.setting == ACUTE) & net.bed, death
     return Tally(
-        win=np.array([lo, hi, d0, d1, float(net.cost_ed_attendance), (hi - lo) / 4.0]),
-        ed=(net.setting == ED).astype(np.int64), bed=np.asarray(net.bed, dtype=np.int64),
-        acute=((net.setting == ACUTE) & net.bed).astype(np.int64), death=np.asarray(death, dtype=np.int64), price=_prices(net),
-        na=np.zeros((N, N_A)), cf=np.zeros((C, N_C)), chold=np.zeros((C, N)), od=np.zeros((N, N + E)),
-        tot=np.zeros(N_T), pe=np.zeros((n_patients, 2)), pi=np.full((n_patients, 2), -1, dtype=np.int32),
+        *v, pe=np.zeros((n_patients, 2)), pi=np.full((n_patients, 2), -1, dtype=np.int32),
         # MEM: node numbers as int32 (a network has far fewer than 2**31 nodes)
-        wn=np.zeros(rows, dtype=np.int32), wv=np.zeros(rows), wk=np.zeros(1, dtype=np.int64),
-        keep=np.array([1 if keep_log else 0], dtype=np.int64),
+        wn=np.zeros(rows, dtype=np.int32), wv=np.zeros(rows), wk=ix[X_WK:X_WK + 1],
+        keep=np.array([1 if keep_log else 0], dtype=np.int64), fs=fs, ix=ix,
     )
+
+
+def tally_views(fs: np.ndarray, ix: np.ndarray):
+    """The named blocks of the packed sums ``fs`` and constants ``ix`` (``new_tally``), as views:
+    (win, ed, bed, acute, death, price, na, cf, chold, od, tot)."""
+    N, C, W = ix[X_N], ix[X_C], ix[X_OD_W]
+    E = W - N
+    return (fs[0:6], ix[ix[X_ED]:ix[X_ED] + N], ix[ix[X_BED]:ix[X_BED] + N], ix[ix[X_ACUTE]:ix[X_ACUTE] + N],
+            ix[ix[X_DEATH]:ix[X_DEATH] + E], fs[ix[X_PRICE]:ix[X_NA]].reshape((N, N_P)),
+            fs[ix[X_NA]:ix[X_CF]].reshape((N, N_A)), fs[ix[X_CF]:ix[X_CHOLD]].reshape((C, N_C)),
+            fs[ix[X_CHOLD]:ix[X_OD]].reshape((C, N)), fs[ix[X_OD]:ix[X_TOT]].reshape((N, W)),
+            fs[ix[X_TOT]:ix[X_TOT] + N_T])
 
 
 @dataclass

@@ -88,3 +88,22 @@ def test_a_warm_up_past_the_horizon_is_refused_at_its_line_in_days_before_runnin
         assert f"{exp}:{line}:" in err and f"{key}: expected a warm-up shorter than the horizon" in err
         assert found.format(w=f"{w:g}") in err
     assert not (tmp_path / "st").exists()  # refused before the store was made
+
+
+def test_a_store_drawn_under_randomness_version_2_is_refused_through_the_cli(tmp_path, tiny_path, capsys):
+    """Version 3 changed the normal quantile (AS 241): a store of version 2 is never resumed."""
+    exp = tmp_path / "e.yaml"
+    exp.write_text(f"name: t\nmodel: {tiny_path}\nscenarios: [baseline]\nreplications: 1\nhorizon: 3 days\n"
+                   "warm_up: 0\n")
+    args = ["experiment", str(exp), "--workers", "1", "--format", "json", "-q", "--out", str(tmp_path / "st")]
+    assert main(args) == 0
+    capsys.readouterr()
+    manifest = tmp_path / "st" / "manifest.json"
+    doc = json.loads(manifest.read_text())
+    assert doc["fingerprint"]["randomness_version"] == 3
+    doc["fingerprint"]["randomness_version"] = 2  # as a store of the flowsim before AS 241
+    manifest.write_text(json.dumps(doc))
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert "randomness_version: store has 2, now 3" in err and "cannot be mixed" in err
+    assert "--out" in err and "Traceback" not in err

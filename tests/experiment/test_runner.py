@@ -86,16 +86,16 @@ def test_refuses_to_resume_with_a_different_config(tmp_path, tiny_path, tiny_tex
 
 def test_refuses_to_resume_a_store_drawn_under_another_randomness_version(tmp_path, tiny_path):
     """A store written before the contract's version was recorded (version 1) is never mixed
-    with replications drawn under version 2: refused, with what differs and why; nothing lost."""
+    with replications drawn under version 3: refused, with what differs and why; nothing lost."""
     exp = experiment(tmp_path, tiny_path, "replications: 2\n")
     run_experiment(exp, workers=1, out=tmp_path / "st", progress=QUIET)
     manifest = tmp_path / "st" / "manifest.json"
     doc = json.loads(manifest.read_text())
-    assert doc["fingerprint"]["randomness_version"] == 2
+    assert doc["fingerprint"]["randomness_version"] == 3
     del doc["fingerprint"]["randomness_version"]  # as a store of an earlier flowsim
     manifest.write_text(json.dumps(doc))
     before = sorted(p.name for p in (tmp_path / "st").rglob("*.parquet"))
-    with pytest.raises(ConfigError, match=r"randomness_version: store has 1, now 2 .*cannot be mixed"):
+    with pytest.raises(ConfigError, match=r"randomness_version: store has 1, now 3 .*cannot be mixed"):
         run_experiment(exp, workers=1, out=tmp_path / "st", progress=QUIET)
     assert sorted(p.name for p in (tmp_path / "st").rglob("*.parquet")) == before and len(before) == 2
 
