@@ -10,7 +10,8 @@ Drawn up front, per patient, from numpy PCG64 streams (``random.stream``), in ar
 within each source: arrivals (``arrivals:<source>``), cohort (``cohort:<source>``), the
 thinning uniform (``thin:<source>``; drawn when first read, which only a model with
 interventions does), one uniform per intervention for its divert
-(``eligible:<intervention>:<source>``: eligible when below ``eligible``), attributes of a
+(``eligible:<intervention>:<source>``: eligible when below ``eligible``; also drawn when first
+read, which only a model whose interventions are in use does), attributes of a
 registered population and readmission draws (``attrs``, ``ret_p``, ``ret_u``, ``ret_t``;
 ``extend_returns`` adds return columns). These fix who arrives, so patient counts do not
 depend on anything per visit.
@@ -85,7 +86,6 @@ class Draws:
     net: Network
     tables: dt.Tables = None    # stream keys and distributions of the per-visit draws (``draw_tables``)
     drow: np.ndarray = None     # (P,) int64 key column << 32 | rank (``drow_of``)
-    eligible_u: np.ndarray = None  # (I, P) uniform per intervention and patient: eligible for its divert
     attrs: Attributes | None = None  # population and per-patient attributes (None without a population)
     ret_p: np.ndarray = None    # (P,) probability of returning after a discharge ((0,) without readmission)
     ret_u: np.ndarray = None    # (P, K) uniform of return k ((0, 1) without readmission)
@@ -95,6 +95,7 @@ class Draws:
     _rbc = None
     _py = None   # the readers' arrays by kind, and drow as a list, for calls from Python (``_reads``)
     _thin = None  # thin_u once drawn or set
+    _elig = None  # eligible_u once drawn or set
 
     @property
     def rank(self) -> np.ndarray:
@@ -116,6 +117,26 @@ class Draws:
     @thin_u.setter
     def thin_u(self, u: np.ndarray) -> None:
         self._thin = u
+
+    @property
+    def eligible_u(self) -> np.ndarray:
+        """(I, P) uniform per intervention and patient: eligible for its divert when below its
+        ``eligible`` share (stream ``eligible:<intervention>:<source>``, in arrival order within the
+        source), drawn the first time it is asked for: only a model whose interventions are in use
+        reads it. MEM: 8 bytes a patient and intervention not held through a run that never reads them."""
+        if self._elig is None:
+            names = self.net.interventions.names if self.net.interventions is not None else ()
+            u = np.empty((len(names), self.n_patients))
+            for s, rows in enumerate(self._rows_by_source):
+                for i, iv in enumerate(names):
+                    u[i, rows] = stream(self.seed, self.replication,
+                                        f"eligible:{iv}:{self.net.source_names[s]}").random(len(rows))
+            self._elig = u
+        return self._elig
+
+    @eligible_u.setter
+    def eligible_u(self, u: np.ndarray) -> None:
+        self._elig = u
 
     @property
     def _rows_by_source(self) -> list[np.ndarray]:
@@ -216,6 +237,39 @@ def _returns(d: Draws, net: Network) -> None:
     d.ret_t = np.stack([c[1] for c in cols], axis=1)
 
 
+def _merged(parts: list[np.ndarray], order: np.ndarray | None) -> np.ndarray:
+    """The per-source arrays ``parts`` joined along their last axis, in the merged arrival ``order``
+    (None: one source, in order already). MEM: empties ``parts``, so that each source's array is
+    let go once it is joined."""
+    a = np.concatenate(parts, axis=-1)
+    parts.clear()
+    return a if order is None else a[..., order]
+
+
+def _drow(source: np.ndarray, cohort: np.ndarray, n_cohorts: int, counts: list[int],
+          order: np.ndarray | None) -> np.ndarray:
+    """``drow_of(source * n_cohorts + cohort, rank)`` for the merged arrivals, in one int64 array.
+
+    ``counts[s]`` patients came from source s; joined source after source, patient k of source s
+    is row ``offset[s] + k``, so its rank is its merged ``order`` entry less its source's offset
+    (``order`` is overwritten). MEM: in place, without the expression's five temporaries.
+    """
+    drow = source.astype(np.int64)
+    drow *= n_cohorts
+    drow += cohort
+    drow <<= 32
+    if order is None:
+        drow |= np.arange(len(drow), dtype=np.int64)
+        return drow
+    offset = 0
+    for s, n in enumerate(counts):
+        if offset:
+            np.subtract(order, offset, out=order, where=source == s)
+        offset += n
+    drow |= order
+    return drow
+
+
 def make_draws(net: Network, seed: int, replication: int) -> Draws:
     """The random numbers of one replication: per-patient arrays drawn, per-visit key tables.
 
@@ -232,30 +286,31 @@ def make_draws(net: Network, seed: int, replication: int) -> Draws:
     -------
     Draws
     """
-    times, srcs, cohorts, ranks, elig = [], [], [], [], []
-    iv_names = net.interventions.names if net.interventions is not None else ()
+    times, srcs, cohorts = [], [], []
     for s, src in enumerate(net.source_names):
-        t = arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon)
-        n = len(t)
-        times.append(t)
+        times.append(arrival_times(stream(seed, replication, f"arrivals:{src}"), net.source_rate[s], net.horizon))
+        n = len(times[-1])  # MEM: no local keeps a source's arrays alive after the loop
         srcs.append(np.full(n, s, dtype=np.int16))
         cum = net.source_cohort_cum[s]
         if cum[0] == 1.0:  # PERF: one cohort takes every patient: its uniforms could pick no other
             cohorts.append(np.zeros(n, dtype=np.int16))
         else:
             cohorts.append(cohort_of(stream(seed, replication, f"cohort:{src}").random(n), cum))
-        ranks.append(np.arange(n, dtype=np.int64))
-        elig.append(np.array([stream(seed, replication, f"eligible:{iv}:{src}").random(n) for iv in iv_names])
-                    .reshape(len(iv_names), n))
+    counts = [len(t) for t in times]
+    # MEM: each temporary is let go as soon as it is read, and the rank is never an array of its own:
+    # make_draws's peak (the replication's) is ~29 bytes a patient, was ~100
     t_all = np.concatenate(times) if times else np.empty(0)
+    del times
     # ties: source order, then arrival number; one source is in order already (PERF: no sort, no gathers)
-    order = np.argsort(t_all, kind="stable") if len(times) > 1 else slice(None)
-    d = Draws(seed=seed, replication=replication, arrive=t_all[order],
-              source=np.concatenate(srcs)[order], cohort=np.concatenate(cohorts)[order],
-              eligible_u=np.concatenate(elig, axis=1)[:, order] if elig else np.empty((len(iv_names), 0)), net=net)
-    # MEM: the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
-    d.drow = drow_of(d.source.astype(np.int64) * len(net.cohorts) + d.cohort, np.concatenate(ranks)[order])
-    del times, srcs, cohorts, ranks, elig, t_all, order
+    order = np.argsort(t_all, kind="stable") if len(counts) > 1 else None
+    arrive = t_all if order is None else t_all[order]
+    del t_all
+    d = Draws(seed=seed, replication=replication, arrive=arrive, source=_merged(srcs, order),
+              cohort=_merged(cohorts, order), net=net)
+    del arrive
+    # the rank is kept only inside drow (20 bytes a patient in all: arrive, source, cohort, drow)
+    d.drow = _drow(d.source, d.cohort, len(net.cohorts), counts, order)
+    del order
     d.tables = dt.tables(net, seed, replication)
     if net.population is not None:  # PERF: the rows by source only when a population needs them
         d.attrs = draw_attributes(net, seed, replication, d.source, d._rows_by_source)

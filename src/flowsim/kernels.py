@@ -1,4 +1,5 @@
-"""Numba set-up and the shared ``@njit`` kernels (the only module that imports numba).
+"""Numba set-up and the shared ``@njit`` kernels (the only module that imports numba at import time;
+``engines.numba_start`` reaches into numba's loader when the compiled loop is loaded).
 
 Compiled functions are cached on disk (``cache=True``) so that compile time is paid
 once per machine, not per process: a process-pool or Dask worker that finds the cache

@@ -4,7 +4,7 @@ run that cannot fit.
 A replication's memory is dominated by arrays sized by its patients (P) and by the
 visits they make: the draws keep a few numbers per patient (arrival, source, cohort,
 how the draws name it (its rank in it), and with interventions the thinning and eligibility
-uniforms) and none per visit
+uniforms, drawn when an intervention in use first reads them) and none per visit
 (randomness contract v2: per-visit draws are computed where they are read, ``draws``
 module docstring; the key tables are per node x source x cohort, a few KB). The loop's
 per-patient state has a row per slot, for the patients in the system at once
@@ -57,9 +57,10 @@ PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last
 SLOT_MARGIN = 2.0          # slots per patient expected in the system (waits, holds beyond the means, peaks)
 SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census comes on top)
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
-PER_WAIT_MEASURED = 33     # and while measured (``metrics._waits``): a mask, the order, node and wait copied
+PER_WAIT_MEASURED = 33     # and while measured (``metrics._waits``): the order (8), one node's waits gathered,
+                           # masked, kept and partitioned (<= 25: all of them at one node)
 PER_LOG_ROW = 59           # the loop's log row, in the EventLog's dtypes (its columns, cut to length in place)
-PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~175 MB resident before a replication
+PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~132 MiB resident before a replication (errs high)
 
 
 @dataclass(frozen=True)
@@ -235,7 +236,8 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
     keep_log = keep_log or not streamable(net)  # a model the loop cannot measure as it runs writes its log
     P = expected_patients(net)
     V = _visits(net, P)
-    n_iv = len(net.interventions.names) if net.interventions is not None else 0
+    # the thinning and eligibility uniforms are drawn when first read: only by interventions in use
+    n_iv = len(net.interventions.names) if net.interventions is not None and net.interventions.any_active else 0
     draws = P * (PER_PATIENT + (PER_THIN + PER_DRAW * n_iv if n_iv else 0))
     slots = slots_for(net, P)
     per_slot = PER_SLOT + 8 * int(net.revisit.sum()) + (0 if keep_log else PER_STREAMED_SLOT)

@@ -101,16 +101,16 @@ def _utilisation(out: dict, booked: np.ndarray, net: Network, lo: float, hi: flo
 
 def _waits(node: np.ndarray, wait: np.ndarray, N: int) -> dict[str, np.ndarray]:
     """Mean, median and 95th centile of the waits of visits that started, and the share that waited, by node."""
-    ok = ~np.isnan(wait)
-    node, wait = node[ok], wait[ok]
+    # MEM: one index array (stable: each node's waits in their order, so the means are the same
+    # sums), and one node's waits gathered at a time, without the visits that never started.
     # PERF: node numbers as int16 when they fit, where numpy's stable sort is a radix sort (the same
     # order): 2.7 -> 1.1 ms for the perf chain's 150k waits
     order = np.argsort(node.astype(np.int16) if N < 2 ** 15 else node, kind="stable")
-    wait = wait[order]
     bounds = np.concatenate([[0], np.cumsum(np.bincount(node, minlength=N))])
     mean, median, p95, waited = (np.full(N, np.nan) for _ in range(4))
     for n in range(N):
-        w = wait[bounds[n]:bounds[n + 1]]
+        w = wait[order[bounds[n]:bounds[n + 1]]]
+        w = w[~np.isnan(w)]
         if len(w):
             mean[n] = w.mean()
             median[n], p95[n] = np.percentile(w, [50.0, 95.0])

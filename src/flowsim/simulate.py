@@ -75,10 +75,10 @@ def warm_engine(net: Network, engine: str, census: bool = False) -> float:
     if engine != "compiled":
         return 0.0
     t0 = time.perf_counter()
-    from .engines.numba_start import without_blas_probe
+    from .engines.numba_start import lean_loading
     tiny = dataclasses.replace(net, horizon=min(net.horizon, 60.0), warm_up=0.0)
     try:
-        with without_blas_probe():
+        with lean_loading():  # MEM: a cache hit loads without numba's registries (engines/numba_start.py)
             if streamable(net) and not census:
                 run_replication(tiny, 0, 0, engine)
             else:
@@ -126,6 +126,7 @@ def run_replication(net: Network, seed: int, replication: int, engine: str = "au
             from .engines.compiled import run_compiled_streamed
             from .stream_metrics import measure_streamed
             st, log = run_compiled_streamed(net, draws, keep_log)
+            del draws  # MEM: measured from the sums alone; the draws would stay through the peak of measuring
             metrics = measure_streamed(st, net)
         else:
             from .metrics import measure

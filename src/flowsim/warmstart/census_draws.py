@@ -107,10 +107,10 @@ def census_draws(net: Network, census: Census, seed: int, replication: int) -> C
         source=np.concatenate([np.zeros(K, dtype=base.source.dtype), base.source]),
         cohort=np.concatenate([census.cohort.astype(base.cohort.dtype), base.cohort]),
         net=net, n_census=K,
-        # census patients carry no attributes yet: no divert finds them eligible
-        eligible_u=np.concatenate([np.full((base.eligible_u.shape[0], K), 2.0), base.eligible_u], axis=1),
         census_state=census.state.copy(), census_node=census.node.copy(), census_since=-census.spent,
         census_fit_at=-census.fit_for, census_onward=census.onward.copy(), census_route=np.full(K, -1, np.int64))
+    # census patients carry no attributes yet: no divert finds them eligible
+    d.eligible_u = np.concatenate([np.full((base.eligible_u.shape[0], K), 2.0), base.eligible_u], axis=1)
     # 2.0 > any thinning threshold: interventions that thin a source never remove a census patient
     d.thin_u = np.concatenate([np.full(K, 2.0), base.thin_u])
     d._rows_by_source = [rows + K for rows in base._rows_by_source]
