@@ -74,6 +74,16 @@ def test_first_free_twins():
         assert ctr[_loop.STATUS] == _loop.OK and got == want
 
 
+
+def test_day_of_is_floor_division_at_and_around_midnights():
+    """``_calendar._day_of`` (no float floor division in the loop) is ``int(t // 1440)`` exactly:
+    random minutes, every midnight of ~3 years and the doubles either side of each."""
+    rng = _rng(3)
+    midnights = np.arange(0.0, 1100 * 1440.0, 1440.0)
+    ts = np.concatenate([rng.uniform(0, 1e7, 2000), midnights, np.nextafter(midnights, -np.inf),
+                         np.nextafter(midnights, np.inf), [5e-324, 1440.0 * 2 ** 40 - 0.5]])
+    assert [_calendar._day_of(float(t)) for t in ts] == [int(t // 1440.0) for t in ts]
+
 # ------------------------------------------------------------------ roster changes
 def test_next_change_twins():
     rng = _rng(3)
@@ -277,7 +287,7 @@ def test_return_after_twins():
             if want < 0:
                 assert s.ctr[_loop.HN] == 0
                 continue
-            t, pay, tok = _heap._pop(s.ht, s.hi, s.ctr)
-            assert (t, pay >> _loop.EV_BITS, tok) == (100.0 + want, slot, 1)
+            t, _, pay = _heap._pop(s.ht, s.hi, s.ctr)
+            assert (t, pay >> _loop.EV_BITS, pay & _loop.EV_MASK) == (100.0 + want, slot, _loop.EV_RETURN)
             came_back += 1
     assert came_back > 10

@@ -15,7 +15,7 @@ when kept, its event log (one row per node visit) come on top. So
     bytes ~ P x (PER_PATIENT + [PER_THIN + PER_DRAW x interventions] + PER_LOOP_PATIENT)
             + slots x (PER_SLOT [+ PER_STREAMED_SLOT])
             + waits x PER_WAIT                                  (measured as the loop runs)
-            + log rows x PER_LOG_ROW + visits x PER_VISIT       (a run keeping its log)
+            + log rows x PER_LOG_ROW                            (a run keeping its log)
             + people x PER_PERSON + P x 16 x return columns      (a population; readmissions)
             (and PROCESS, the imports, per process)
 
@@ -50,7 +50,7 @@ PER_PATIENT = 20           # draws: arrival, key << 32 | rank (8 each), source, 
 PER_THIN = 8               # the thinning uniform: drawn only for a model with interventions
 PER_PERSON = 40            # a registered population: 4 arrays a person, and temporaries (``attributes``)
 PER_LOOP_PATIENT = 0       # the loop reads the draws' own per-patient arrays (``Draws.drow`` too)
-PER_HEAP = 32              # a heap entry of the loop: time, sequence number, payload, token
+PER_HEAP = 24              # a heap entry of the loop: time, sequence number, payload
 # a slot of the loop's state: S (18 int64), F (9 float64), free stack, order, two heap entries
 PER_SLOT = 18 * 8 + 9 * 8 + 2 * 8 + 2 * PER_HEAP
 PER_STREAMED_SLOT = 24     # the sums' per-slot ED arrivals (2 float64) and last node, admitted (2 int32)
@@ -59,8 +59,7 @@ SLOT_SPARE = 1024          # and a few more: tiny models (a warm start's census 
 PER_WAIT = 12              # a wait kept for the quantiles (int32 node, float64 minutes); 1.25 x the visits
 PER_WAIT_MEASURED = 33     # and while measured (``metrics._waits``): the order (8), one node's waits gathered,
                            # masked, kept and partitioned (<= 25: all of them at one node)
-PER_LOG_ROW = 88           # the loop's log row (7 int64, 4 float64); room for 3 rows a patient to start
-PER_VISIT = 59             # the EventLog's row (engines.compiled copies the loop's rows into it)
+PER_LOG_ROW = 59           # the loop's log row, in the EventLog's dtypes (its columns, cut to length in place)
 PROCESS = 200 * 2**20      # numpy, numba, the compiled loop, flowsim: ~132 MiB resident before a replication (errs high)
 
 
@@ -255,7 +254,7 @@ def estimate_replication(net: Network, keep_log: bool = True) -> Estimate:
         draws += net.population.size * PER_PERSON + P * 10
     if keep_log:
         log_rows = 3 * P if V <= 3 * P else 3 * 2 * V  # a full log is made again twice as big: old and new at once
-        loop += log_rows * PER_LOG_ROW + V * PER_VISIT
+        loop += log_rows * PER_LOG_ROW
     # + 2%: what the terms leave out (the metrics' arrays); measured peaks are 0.88-0.99 of the estimate
     # (default economy, ed_ward_reablement, raid; with and without a log)
     return Estimate(patients=P, visits=V, bytes=1.02 * float(draws + loop))

@@ -104,7 +104,7 @@ def _refer(mi, level, tab, S, F, visits, ns, qh, qt, ht, hi, ctr, el, V, p, c, n
         ns[by, BUSY] += 1
         _escalate(ns, el, ctr, by, now)
         F[p, START] = now
-        _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], j), _payload(p, EV_AEND), 0)
+        _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], j), _payload(p, EV_AEND))
     else:
         _enqueue(S, ns, qh, qt, p, by, level[by, c])
 
@@ -114,7 +114,7 @@ def _assess_begins(mi, tab, S, F, ht, hi, ctr, V, p, now):
     """A waiting patient is granted an assessor: the assessment ends by an EV_AEND."""
     by = S[p, NODE]
     F[p, START] = now
-    _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], V[p, AJ]), _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + _dt.duration(tab, by, S[p, DROW], V[p, AJ]), _payload(p, EV_AEND))
 
 
 @njit
@@ -128,7 +128,7 @@ def _rest_of_stay(mi, iv, S, F, ht, hi, ctr, p, at, c, i, timely, now):
         rest = _scaled(mi, iv.dscale, iv.win, iv.tally_f, at, c, 1 << i, rest, start + ref)
     iv.V[p, DURING] = 3
     S[p, NODE] = -1
-    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), _payload(p, EV_AEND), 0)
+    _push(ht, hi, ctr, now + max(0.0, start + ref + rest - now), _payload(p, EV_AEND))
 
 
 @njit
@@ -214,6 +214,6 @@ def _assessed(m, s, iv, tl, p, now):
         S[p, NODE] = -1
         h = _dt.hold(m.tab, r, at, S[p, DROW], S[p, J])
         h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, at, c, V[p, MASK], h, now)
-        _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD), 0)
+        _push(ht, hi, ctr, now + h, _payload(p, EV_HOLD))
         return -1, r, dest
     return at, r, dest

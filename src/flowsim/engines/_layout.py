@@ -22,7 +22,8 @@ from ..kernels import njit as _njit
 
 __all__ = [
     "OK", "NEED_EXTEND", "LOG_FULL", "HEAP_FULL", "DAYS_FULL", "ESC_FULL", "SLOTS_FULL", "HEAP_LOW",
-    "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_BITS",
+    "EV_ARRIVE", "EV_END", "EV_GRANT", "EV_RENEGE", "EV_BOOK", "EV_ROSTER", "EV_HOLD", "EV_AEND", "EV_RETURN",
+    "EV_BITS",
     "EV_MASK",
     "NODE", "PREV", "HELD", "HPREV", "HDEST", "J", "ALIVE", "WAITING", "WTOK", "QNEXT", "QPREV", "ROUTE", "VSEQ",
     "HSEQ", "GU_TO", "DROW", "PID", "COH", "N_INT",
@@ -31,9 +32,9 @@ __all__ = [
     "KIND", "SCHED", "FULL_TO", "QLIMIT", "HAS_PAT", "REV", "ELSE_TO", "BED", "ACUTE_BED", "N_MI",
     "OPEN", "CLOSE", "ELSE_AFTER", "ELSE_P", "N_MF",
     "BUSY", "CAP", "NWAIT", "RNEXT", "ESC_BEDS", "ESC_OPEN", "ESC_CLOSE", "ESC_ON", "N_NS",
-    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "N_CTR",
+    "HN", "SEQ", "STATUS", "DETAIL", "ROWS", "THINNED", "ESC_ROWS", "NFREE", "HROOM", "HOLE", "N_CTR",
     "DIV_FROM", "DIV_TO", "ASSESS_BY", "N_IVI", "T_ADM", "T_ATT", "NAN", "INF",
-    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "Interventions",
+    "Model", "CEN_IN_SERVICE", "CEN_FIT", "CEN_WAITING", "State", "LogInts", "LogFloats", "Interventions",
 ]
 
 
@@ -47,16 +48,17 @@ def njit(fn=None, *, inline: bool = False):
 # need; unlike the others, the loop stops between two events and resumes where it stopped once
 # ``engines.slot_room`` has added room)
 OK, NEED_EXTEND, LOG_FULL, HEAP_FULL, DAYS_FULL, ESC_FULL, SLOTS_FULL, HEAP_LOW = 0, 1, 2, 3, 4, 5, 6, 7
-# event kinds (low 3 bits of the payload; the rest is the slot, or the node; an arrival
-# from a source (token 0) carries the patient, who takes a slot when it arrives)
-EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND = 0, 1, 2, 3, 4, 5, 6, 7
-EV_BITS = 3
+# event kinds (low EV_BITS bits of the payload; the rest is the slot, or the node; an arrival
+# from a source carries the patient, who takes a slot when it arrives; EV_RETURN a readmission)
+EV_ARRIVE, EV_END, EV_GRANT, EV_RENEGE, EV_BOOK, EV_ROSTER, EV_HOLD, EV_AEND, EV_RETURN = range(9)
+EV_BITS = 4
 EV_MASK = (1 << EV_BITS) - 1
 # columns of the integer state S, one row per slot (``_slots``: a patient holds a slot while it is
 # in the system; ROUTE: the route chosen, during a hold, whose destination is in HDEST; GU_TO:
 # where a blocked wait that ends another way goes; DROW: how the readers of ``draw_tables`` name
 # the patient (key << 32 | rank), ``Model.drow``, copied when it takes the slot; PID: the patient;
-# COH: its cohort)
+# COH: its cohort; WTOK: while WAITING, the sequence number of the event that ends the wait another
+# way (EV_RENEGE), or -1: an EV_RENEGE of an earlier wait never matches)
 NODE, PREV, HELD, HPREV, HDEST, J, ALIVE, WAITING, WTOK, QNEXT, QPREV, ROUTE, VSEQ, HSEQ, GU_TO, DROW, PID, COH = \
     range(18)
 N_INT = 18
@@ -84,9 +86,10 @@ BUSY, CAP, NWAIT, RNEXT, ESC_BEDS, ESC_OPEN, ESC_CLOSE, ESC_ON = range(8)
 N_NS = 8
 # counters ctr: heap size, next sequence number, status, status detail, log rows, patients
 # thinned, escalation log rows, free slots (on the stack ``State.free``), the most heap entries
-# one event may push (``slot_room.heap_room``)
-HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE, HROOM = range(9)
-N_CTR = 9
+# one event may push (``slot_room.heap_room``), 1 while the event being handled holds the heap's
+# root (``_heap._take``)
+HN, SEQ, STATUS, DETAIL, ROWS, THINNED, ESC_ROWS, NFREE, HROOM, HOLE = range(10)
+N_CTR = 10
 # columns of the per-intervention integers ivi, and of the integer tallies tally_i
 DIV_FROM, DIV_TO, ASSESS_BY = range(3)
 N_IVI = 3
@@ -117,14 +120,19 @@ Model = namedtuple("Model", [
 CEN_IN_SERVICE, CEN_FIT, CEN_WAITING = 0, 1, 2
 # Mutable state: per slot (S, F, visits; ``_slots``), per node (ns, queue heads/tails qh/qt
 # by priority level, booking calendar taken: slots), the heap (ht times; hi rows seq,
-# payload, token), the log (li rows patient, cohort, node, prev, outcome, dest, seq;
-# lf rows arrive, start, end, depart), the counters ctr, ret_k (slots,) the discharges of the
+# payload), the log (li its integer columns and lf its float ones, ``LogInts`` and
+# ``LogFloats``: one array per column of the EventLog, in its dtype), the counters ctr, ret_k (slots,) the discharges of the
 # slot's patient that could have led to a return so far ((1,) without readmissions; visits is
 # (1, 1) without nodes on a cycle), the escalation log el (rows node, minute opened, minute closed
 # or NaN), the stack of free slots ``free`` (the first ctr[NFREE] entries) and ``order``, room
 # for the slots still in the system at the horizon (``_slots.in_patient_order``).
 State = namedtuple("State", ["S", "F", "visits", "ns", "qh", "qt", "taken", "ht", "hi", "li", "lf", "ctr",
                              "ret_k", "el", "free", "order"])
+# PERF: the loop writes the log's columns in the EventLog's own dtypes (``eventlog.COLUMNS``), so
+# the EventLog takes them as they are (``compiled._eventlog``) instead of copying int64 rows into
+# typed columns: ~59 bytes a row of room instead of 88, and no copy after the loop.
+LogInts = namedtuple("LogInts", ["patient", "cohort", "node", "prev", "outcome", "dest", "seq"])
+LogFloats = namedtuple("LogFloats", ["arrive", "start", "end", "depart"])
 # Interventions (``flowsim.interventions``, applied as in ``engines.effects``), passed to
 # run_loop as this tuple when any is active and as None otherwise. Model part: start_mask
 # (P,) (the mask of each patient on arrival: only the targeted interventions it may get), thin_by (P,) the intervention thinning each patient

@@ -1,8 +1,11 @@
-"""The compiled loop's event log: one row per visit (``State.li``, ``State.lf``), tallied
+"""The compiled loop's event log: one row per visit (``State.li``, ``State.lf``: a column
+each, in the EventLog's dtypes), tallied
 as it is written when metrics are measured as the loop runs (``_tally``), and the rows of
 the patients still in the system at the horizon. A full log stops the loop with LOG_FULL."""
 
 from __future__ import annotations
+
+import numpy as np
 
 from ..eventlog import IN_SYSTEM, NO_DEST
 from ._layout import (ARR, COH, END, HARR, HDEST, HELD, HEND, HPREV, HSEQ, HSTART, LOG_FULL, NAN, NODE, PID, PREV,
@@ -25,21 +28,22 @@ def _log(li, lf, tl, ctr, S, p, node, prev, arrive, start, end, depart, outcome,
         if tl.keep[0] == 0:
             return
     n = ctr[ROWS]
-    if n >= li.shape[1]:
+    if n >= len(li.patient):
         ctr[STATUS] = LOG_FULL
         return
-    li[0, n] = S[p, PID]
-    li[1, n] = c
-    li[2, n] = node
-    li[3, n] = prev
-    li[4, n] = outcome
-    li[5, n] = dest
-    li[6, n] = seq
-    lf[0, n] = arrive
-    lf[1, n] = start
-    lf[2, n] = end
-    lf[3, n] = depart
     ctr[ROWS] = n + 1
+    n = np.uint64(n)  # PERF: an unsigned index: no negative-index wraparound on each of 11 columns
+    li.patient[n] = S[p, PID]
+    li.cohort[n] = c
+    li.node[n] = node
+    li.prev[n] = prev
+    li.outcome[n] = outcome
+    li.dest[n] = dest
+    li.seq[n] = seq
+    lf.arrive[n] = arrive
+    lf.start[n] = start
+    lf.end[n] = end
+    lf.depart[n] = depart
 
 
 @njit

@@ -48,12 +48,12 @@ from .. import draw_tables as _dt
 from ..eventlog import DIVERTED, ELSEWHERE, NO_DEST, OTHER_ROUTE, RENEGED, SERVED
 from ..network import BOOKING, DELAY, NO_NODE, QUEUE
 from ._calendar import _booked, _first_free, _next_change, _roster_change
-from ._heap import _payload, _pop, _push
+from ._heap import _payload, _push, _settle, _take
 from ._interventions import _assess_begins, _assessed, _iv_end, _leave_kept, _referral_at, _scaled, _thinned
 from ._layout import *  # noqa: F403 (re-exported: the layout is part of this module's interface)
 from ._layout import (ALIVE, ARR, ASSESS, BUSY, CAP, CEN_FIT, CEN_WAITING, COH, DROW, ELSE_AFTER, ELSE_P, ELSE_TO,
                       END, EV_AEND, EV_ARRIVE, EV_BITS, EV_BOOK, EV_END, EV_GRANT, EV_HOLD, EV_MASK, EV_RENEGE,
-                      EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HEAP_LOW, HELD, HEND, HN, HPREV, HROOM,
+                      EV_RETURN, EV_ROSTER, FULL_TO, GU_AFTER, GU_TO, HARR, HAS_PAT, HDEST, HEAP_LOW, HELD, HEND, HN, HPREV, HROOM,
                       HSEQ, HSTART, INF, J, KIND, MASK, NAN, NFREE, NODE, NWAIT, OK, PREV, QLIMIT, RNEXT, ROUTE, SCHED,
                       SEQ, SLOT, SLOTS_FULL, START, STATUS, VSEQ, WAITING, WTOK, njit)
 from ._log import _censor, _log
@@ -94,7 +94,7 @@ def _start(mi, tab, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, 
             t = now + d
         if iv.during_of[node, c] >= 0:
             t = _referral_at(mi, iv, S, F, p, node, c, d, now)
-    _push(ht, hi, ctr, t, _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, t, _payload(p, EV_END))
 
 
 @njit(inline=True)
@@ -131,9 +131,9 @@ def _enter(mi, mf, slots, level, tab, iv,
                 _enqueue(S, ns, qh, qt, p, node, level[node, c])
                 if mi[node, HAS_PAT] and S[p, HELD] < 0:
                     wait = _dt.patience(tab, node, S[p, DROW], j)
-                    _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE), S[p, WTOK])
+                    S[p, WTOK] = _push(ht, hi, ctr, now + wait, _payload(p, EV_RENEGE))
                 elif S[p, HELD] >= 0 and F[p, GU_AFTER] < INF:  # a blocked wait that can end another way
-                    _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE), S[p, WTOK])
+                    S[p, WTOK] = _push(ht, hi, ctr, now + F[p, GU_AFTER], _payload(p, EV_RENEGE))
             return
         if k == DELAY:
             _start(mi, tab, iv, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, node, now)
@@ -154,7 +154,7 @@ def _enter(mi, mf, slots, level, tab, iv,
             return  # a node with no slots at all: the request waits for ever
         taken[node, day] = i + 1
         F[p, SLOT] = slot_t
-        _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK), 0)
+        _push(ht, hi, ctr, now + (slot_t - arrive), _payload(p, EV_BOOK))
         return
     _release_held(mi, S, F, ns, qh, qt, ht, hi, ctr, el, li, lf, tl, p, now)
     S[p, ALIVE] = 0
@@ -196,7 +196,7 @@ def _census_enter(mi, tab, cen_state, cen_node, cen_since, cen_fit_at, cen_onwar
     F[p, ARR] = cen_since[q]
     F[p, START] = cen_since[q]
     F[p, END] = NAN
-    _push(ht, hi, ctr, now + _dt.duration(tab, n, S[p, DROW], j), _payload(p, EV_END), 0)
+    _push(ht, hi, ctr, now + _dt.duration(tab, n, S[p, DROW], j), _payload(p, EV_END))
     return NO_NODE, -1
 
 
@@ -220,7 +220,7 @@ def _route_at_end(m, s, iv, who, node, c, now):
         h = _dt.hold(m.tab, r, node, S[who, DROW], S[who, J])
         if iv is not None and iv.V[who, MASK] != 0:  # time to arrange it shortened (hold_scale)
             h = _scaled(mi, iv.hscale, iv.win, iv.tally_h, node, c, iv.V[who, MASK], h, now)
-        _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD), 0)
+        _push(s.ht, s.hi, s.ctr, now + h, _payload(who, EV_HOLD))
         return -1, NO_DEST
     return r, dest
 
@@ -283,16 +283,16 @@ def _service_end(m, s, iv, tl, who, ev, now):
 
 
 @njit(inline=True)
-def _arrival(m, s, iv, tl, who, tok, now):
-    """EV_ARRIVE: patient ``who`` arrives from its source (token 0; the next arrival is scheduled) and
-    takes a slot, or the patient in slot ``who`` comes back (token 1, a readmission). Returns (node to
+def _arrival(m, s, iv, tl, who, ev, now):
+    """EV_ARRIVE: patient ``who`` arrives from its source (the next arrival is scheduled) and takes a
+    slot, or EV_RETURN: the patient in slot ``who`` comes back (a readmission). Returns (node to
     enter, node it comes from) as ``_service_end``, and the slot."""
     S, arrive = s.S, m.arrive
-    if tok == 1:  # a readmission: the same patient walks in again
+    if ev == EV_RETURN:  # a readmission: the same patient walks in again
         S[who, ALIVE] = 1
         return m.rd_i[0], -1, who
     if who + 1 < len(arrive):
-        _push(s.ht, s.hi, s.ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE), 0)
+        _push(s.ht, s.hi, s.ctr, now + (arrive[who + 1] - now), _payload((who + 1), EV_ARRIVE))
     if iv is not None and _thinned(iv, s.ctr, arrive[who], who):  # never enters (Effects.thinned_by)
         return NO_NODE, -1, -1
     slot = _take_slot(m, s, iv, tl, who)
@@ -306,12 +306,13 @@ def _arrival(m, s, iv, tl, who, tok, now):
 
 
 @njit(inline=True)
-def _renege(m, s, tl, who, tok, now, lwbs):
+def _renege(m, s, tl, who, seq, now, lwbs):
     """EV_RENEGE: a waiting patient's patience ran out (it leaves by ``lwbs``), or a blocked wait
     ended another way (its give_up: it frees the kept server and goes on). Returns (node to enter,
-    node it comes from) as ``_service_end``."""
+    node it comes from) as ``_service_end``. ``seq``: the event's sequence number; it is the
+    patient's WTOK while the wait it was scheduled for lasts."""
     S, F = s.S, s.F
-    if not (S[who, WAITING] == 1 and S[who, WTOK] == tok):
+    if not (S[who, WAITING] == 1 and S[who, WTOK] == seq):
         return NO_NODE, -1
     node = S[who, NODE]
     c = S[who, COH]
@@ -334,12 +335,12 @@ def _first_events(m, s):
     """The first arrival and each rostered node's first change of servers."""
     mi, ht, hi, ctr = m.mi, s.ht, s.hi, s.ctr
     if len(m.arrive) > 0:
-        _push(ht, hi, ctr, 0.0 + (m.arrive[0] - 0.0), _payload(0, EV_ARRIVE), 0)
+        _push(ht, hi, ctr, 0.0 + (m.arrive[0] - 0.0), _payload(0, EV_ARRIVE))
     for n in range(mi.shape[0]):
         if mi[n, SCHED]:
             nxt = _next_change(m.cap_week, n, 0)
             s.ns[n, RNEXT] = nxt
-            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER), 0)
+            _push(ht, hi, ctr, 0.0 + (nxt * 60.0 - 0.0), _payload(n, EV_ROSTER))
 
 
 @njit
@@ -360,7 +361,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
         if len(ht) - ctr[HN] < ctr[HROOM]:  # or more heap than is left
             ctr[STATUS] = HEAP_LOW
             break
-        now, pay, tok = _pop(ht, hi, ctr)
+        now, seq, pay = _take(ht, hi, ctr)  # at the root until _settle
         ev = pay & EV_MASK
         who = pay >> EV_BITS
         # PERF: one call site for _enter (the patient walks into ``to`` from ``frm``), after
@@ -369,8 +370,8 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
         frm = -1
         if ev == EV_END or ev == EV_HOLD or ev == EV_AEND:
             to, frm = _service_end(m, s, iv, tl, who, ev, now)
-        elif ev == EV_ARRIVE:
-            to, frm, who = _arrival(m, s, iv, tl, who, tok, now)
+        elif ev == EV_ARRIVE or ev == EV_RETURN:
+            to, frm, who = _arrival(m, s, iv, tl, who, ev, now)
         elif ev == EV_GRANT:
             if iv is not None and iv.V[who, ASSESS] >= 0:
                 _assess_begins(m.mi, m.tab, S, s.F, ht, hi, ctr, iv.V, who, now)
@@ -378,7 +379,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
                 _start(m.mi, m.tab, iv, S, s.F, s.ns, s.qh, s.qt, ht, hi, ctr, s.el, s.li, s.lf, tl, who,
                        S[who, NODE], now)
         elif ev == EV_RENEGE:
-            to, frm = _renege(m, s, tl, who, tok, now, lwbs)
+            to, frm = _renege(m, s, tl, who, seq, now, lwbs)
         elif ev == EV_BOOK:
             _booked(m.mi, m.tab, iv, tl, S, s.F, ht, hi, ctr, who, now)
         else:  # EV_ROSTER
@@ -389,6 +390,7 @@ def run_loop(m, s, iv, tl, horizon, lwbs):
             # gone by an exit: the slot is free unless a return is due (the patient keeps it meanwhile)
             if S[who, ALIVE] == 0 and not (m.rd_i[0] >= 0 and _return_after(m, s, iv, who, now)):
                 _give_slot(s, who)
+        _settle(ht, hi, ctr)
     if ctr[STATUS] != OK:
         return ctr[STATUS]
     _censor(S, s.F, s.li, s.lf, tl, ctr, s.order)

@@ -28,7 +28,7 @@ def _enqueue(S, ns, qh, qt, p, node, lv):
     qt[node, lv] = p
     ns[node, NWAIT] += 1
     S[p, WAITING] = 1
-    S[p, WTOK] += 1
+    S[p, WTOK] = -1  # no patience event for this wait until one is scheduled
 
 
 @njit(inline=True)
@@ -85,7 +85,7 @@ def _grant(S, ns, qh, qt, ht, hi, ctr, el, node, now):
             p = qh[node, lv]
             _unlink(S, ns, qh, qt, p, node, lv)
             ns[node, BUSY] += 1
-            _push(ht, hi, ctr, now, _payload(p, EV_GRANT), 0)
+            _push(ht, hi, ctr, now, _payload(p, EV_GRANT))
         if not _escalate(ns, el, ctr, node, now):
             return
 

@@ -4,13 +4,13 @@ and when (the twin of ``returns.Returns.after_leaving``)."""
 from __future__ import annotations
 
 from ._heap import _payload, _push
-from ._layout import DETAIL, EV_ARRIVE, MASK, NEED_EXTEND, NODE, PID, PREV, STATUS, njit
+from ._layout import DETAIL, EV_RETURN, MASK, NEED_EXTEND, NODE, PID, PREV, STATUS, njit
 
 
 @njit
 def _return_after(m, s, iv, p, now):
-    """The patient in slot p has just left by an exit: schedule its return, as an EV_ARRIVE with
-    token 1 carrying the slot, if it comes back (the compiled twin of
+    """The patient in slot p has just left by an exit: schedule its return, as an EV_RETURN
+    carrying the slot, if it comes back (the compiled twin of
     ``returns.Returns.after_leaving``). Returns whether it does: the patient keeps its slot
     until then (``_slots``)."""
     S = s.S
@@ -32,6 +32,6 @@ def _return_after(m, s, iv, p, now):
             if (mask >> i) & 1:
                 prob *= m.rd_scale[i]
     if m.rd_u[q * K + k] < prob:
-        _push(s.ht, s.hi, s.ctr, now + m.rd_t[q * K + k], _payload(p, EV_ARRIVE), 1)
+        _push(s.ht, s.hi, s.ctr, now + m.rd_t[q * K + k], _payload(p, EV_RETURN))
         return True
     return False

@@ -26,16 +26,16 @@ __all__ = ["take", "give", "in_patient_order"]
 
 @njit(inline=True)
 def take(m, s, iv, tl, p):
-    """Patient p arrives: pop a free slot and set its state as a new patient's (WTOK goes on
-    counting, so that a renege event left in the heap by the slot's last patient never
-    matches the new one's waits). Returns the slot."""
+    """Patient p arrives: pop a free slot and set its state as a new patient's. Returns the slot.
+    (A renege event left in the heap by the slot's last patient never matches the new one's
+    waits: it matches only the WTOK its own push wrote, its unique sequence number.)"""
     k = s.ctr[NFREE] - 1
     s.ctr[NFREE] = k
     slot = s.free[k]
     S = s.S
     for col in range(N_INT):
-        if col != WTOK:
-            S[slot, col] = 0
+        S[slot, col] = 0
+    S[slot, WTOK] = -1
     S[slot, DROW] = m.drow[p]
     S[slot, PID] = p
     S[slot, COH] = m.cohort[p]
