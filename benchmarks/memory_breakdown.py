@@ -51,7 +51,10 @@ def main(path: str = "configs/default.yaml", seed: int | None = None) -> None:
     print(f"  loop slots (patients in the system, Little's law x 2 + 1,024): {n_slots:,}")
     s = compiled._state(net, n_slots, 0, compiled._heap_cap(net, n_slots), 1, 1)
     for k, v in s._asdict().items():
-        print(f"  loop {k:19s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")
+        if isinstance(v, tuple):  # the log: a tuple of columns
+            print(f"  loop {k:19s} {sum(c.nbytes for c in v) / P:7.1f}  {len(v)} columns of {len(v[0]):,}")
+        else:
+            print(f"  loop {k:19s} {v.nbytes / P:7.1f}  {v.shape} {v.dtype}")
     tl = new_tally(net, n_slots, compiled._wait_room(net, P), False)
     for k in ("pe", "pi", "wn", "wv"):
         v = getattr(tl, k)
