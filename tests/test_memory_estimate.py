@@ -51,16 +51,21 @@ def test_expected_patients_and_visits_match_a_run(net):
     assert len(log.patient) == pytest.approx(est.visits * d.n_patients / est.patients, rel=0.03)
 
 
-@pytest.mark.parametrize("keep_log", [True, False], ids=["log kept", "measured as it runs"])
-def test_estimate_bounds_the_measured_peak_closely(net, keep_log):
+def _traced_peak(net, seed: int, keep_log: bool) -> int:
+    """Peak bytes traced while one replication runs (the loop warmed first)."""
     warm_once(net, "compiled")
-    est = estimate_replication(net, keep_log)
     tracemalloc.start()
     try:
-        run_replication(net, 3, 0, "compiled", keep_log=keep_log)
-        peak = tracemalloc.get_traced_memory()[1]
+        run_replication(net, seed, 0, "compiled", keep_log=keep_log)
+        return tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
+
+
+@pytest.mark.parametrize("keep_log", [True, False], ids=["log kept", "measured as it runs"])
+def test_estimate_bounds_the_measured_peak_closely(net, keep_log):
+    est = estimate_replication(net, keep_log)
+    peak = _traced_peak(net, 3, keep_log)
     # errs high, but not by so much that it refuses runs that fit
     assert peak <= est.bytes <= 1.6 * peak, (peak, est.bytes)
 
@@ -153,12 +158,6 @@ def test_return_columns_are_enough_and_never_change_a_number(population_net, mon
 def test_estimate_bounds_the_peak_of_a_population_with_readmissions(population_net):
     # not measured as it runs (readmissions): the estimate counts the log path and the return columns
     net = population_net
-    warm_once(net, "compiled")
     est = estimate_replication(net, keep_log=False)
-    tracemalloc.start()
-    try:
-        run_replication(net, 5, 0, "compiled", keep_log=False)
-        peak = tracemalloc.get_traced_memory()[1]
-    finally:
-        tracemalloc.stop()
+    peak = _traced_peak(net, 5, keep_log=False)
     assert peak <= est.bytes <= 1.6 * peak, (peak, est.bytes)
