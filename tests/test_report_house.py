@@ -206,3 +206,15 @@ def test_experiment_warns_per_scenario(models, tmp_path):
                    "replications: 2\nscenarios: [baseline, six_servers]\n", encoding="utf-8")
     doc = run_experiment(exp, workers=1, out=tmp_path / "st", progress=Progress(quiet=True))
     assert len(doc["warnings"]) == 1 and doc["warnings"][0].startswith("scenario baseline: clinic: offered load")
+
+
+def test_progress_counts_one_replication_in_the_singular():
+    import io
+
+    from flowsim.experiment.progress import Progress
+
+    for counts, line in (({"run": 1}, "flowsim: 1 replication to run (run 1)"),
+                         ({"a": 2, "b": 1}, "flowsim: 3 replications to run (a 2, b 1)")):
+        out = io.StringIO()
+        Progress(stream=out).plan(counts)
+        assert out.getvalue().strip() == line

@@ -44,7 +44,8 @@ class Progress:
         self.finished = 0
         if not self.quiet and not self.tty:
             total = sum(counts.values())
-            self._print(f"flowsim: {total} {label} to run ({', '.join(f'{k} {v}' for k, v in counts.items())})")
+            noun = label[:-1] if total == 1 and label.endswith("s") else label  # 1 replication, 2 replications
+            self._print(f"flowsim: {total} {noun} to run ({', '.join(f'{k} {v}' for k, v in counts.items())})")
 
     def update(self, scenario: str, replication: int, seconds: float, ok: bool = True) -> None:
         self.done[scenario] = self.done.get(scenario, 0) + 1
