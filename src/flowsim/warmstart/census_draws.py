@@ -40,10 +40,10 @@ import numpy as np
 
 from .. import draw_tables as dt
 from ..draws import Draws, drow_of, make_draws
-from ..network import BOOKING, Network
+from ..network import Network
 from ..random import stream
 from ..residual import residual
-from .census_file import FIT, IN_SERVICE, Census, route_to
+from .census_file import FIT, IN_SERVICE, Census, route_to, waits_blocked
 
 __all__ = ["CensusDraws", "census_draws"]
 
@@ -69,8 +69,7 @@ def _fit_by_route(d: CensusDraws, census: Census, u: np.ndarray, given: tuple) -
     for k in np.flatnonzero(census.state == FIT):
         n, c, dest = int(census.node[k]), int(census.cohort[k]), int(census.onward[k])
         r = route_to(net, n, c, dest)
-        blocked = net.route_block[r] and dest >= 0 and net.kind[dest] != BOOKING and net.kind[n] != BOOKING
-        if blocked and (not net.route_has_hold[r] or census.is_blocked(k)):
+        if waits_blocked(net, n, r, dest) and (not net.route_has_hold[r] or census.is_blocked(k)):
             d.census_route[k] = r  # starts blocked at its onward node (census_state FIT): no hold, or it is over
             continue
         d.census_state[k] = IN_SERVICE

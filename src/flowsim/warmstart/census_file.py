@@ -40,7 +40,8 @@ from ..network import BOOKING, QUEUE, Network
 from ..suggest import did_you_mean
 from ..units import MINUTES_PER_DAY
 
-__all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "IN_SERVICE", "FIT", "WAITING"]
+__all__ = ["CENSUS_COLUMNS", "Census", "read_census", "write_census", "route_to", "waits_blocked", "IN_SERVICE",
+           "FIT", "WAITING"]
 
 CENSUS_COLUMNS = ("id", "node", "cohort", "days_in_node", "medically_fit", "fit_days", "onward", "waiting", "blocked")
 IN_SERVICE, FIT, WAITING = 0, 1, 2
@@ -132,6 +133,13 @@ def route_to(net: Network, node: int, cohort: int, dest: int) -> int:
     return -1
 
 
+def waits_blocked(net: Network, node: int, r: int, dest: int) -> bool:
+    """Whether a medically fit patient at ``node`` whose onward care is ``dest`` by route ``r``
+    waits for it blocked, keeping its bed: a blocking route to a queue or delay node (a booking
+    request, or a patient at a booking node, does not keep a server while it waits)."""
+    return bool(net.route_block[r]) and dest >= 0 and net.kind[dest] != BOOKING and net.kind[node] != BOOKING
+
+
 def _onward(text, node, cohort, net, path, row, col) -> int:
     """The destination code of a medically fit patient's onward care, a route of its node."""
     names = list(net.node_names) + list(net.exit_names)
@@ -182,8 +190,7 @@ def _row(cells, cols, net, path, row):
         onward = _onward(text, node, cohort, net, path, row, col)
     text, col = cell("blocked")
     blocked = _flag(text, path, row, col, "blocked")
-    if blocked and not (fit and onward >= 0 and net.route_block[route_to(net, node, cohort, onward)]
-                        and net.kind[onward] != BOOKING and net.kind[node] != BOOKING):
+    if blocked and not (fit and waits_blocked(net, node, route_to(net, node, cohort, onward), onward)):
         _fail(path, row, col, "blocked", "expected a medically fit patient whose onward service its node reaches by "
                                          "a blocking route; found blocked yes")
     state = FIT if fit else WAITING if waiting else IN_SERVICE
